@@ -1,0 +1,548 @@
+//! Command-line interface: argument parsing, output formatting and exit codes.
+//!
+//! Data goes to stdout (clean text, JSON, listings, summaries); logs, warnings and errors go to
+//! stderr. Exit codes: 0 success, 1 some input failed, 2 the command could not run (invalid
+//! rules, store locked or unreadable, bad arguments).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use deboiler::model::{ArticleRecord, Verdict};
+use deboiler::pipeline::{self, Cleaned, Outcome};
+use deboiler::rules::{RuleErrors, RuleSet};
+use deboiler::source;
+use deboiler::store::{Store, StoreError};
+use deboiler::strip;
+
+#[derive(Parser)]
+#[command(
+    name = "deboiler",
+    version,
+    about = "Turn raw article dumps into clean, deduplicated article records"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Store location (a directory; created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "DEBOILER_DB",
+        default_value = "deboiler.db"
+    )]
+    db: PathBuf,
+    /// Rule directory (repeatable). Replaces the default: `./rules` if it exists, else the rules
+    /// built into the binary.
+    #[arg(long = "rules", global = true, value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Load only generic rules, not per-site ones.
+    #[arg(long, global = true)]
+    no_site_rules: bool,
+    /// More log output on stderr (-v info, -vv debug). `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Clean inputs and store the articles.
+    Ingest {
+        /// Files, folders (recursive) or `-` for stdin.
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
+    /// Clean inputs and print the result without storing.
+    Clean {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Print every block with its verdict and the rule that decided it.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// List stored articles.
+    List {
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Show one stored article by id or unique id prefix.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every stored article as JSON Lines.
+    Export,
+    /// Inputs that were skipped or failed, with the reason.
+    Failures,
+    /// Store and rule statistics.
+    Stats,
+    /// Rule-file tools.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate rule files and run every rule's `strips`/`keeps` examples.
+    Check {
+        /// Rule directory; default as for `--rules`.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Text,
+    Jsonl,
+}
+
+/// An error that stops the command, with an optional hint on what to do.
+struct Fatal {
+    message: String,
+    hint: Option<String>,
+}
+
+impl Fatal {
+    fn new(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Fatal {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+}
+
+impl From<StoreError> for Fatal {
+    fn from(e: StoreError) -> Self {
+        let hint = match &e {
+            StoreError::Locked { .. } => {
+                Some("wait for the other run to finish, or pass `--db <DIR>` to use another store")
+            }
+            StoreError::Corrupt { .. } | StoreError::BadRecord { .. } => {
+                Some("the store may be damaged; re-ingest into a fresh `--db` to rebuild it")
+            }
+            StoreError::NotFound(_) => Some("`deboiler list` shows the stored ids"),
+            StoreError::Ambiguous { .. } => Some("give more characters of the id"),
+            _ => None,
+        };
+        Fatal::new(e.to_string(), hint)
+    }
+}
+
+impl From<io::Error> for Fatal {
+    fn from(e: io::Error) -> Self {
+        Fatal::new(format!("cannot write output: {e}"), None)
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.global);
+    match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            if let Some(h) = f.hint {
+                eprintln!("hint: {h}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(g: &Global) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("deboiler={level}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Fatal> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Ingest { paths } => ingest(g, &paths),
+        Command::Clean {
+            paths,
+            format,
+            explain,
+        } => clean(g, &paths, format, explain),
+        Command::List { limit } => list(&open_store(g)?, limit),
+        Command::Show { id, json } => show(&open_store(g)?, &id, json),
+        Command::Export => export(&open_store(g)?),
+        Command::Failures => failures(&open_store(g)?),
+        Command::Stats => stats(&open_store(g)?),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => rules_check(g, dir),
+    }
+}
+
+/// The rule set for this run; `Err` stops the command before any input is read.
+fn load_rules(g: &Global, dir: Option<PathBuf>) -> Result<RuleSet, Fatal> {
+    let sites = !g.no_site_rules;
+    let result = match dir {
+        Some(d) => RuleSet::load(&[d], sites),
+        None if !g.rules.is_empty() => RuleSet::load(&g.rules, sites),
+        None if Path::new("rules").is_dir() => RuleSet::load(&[PathBuf::from("rules")], sites),
+        None => RuleSet::embedded(sites),
+    };
+    result.map_err(rule_errors)
+}
+
+fn rule_errors(e: RuleErrors) -> Fatal {
+    let n = e.0.len();
+    Fatal::new(
+        format!(
+            "the rule set is invalid ({n} problem{}); nothing was read\n{e}",
+            if n == 1 { "" } else { "s" }
+        ),
+        Some("fix the rule file and recheck with `deboiler rules check`"),
+    )
+}
+
+fn open_store(g: &Global) -> Result<Store, Fatal> {
+    Ok(Store::open(&g.db)?)
+}
+
+fn ingest(g: &Global, paths: &[String]) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(g, None)?;
+    let store = open_store(g)?;
+    let inputs = source::expand(paths);
+    let summary = pipeline::ingest(inputs, &rules, &store, |origin, outcome| match outcome {
+        Outcome::Stored { id } => tracing::info!("stored `{origin}` as {}", &id[..12]),
+        Outcome::Duplicate { id } => tracing::info!("`{origin}` duplicates {}", &id[..12]),
+        Outcome::Skipped { reason } => tracing::warn!("skipped `{origin}`: {reason}"),
+        Outcome::Failed { error } => tracing::error!("failed `{origin}`: {error}"),
+    })?;
+    println!(
+        "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out · store `{}`",
+        summary.read,
+        summary.stored,
+        summary.duplicates,
+        summary.skipped,
+        summary.failed,
+        human_bytes(summary.bytes_in),
+        human_bytes(summary.bytes_out),
+        store.path()
+    );
+    Ok(if summary.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn clean(g: &Global, paths: &[String], format: Format, explain: bool) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(g, None)?;
+    let inputs = source::expand(paths);
+    let many = inputs.len() > 1;
+    let mut out = io::stdout().lock();
+    let mut failed = false;
+    for input in inputs {
+        let (origin, result) = match input {
+            Ok(i) => (
+                i.origin(),
+                i.read()
+                    .map_err(pipeline::DocError::from)
+                    .and_then(|raw| pipeline::clean(&raw, &rules)),
+            ),
+            Err(e) => (String::new(), Err(e.into())),
+        };
+        match result {
+            Ok(cleaned) => {
+                if explain {
+                    write_explain(&mut out, &origin, &cleaned)?;
+                } else if format == Format::Jsonl {
+                    writeln!(out, "{}", clean_json(&origin, &cleaned))?;
+                } else {
+                    if many {
+                        writeln!(out, "==> {origin} <==")?;
+                    }
+                    if let Some(t) = &cleaned.article.metadata.title {
+                        writeln!(out, "{t}\n")?;
+                    }
+                    writeln!(out, "{}", cleaned.article.text())?;
+                    if many {
+                        writeln!(out)?;
+                    }
+                }
+            }
+            Err(e) if e.is_skip() => eprintln!("warning: skipped `{origin}`: {e}"),
+            Err(e) if origin.is_empty() => {
+                failed = true;
+                eprintln!("error: {e}");
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("error: `{origin}`: {e}");
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn clean_json(origin: &str, c: &Cleaned) -> serde_json::Value {
+    let a = &c.article;
+    let m = &a.metadata;
+    json!({
+        "source": origin,
+        "id": a.id,
+        "title": m.title,
+        "site": m.site,
+        "url": m.url,
+        "authors": m.authors,
+        "published": m.published,
+        "language": m.language,
+        "text": a.text(),
+        "kind": a.kind,
+        "encoding": a.encoding,
+        "removed": a.removed,
+    })
+}
+
+fn write_explain(out: &mut impl Write, origin: &str, c: &Cleaned) -> io::Result<()> {
+    let a = &c.article;
+    let sites = if c.sites.is_empty() {
+        "none".to_string()
+    } else {
+        c.sites.join(", ")
+    };
+    writeln!(
+        out,
+        "==> {origin} <== {} · {} via {} · site rules: {sites}",
+        a.kind, a.encoding.encoding, a.encoding.source
+    )?;
+    for (i, d) in c.decided.iter().enumerate() {
+        let loc = d
+            .block
+            .line
+            .map_or_else(|| format!("#{}", i + 1), |l| format!("L{l}"));
+        let (status, why) = match &d.verdict {
+            Verdict::Keep => ("keep", ""),
+            Verdict::Drop(r) => ("drop", r.as_str()),
+            Verdict::Meta(r) => ("meta", r.as_str()),
+        };
+        writeln!(
+            out,
+            "{loc:>6}  {status}  {why:<28}  {}",
+            truncate(&d.block.text, 100)
+        )?;
+    }
+    let dropped = c
+        .decided
+        .iter()
+        .filter(|d| matches!(d.verdict, Verdict::Drop(_)))
+        .count();
+    writeln!(
+        out,
+        "kept {} · dropped {dropped} · metadata {} · id {}",
+        a.body.len(),
+        c.decided.len() - a.body.len() - dropped,
+        &a.id[..12]
+    )
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn list(store: &Store, limit: Option<usize>) -> Result<ExitCode, Fatal> {
+    let mut out = io::stdout().lock();
+    for rec in store.articles().take(limit.unwrap_or(usize::MAX)) {
+        let r = rec?;
+        writeln!(
+            out,
+            "{}  {:<20}  {}",
+            &r.id[..12],
+            truncate(r.metadata.site.as_deref().unwrap_or("-"), 20),
+            r.metadata.title.as_deref().unwrap_or("(untitled)")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(store: &Store, id: &str, as_json: bool) -> Result<ExitCode, Fatal> {
+    let r = store.get(id)?;
+    let mut out = io::stdout().lock();
+    if as_json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&r).unwrap_or_default()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write_record(&mut out, &r)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_record(out: &mut impl Write, r: &ArticleRecord) -> io::Result<()> {
+    let m = &r.metadata;
+    let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    writeln!(out, "id:         {}", r.id)?;
+    writeln!(out, "title:      {}", field(&m.title))?;
+    writeln!(out, "site:       {}", field(&m.site))?;
+    writeln!(out, "url:        {}", field(&m.url))?;
+    let authors = if m.authors.is_empty() {
+        "-".to_string()
+    } else {
+        m.authors.join(", ")
+    };
+    writeln!(out, "authors:    {authors}")?;
+    writeln!(out, "published:  {}", field(&m.published))?;
+    writeln!(
+        out,
+        "encoding:   {} via {}, {} malformed",
+        r.encoding.encoding, r.encoding.source, r.encoding.malformed
+    )?;
+    for o in &r.origins {
+        writeln!(out, "origin:     {} ({})", o.source, o.ingested_at)?;
+    }
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for rm in &r.removed {
+        *by_rule.entry(rm.rule.as_str()).or_default() += 1;
+    }
+    let summary: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
+    writeln!(
+        out,
+        "removed:    {} blocks ({})",
+        r.removed.len(),
+        summary.join(", ")
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", r.text())
+}
+
+fn export(store: &Store) -> Result<ExitCode, Fatal> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for rec in store.articles() {
+        let r = rec?;
+        writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn failures(store: &Store) -> Result<ExitCode, Fatal> {
+    let mut out = io::stdout().lock();
+    for f in store.failures() {
+        let f = f?;
+        writeln!(out, "{:<7}  {}  {}", f.outcome, f.origin, f.reason)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(store: &Store) -> Result<ExitCode, Fatal> {
+    let s = store.stats()?;
+    let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sites: BTreeMap<String, usize> = BTreeMap::new();
+    let mut paragraphs = 0;
+    for rec in store.articles() {
+        let r = rec?;
+        paragraphs += r.body.len();
+        *sites
+            .entry(r.metadata.site.clone().unwrap_or_else(|| "-".into()))
+            .or_default() += 1;
+        for rm in r.removed {
+            *rules.entry(rm.rule).or_default() += 1;
+        }
+    }
+    let mut out = io::stdout().lock();
+    writeln!(out, "store:      {}", store.path())?;
+    writeln!(out, "articles:   {} ({paragraphs} paragraphs)", s.articles)?;
+    writeln!(out, "origins:    {}", s.origins)?;
+    writeln!(out, "failures:   {}", s.failures)?;
+    writeln!(out, "runs:       {}", s.runs)?;
+    writeln!(out, "disk:       {}", human_bytes(s.size_on_disk))?;
+    if let Some(Ok(last)) = store.runs().last() {
+        writeln!(
+            out,
+            "last run:   {} · read {} · stored {} · duplicates {} · skipped {} · failed {}",
+            last.finished_at, last.read, last.stored, last.duplicates, last.skipped, last.failed
+        )?;
+    }
+    for (title, map) in [("sites", &sites), ("removals by rule", &rules)] {
+        let mut v: Vec<_> = map.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        writeln!(out, "{title}:")?;
+        for (k, n) in v.into_iter().take(15) {
+            writeln!(out, "  {n:>6}  {k}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_check(g: &Global, dir: Option<PathBuf>) -> Result<ExitCode, Fatal> {
+    let set = load_rules(g, dir)?;
+    let failures = strip::check_examples(&set);
+    let rules = set.rules().count();
+    let examples: usize = set.rules().map(|r| r.strips.len() + r.keeps.len()).sum();
+    if failures.is_empty() {
+        println!(
+            "ok: {rules} rules in {} files, {examples} examples behave as written",
+            set.files.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for f in &failures {
+        eprintln!(
+            "{}: rule `{}`: example {}: {}",
+            f.location,
+            f.rule,
+            truncate(&f.example.replace('\n', "⏎"), 60),
+            f.problem
+        );
+    }
+    eprintln!(
+        "error: {} of {examples} examples fail\nhint: fix the pattern, or the example if the pattern is right",
+        failures.len()
+    );
+    Ok(ExitCode::from(1))
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}

@@ -1,0 +1,294 @@
+//! HTML → blocks, in document order, with each block's element path.
+//!
+//! The walk is iterative (`ego_tree` open/close edges), so deeply nested input cannot overflow
+//! the stack. Elements that never hold readable text (`script`, `style`, `template`, `svg`, form
+//! controls, `hidden` elements, …) are skipped outright. Block-level elements start and end
+//! blocks; inline text joins the block around it. Elements named in `marks` (removed by a CSS
+//! selector rule) still produce blocks, flagged with the rule id, so explanations can show what
+//! the rule took out.
+
+use std::collections::HashMap;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
+
+use crate::model::{Block, BlockKind};
+use crate::norm::{collapse_whitespace, push_collapsed};
+
+/// Elements whose content is never article text.
+const SKIP: &[&str] = &[
+    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "map",
+];
+
+/// Elements that begin and end a block of text.
+const BLOCK: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "br",
+];
+
+struct Frame {
+    node: NodeId,
+    desc: String,
+    block: bool,
+    pre: bool,
+    removed_by: Option<String>,
+}
+
+#[derive(Default)]
+struct Walker {
+    blocks: Vec<Block>,
+    frames: Vec<Frame>,
+    kept: String,
+    removed: String,
+    removed_rule: Option<String>,
+}
+
+/// Extracts the blocks of a parsed page. `marks` maps elements removed by selector rules to the
+/// rule's id.
+pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
+    let mut w = Walker::default();
+    let mut skipping: Option<NodeId> = None;
+    for edge in html.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) => {
+                        let name = el.name();
+                        if SKIP.contains(&name) || el.attr("hidden").is_some() {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let block = BLOCK.contains(&name);
+                        if block {
+                            w.flush();
+                        }
+                        let parent = w.frames.last();
+                        let removed_by = marks
+                            .get(&node.id())
+                            .cloned()
+                            .or_else(|| parent.and_then(|f| f.removed_by.clone()));
+                        let pre = name == "pre" || parent.is_some_and(|f| f.pre);
+                        w.frames.push(Frame {
+                            node: node.id(),
+                            desc: describe(ElementRef::wrap(node).map(|e| e.value()), name),
+                            block,
+                            pre,
+                            removed_by,
+                        });
+                    }
+                    Node::Text(t) => w.text(t),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = skipping {
+                    if id == node.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                if let Node::Element(_) = node.value() {
+                    if w.frames.last().is_some_and(|f| f.node == node.id()) {
+                        let block = w.frames.last().is_some_and(|f| f.block);
+                        if block {
+                            w.flush();
+                        }
+                        w.frames.pop();
+                    }
+                }
+            }
+        }
+    }
+    w.flush();
+    w.blocks
+}
+
+/// `tag#id.class1.class2`, the form rules and explanations show.
+fn describe(el: Option<&scraper::node::Element>, name: &str) -> String {
+    let mut d = name.to_string();
+    if let Some(el) = el {
+        if let Some(id) = el.id() {
+            d.push('#');
+            d.push_str(id);
+        }
+        for c in el.classes().take(3) {
+            d.push('.');
+            d.push_str(c);
+        }
+    }
+    d
+}
+
+impl Walker {
+    fn text(&mut self, t: &str) {
+        let frame = self.frames.last();
+        let pre = frame.is_some_and(|f| f.pre);
+        match frame.and_then(|f| f.removed_by.clone()) {
+            Some(rule) => {
+                if self.removed_rule.as_deref() != Some(rule.as_str()) && !self.removed.is_empty() {
+                    self.flush();
+                }
+                self.removed_rule = Some(rule);
+                push_collapsed(&mut self.removed, t);
+            }
+            None if pre => self.kept.push_str(t),
+            None => push_collapsed(&mut self.kept, t),
+        }
+    }
+
+    fn flush(&mut self) {
+        let kept = std::mem::take(&mut self.kept);
+        let removed = std::mem::take(&mut self.removed);
+        let rule = self.removed_rule.take();
+        for (text, removed_by) in [(kept, None), (removed, rule)] {
+            let text = if text.contains('\n') {
+                collapse_whitespace(&text)
+            } else {
+                text.trim().to_string()
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let (kind, path) = self.kind_and_path();
+            let index = self.blocks.len();
+            self.blocks.push(Block {
+                text,
+                kind,
+                path,
+                line: None,
+                paragraph: index,
+                removed_by,
+            });
+        }
+    }
+
+    fn kind_and_path(&self) -> (BlockKind, String) {
+        let tag = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| f.block)
+            .map(|f| f.desc.split(['#', '.']).next().unwrap_or(""))
+            .unwrap_or("");
+        let kind = match tag {
+            "p" => BlockKind::Paragraph,
+            "li" | "dd" | "dt" => BlockKind::ListItem,
+            h if h.len() == 2 && h.starts_with('h') => h[1..]
+                .parse()
+                .map(BlockKind::Heading)
+                .unwrap_or(BlockKind::Other),
+            _ => BlockKind::Other,
+        };
+        let path = self
+            .frames
+            .iter()
+            .skip_while(|f| f.desc.starts_with("html"))
+            .map(|f| f.desc.as_str())
+            .collect::<Vec<_>>()
+            .join(">");
+        (kind, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(src: &str) -> Vec<(String, BlockKind)> {
+        extract(&Html::parse_document(src), &HashMap::new())
+            .into_iter()
+            .map(|b| (b.text, b.kind))
+            .collect()
+    }
+
+    #[test]
+    fn blocks_follow_block_elements() {
+        let got = blocks(
+            "<html><head><title>T</title><style>p{}</style></head><body>\
+             <h1>Head <em>line</em></h1><div>intro <b>bold</b><p>Para one.</p>tail</div>\
+             <ul><li>item</li></ul><script>var x;</script><p hidden>secret</p></body></html>",
+        );
+        assert_eq!(
+            got,
+            [
+                ("Head line".to_string(), BlockKind::Heading(1)),
+                ("intro bold".to_string(), BlockKind::Other),
+                ("Para one.".to_string(), BlockKind::Paragraph),
+                ("tail".to_string(), BlockKind::Other),
+                ("item".to_string(), BlockKind::ListItem),
+            ]
+        );
+    }
+
+    #[test]
+    fn marked_elements_become_removed_blocks_with_paths() {
+        let html = Html::parse_document(
+            "<body><div id=main class='story x'><p>Keep me.</p><div class=share>Share <a>Facebook</a></div></div></body>",
+        );
+        let sel = scraper::Selector::parse(".share").unwrap();
+        let id = html.select(&sel).next().unwrap().id();
+        let marks = HashMap::from([(id, "share".to_string())]);
+        let b = extract(&html, &marks);
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].path, "body>div#main.story.x>p");
+        assert_eq!(b[0].removed_by, None);
+        assert_eq!(b[1].text, "Share Facebook");
+        assert_eq!(b[1].removed_by.as_deref(), Some("share"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 5_000;
+        let src = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        let b = extract(&Html::parse_document(&src), &HashMap::new());
+        assert_eq!(b.len(), 1);
+    }
+}

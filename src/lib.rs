@@ -1,0 +1,32 @@
+//! deboiler turns raw article dumps (HTML pages, or text flattened out of pages) into clean,
+//! deduplicated article records.
+//!
+//! The crate is a staged pipeline. Each stage is one module that talks to its neighbours only
+//! through the plain types in [`model`]; only [`pipeline`] knows the order:
+//!
+//! ```text
+//! source ─► decode ─► extract ─► strip (rules) ─► dedup ─► metadata ─► store
+//!  bytes    UTF-8     blocks     verdicts         repeats   title…      sled
+//! ```
+//!
+//! * [`source`] turns paths (files, folders, `-`) into [`model::RawDocument`]s.
+//! * [`decode`] picks the charset (BOM, declared, detected) and sniffs HTML vs text.
+//! * [`extract`] turns a decoded document into ordered [`model::Block`]s.
+//! * [`rules`] loads and validates the TOML rule files; [`strip`] applies them.
+//! * [`dedup`] normalizes and hashes text, and drops repeated blocks inside a document.
+//! * [`metadata`] finds title, site, authors and date.
+//! * [`store`] keeps article records in an embedded `sled` database.
+//! * [`pipeline`] composes the stages and counts every outcome.
+
+pub mod decode;
+pub mod dedup;
+pub mod extract;
+pub mod metadata;
+pub mod model;
+pub mod norm;
+pub mod pipeline;
+pub mod rules;
+pub mod source;
+pub mod store;
+pub mod strip;
+pub mod time;

@@ -1,0 +1,441 @@
+//! Metadata: title, site, authors, publication date, URL and language.
+//!
+//! For HTML the page says it in markup (`og:*` and `article:*` meta tags, `<title>`, `<h1>`,
+//! `<time>`, `rel=canonical`, `lang`). Text dumps carry it as lines near the top: the title,
+//! a byline (`By A and B | Site | Updated: 2024-04-25`), a dateline (`Published: Jun 19, 2023`),
+//! a source line (`Bloomberg • 5 min read`, or a lone `CGTN`). [`from_text`] reads those lines
+//! from the kept blocks before the first paragraph of prose and marks them as metadata, so they
+//! leave the body. The site falls back to the name in a matching site rule file.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{Html, Selector};
+
+use crate::model::{ContentKind, Decided, Metadata, Verdict};
+use crate::norm::{canonical, collapse_whitespace};
+use crate::rules::Site;
+
+/// How many kept blocks from the top of a text document may hold title and byline lines.
+const HEADER_BLOCKS: usize = 8;
+/// A block of this many words ending a sentence starts the article body.
+const PROSE_WORDS: usize = 20;
+
+static READ_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?P<site>[^•|·]{2,40}?)\s*[•|·]\s*\d+\s*min(?:ute)?s?\.?\s+read\s*$")
+        .expect("valid regex")
+});
+static BYLINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?i:by)\s+(?P<rest>\p{Lu}.{2,200})$").expect("valid regex"));
+static DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(published|updated|posted|last updated|date)\s*:?\s*").expect("valid regex")
+});
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b\d{1,2}:\d{2}(:\d{2})?\s*(am|pm)?\b").expect("valid regex")
+});
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{1,2})-(\d{1,2})").expect("valid regex"));
+static DMY_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b").expect("valid regex"));
+static MDY_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+static DMY_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+
+/// Finds the first date in `s` and returns it as `YYYY-MM-DD`. Numeric `a.b.yyyy` and
+/// `a/b/yyyy` dates are read day first unless that is impossible.
+pub fn parse_date(s: &str) -> Option<String> {
+    let ymd = |y: &str, m: u32, d: u32| -> Option<String> {
+        let y: u32 = y.parse().ok()?;
+        ((1900..=2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+            .then(|| format!("{y:04}-{m:02}-{d:02}"))
+    };
+    let month = |name: &str| -> u32 {
+        let names = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let lower = name.to_ascii_lowercase();
+        names
+            .iter()
+            .position(|n| lower.starts_with(n))
+            .map_or(0, |i| i as u32 + 1)
+    };
+    let num = |s: &str| s.parse::<u32>().unwrap_or(0);
+    if let Some(c) = ISO_DATE.captures(s) {
+        return ymd(&c[1], num(&c[2]), num(&c[3]));
+    }
+    if let Some(c) = MDY_NAMED.captures(s) {
+        return ymd(&c[3], month(&c[1]), num(&c[2]));
+    }
+    if let Some(c) = DMY_NAMED.captures(s) {
+        return ymd(&c[3], month(&c[2]), num(&c[1]));
+    }
+    if let Some(c) = DMY_DATE.captures(s) {
+        let (a, b) = (num(&c[1]), num(&c[2]));
+        return if b <= 12 {
+            ymd(&c[3], b, a)
+        } else {
+            ymd(&c[3], a, b)
+        };
+    }
+    None
+}
+
+/// Whether a short line is only a date (plus a time, a label like `Published:` and separators).
+fn date_line(text: &str) -> Option<String> {
+    if text.chars().count() > 60 {
+        return None;
+    }
+    let date = parse_date(text)?;
+    let rest = DATE_LABEL.replace_all(text, " ");
+    let rest = TIME.replace_all(&rest, " ");
+    let rest = [&*ISO_DATE, &*MDY_NAMED, &*DMY_NAMED, &*DMY_DATE]
+        .iter()
+        .fold(rest.into_owned(), |acc, re| {
+            re.replace_all(&acc, " ").into_owned()
+        });
+    let words = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    (words <= 1).then_some(date)
+}
+
+/// Reads metadata lines from the top of a text document and marks them `Verdict::Meta`.
+pub fn from_text(decided: &mut [Decided], sites: &[&Site]) -> Metadata {
+    let mut meta = Metadata::default();
+    let mut source_site = None;
+    let mut byline_site = None;
+    let header: Vec<usize> = decided
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_kept())
+        .map(|(i, _)| i)
+        .take_while(|&i| !is_prose(&decided[i].block.text))
+        .take(HEADER_BLOCKS)
+        .collect();
+    for (pos, &i) in header.iter().enumerate() {
+        let text = decided[i].block.text.clone();
+        let verdict = if let Some(c) = READ_TIME.captures(&text) {
+            source_site = Some(c["site"].trim().to_string());
+            Some("meta.source")
+        } else if let Some(c) = BYLINE.captures(&text) {
+            let (authors, site, date) = parse_byline(&c["rest"]);
+            meta.authors = authors;
+            byline_site = byline_site.or(site);
+            meta.published = meta.published.take().or(date);
+            Some("meta.byline")
+        } else if let Some(date) = date_line(&text) {
+            meta.published.get_or_insert(date);
+            Some("meta.date")
+        } else if meta.title.is_none() && looks_like_title(&text) {
+            meta.title = Some(text.clone());
+            Some("meta.title")
+        } else if meta.title.is_some() && pos == 1 && looks_like_source(&text) {
+            source_site = Some(text.clone());
+            Some("meta.source")
+        } else {
+            None
+        };
+        if let Some(reason) = verdict {
+            decided[i].verdict = Verdict::Meta(reason.to_string());
+        }
+    }
+    meta.site = source_site
+        .or_else(|| sites.first().map(|s| s.name.clone()))
+        .or(byline_site);
+    meta
+}
+
+fn is_prose(text: &str) -> bool {
+    text.split_whitespace().count() >= PROSE_WORDS
+        && text.ends_with(['.', '!', '?', '"', '”', '’', ')'])
+}
+
+fn looks_like_title(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    (2..=30).contains(&words) && text.chars().count() <= 250 && parse_date(text).is_none()
+}
+
+/// A lone publication name: one to four capitalised words, no sentence punctuation.
+fn looks_like_source(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (1..=4).contains(&words.len())
+        && text.chars().count() <= 40
+        && words.iter().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+        && !text.ends_with(['.', ':', '!', '?'])
+}
+
+/// `YANG RAN in Beijing and YIFAN XU in Washington | China Daily Global | Updated: 2024-04-25`
+/// → authors, a site segment, a date.
+fn parse_byline(rest: &str) -> (Vec<String>, Option<String>, Option<String>) {
+    let mut segments = rest.split(['|', '•', '·']).map(str::trim);
+    let names = segments.next().unwrap_or("");
+    let authors = names
+        .split(" and ")
+        .flat_map(|s| s.split(','))
+        .map(|a| a.split(" in ").next().unwrap_or("").trim().to_string())
+        .filter(|a| !a.is_empty() && a.split_whitespace().count() <= 5)
+        .collect();
+    let mut site = None;
+    let mut date = None;
+    for seg in segments {
+        if let Some(d) = parse_date(seg) {
+            date.get_or_insert(d);
+        } else if site.is_none() && !seg.is_empty() && seg.split_whitespace().count() <= 5 {
+            site = Some(seg.to_string());
+        }
+    }
+    (authors, site, date)
+}
+
+static SEL: LazyLock<Selectors> = LazyLock::new(Selectors::new);
+
+struct Selectors {
+    meta: Selector,
+    title: Selector,
+    h1: Selector,
+    time: Selector,
+    canonical: Selector,
+    html: Selector,
+}
+
+impl Selectors {
+    fn new() -> Self {
+        let s = |css: &str| Selector::parse(css).expect("valid built-in selector");
+        Selectors {
+            meta: s("meta[content]"),
+            title: s("title"),
+            h1: s("h1"),
+            time: s("time[datetime]"),
+            canonical: s("link[rel=canonical][href]"),
+            html: s("html[lang]"),
+        }
+    }
+}
+
+/// Reads metadata from a parsed page's markup.
+pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
+    let mut og_title = None;
+    let mut site = None;
+    let mut authors = Vec::new();
+    let mut published = None;
+    let mut url = None;
+    for el in html.select(&SEL.meta) {
+        let v = el.value();
+        let key = v
+            .attr("property")
+            .or(v.attr("name"))
+            .or(v.attr("itemprop"))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let content = collapse_whitespace(v.attr("content").unwrap_or(""));
+        if content.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "og:title" | "twitter:title" => {
+                og_title.get_or_insert(content);
+            }
+            "og:site_name" | "application-name" => {
+                site.get_or_insert(content);
+            }
+            "author" | "article:author" | "dc.creator" | "byl" if !content.starts_with("http") => {
+                let name = content.trim_start_matches("By ").trim_start_matches("by ");
+                for a in name.split(" and ").flat_map(|s| s.split(',')) {
+                    let a = a.trim().to_string();
+                    if !a.is_empty() && !authors.contains(&a) {
+                        authors.push(a);
+                    }
+                }
+            }
+            "article:published_time"
+            | "datepublished"
+            | "pubdate"
+            | "publishdate"
+            | "date"
+            | "dc.date"
+            | "dc.date.issued"
+            | "sailthru.date"
+            | "parsely-pub-date" => {
+                if published.is_none() {
+                    published = parse_date(&content);
+                }
+            }
+            "og:url" => {
+                url.get_or_insert(content);
+            }
+            _ => {}
+        }
+    }
+    if published.is_none() {
+        published = html
+            .select(&SEL.time)
+            .find_map(|t| t.value().attr("datetime").and_then(parse_date));
+    }
+    let canonical = html
+        .select(&SEL.canonical)
+        .next()
+        .and_then(|l| l.value().attr("href"))
+        .map(str::to_string);
+    let text_of = |sel: &Selector| {
+        html.select(sel)
+            .next()
+            .map(|e| collapse_whitespace(&e.text().collect::<String>()))
+            .filter(|t| !t.is_empty())
+    };
+    let title = og_title
+        .or_else(|| text_of(&SEL.h1))
+        .or_else(|| text_of(&SEL.title).map(|t| strip_site_suffix(&t, site.as_deref())));
+    Metadata {
+        title,
+        site: site.or_else(|| sites.first().map(|s| s.name.clone())),
+        url: canonical.or(url),
+        authors,
+        published,
+        language: html
+            .select(&SEL.html)
+            .next()
+            .and_then(|h| h.value().attr("lang"))
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty()),
+    }
+}
+
+/// `Story title | Site Name` → `Story title`: drop the parts naming the site; without a known
+/// site name, keep the longest part.
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    let Some(sep) = [" | ", " - ", " — ", " – ", " :: "]
+        .into_iter()
+        .find(|s| title.contains(*s))
+    else {
+        return title.trim().to_string();
+    };
+    let parts: Vec<&str> = title.split(sep).map(str::trim).collect();
+    let kept: Vec<&str> = match site {
+        Some(site) => parts
+            .iter()
+            .copied()
+            .filter(|p| !p.eq_ignore_ascii_case(site))
+            .collect(),
+        None => parts
+            .iter()
+            .copied()
+            .max_by_key(|p| p.chars().count())
+            .into_iter()
+            .collect(),
+    };
+    if kept.is_empty() {
+        parts[0].to_string()
+    } else {
+        kept.join(sep)
+    }
+}
+
+/// For HTML: the body block repeating the title (usually the `<h1>`) becomes metadata.
+pub fn mark_title_block(decided: &mut [Decided], meta: &Metadata, kind: ContentKind) {
+    let (Some(title), ContentKind::Html) = (&meta.title, kind) else {
+        return;
+    };
+    let want = canonical(title);
+    if let Some(d) = decided
+        .iter_mut()
+        .find(|d| d.is_kept() && canonical(&d.block.text) == want)
+    {
+        d.verdict = Verdict::Meta("meta.title".to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::text;
+
+    #[test]
+    fn dates_in_the_formats_dumps_use() {
+        assert_eq!(
+            parse_date("Updated: 2024-04-25 09:21").as_deref(),
+            Some("2024-04-25")
+        );
+        assert_eq!(
+            parse_date("9:52 30.04.2024 •").as_deref(),
+            Some("2024-04-30")
+        );
+        assert_eq!(
+            parse_date("Published: Jun 19, 2023 08:26 PM").as_deref(),
+            Some("2023-06-19")
+        );
+        assert_eq!(parse_date("19 June 2023").as_deref(), Some("2023-06-19"));
+        assert_eq!(parse_date("no date 2024"), None);
+        assert_eq!(parse_date("2024-13-40"), None);
+    }
+
+    #[test]
+    fn header_lines_become_metadata() {
+        let doc = "Blinken's visit seeks to stabilize relations\n\nBy YANG RAN in Beijing and YIFAN XU in Washington | China Daily Global | Updated: 2024-04-25 09:21\n\n\
+                   US Secretary of State Antony Blinken's visit to China is not anticipated to yield breakthroughs in bilateral relations, experts say.\n";
+        let mut d: Vec<Decided> = text::extract(doc)
+            .into_iter()
+            .map(|block| Decided {
+                block,
+                verdict: Verdict::Keep,
+            })
+            .collect();
+        let m = from_text(&mut d, &[]);
+        assert_eq!(
+            m.title.as_deref(),
+            Some("Blinken's visit seeks to stabilize relations")
+        );
+        assert_eq!(m.authors, ["YANG RAN", "YIFAN XU"]);
+        assert_eq!(m.published.as_deref(), Some("2024-04-25"));
+        assert_eq!(m.site.as_deref(), Some("China Daily Global"));
+        assert!(d[2].is_kept());
+    }
+
+    #[test]
+    fn source_and_reading_time_lines() {
+        for (doc, site) in [
+            ("A headline about talks\nCGTN\nBody", "CGTN"),
+            (
+                "A headline about talks\nBloomberg\u{a0}• 5 min read\nBody",
+                "Bloomberg",
+            ),
+        ] {
+            let mut d: Vec<Decided> = text::extract(doc)
+                .into_iter()
+                .map(|block| Decided {
+                    block,
+                    verdict: Verdict::Keep,
+                })
+                .collect();
+            assert_eq!(from_text(&mut d, &[]).site.as_deref(), Some(site));
+            assert_eq!(d[1].verdict, Verdict::Meta("meta.source".into()));
+        }
+    }
+
+    #[test]
+    fn html_metadata() {
+        let html = Html::parse_document(
+            r#"<html lang="en"><head><title>Big story | Example News</title>
+            <meta property="og:site_name" content="Example News">
+            <meta name="author" content="Ann Lee and Bo Chen">
+            <meta property="article:published_time" content="2024-05-01T10:00:00Z">
+            <link rel="canonical" href="https://example.com/big-story"></head><body><p>x</p></body></html>"#,
+        );
+        let m = from_html(&html, &[]);
+        assert_eq!(m.title.as_deref(), Some("Big story"));
+        assert_eq!(m.site.as_deref(), Some("Example News"));
+        assert_eq!(m.authors, ["Ann Lee", "Bo Chen"]);
+        assert_eq!(m.published.as_deref(), Some("2024-05-01"));
+        assert_eq!(m.url.as_deref(), Some("https://example.com/big-story"));
+        assert_eq!(m.language.as_deref(), Some("en"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Text normalization shared by the stages: whitespace collapsing (extraction), typographic
+//! folding (rule matching) and the canonical form that content hashes are computed over (dedup).
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Collapses every whitespace run (including NBSP and other Unicode spaces) to one space and
+/// trims the ends.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_collapsed(&mut out, s);
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+/// Appends `s` to `out` with whitespace runs collapsed to one space, never starting `out` with a
+/// space and never doubling one at the seam.
+pub fn push_collapsed(out: &mut String, s: &str) {
+    let mut pending_space = out.ends_with(' ');
+    for c in s.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+        } else {
+            if pending_space && !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        }
+    }
+    if pending_space && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Folds typographic variants to what rule authors type: curly quotes to straight ones, en and
+/// em dashes to `-`, the ellipsis character to `...`. Block text is already
+/// whitespace-collapsed by extraction.
+pub fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => out.push('"'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '\u{2026}' => out.push_str("..."),
+            '\u{a0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The canonical form two texts must share to count as the same content: Unicode NFC,
+/// typographic quotes, dashes and spaces folded, whitespace collapsed, lower-cased.
+pub fn canonical(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    collapse_whitespace(&fold(&nfc)).to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_all_unicode_spaces() {
+        assert_eq!(collapse_whitespace("  a\u{a0}\u{2009} b\n\tc  "), "a b c");
+        let mut s = String::from("x");
+        push_collapsed(&mut s, " y ");
+        push_collapsed(&mut s, " z");
+        assert_eq!(s, "x y z");
+    }
+
+    #[test]
+    fn canonical_folds_variants() {
+        assert_eq!(
+            canonical("  Xi tells Blinken \u{2018}very good\u{2019}\u{a0}"),
+            "xi tells blinken 'very good'"
+        );
+        assert_eq!(
+            canonical("Cafe\u{301} \u{2014} OK"),
+            canonical("Caf\u{e9} - ok")
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! Pipeline: the only module that knows the order of the stages.
+//!
+//! [`clean`] takes one raw document through decode → extract → strip → dedup → metadata and
+//! returns the article plus every block's verdict. [`ingest`] runs a batch through `clean` and
+//! into the store, giving every input exactly one [`Outcome`] and counting them in a
+//! [`RunSummary`]. A bad input never stops a batch: it becomes `Skipped` or `Failed` and is
+//! recorded in the store. Outcomes are reported only after the store has flushed them.
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::Html;
+use tracing::{debug, debug_span, info_span, warn};
+
+use crate::decode::{self, DecodeError};
+use crate::model::{Article, ArticleRecord, ContentKind, Decided, RawDocument, Removal, Verdict};
+use crate::rules::RuleSet;
+use crate::source::{Input, SourceError};
+use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
+use crate::{dedup, extract, metadata, strip};
+
+/// Store writes between flushes; outcomes are reported at each flush.
+const FLUSH_EVERY: usize = 64;
+
+/// Why one document produced no article.
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("no article text left after stripping ({removed} blocks removed)")]
+    NoArticle { removed: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DocError {
+    /// Skips are inputs with nothing to store (empty, binary, all boilerplate); everything
+    /// else is a failure.
+    pub fn is_skip(&self) -> bool {
+        matches!(self, DocError::Decode(_) | DocError::NoArticle { .. })
+    }
+}
+
+/// A cleaned document: the article and the verdict on every block, for `--explain`.
+#[derive(Debug)]
+pub struct Cleaned {
+    pub article: Article,
+    pub decided: Vec<Decided>,
+    /// Names of the sites whose rule files applied.
+    pub sites: Vec<String>,
+}
+
+/// Runs one document through every stage up to (not including) the store.
+pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
+    let _doc = info_span!("doc", origin = %raw.origin).entered();
+    let decoded = debug_span!("decode").in_scope(|| decode::decode(raw))?;
+    if decoded.encoding.malformed > 0 {
+        warn!(
+            malformed = decoded.encoding.malformed,
+            first_at = decoded.encoding.first_malformed_at,
+            encoding = %decoded.encoding.encoding,
+            "invalid byte sequences replaced"
+        );
+    }
+    let active = rules.for_document(decoded.url.as_deref(), &decoded.text);
+    let (mut decided, mut meta) = match decoded.kind {
+        ContentKind::Html => {
+            let html = debug_span!("parse").in_scope(|| Html::parse_document(&decoded.text));
+            let marks: HashMap<NodeId, String> =
+                debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));
+            let blocks = debug_span!("extract").in_scope(|| extract::html::extract(&html, &marks));
+            let decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            let meta =
+                debug_span!("metadata").in_scope(|| metadata::from_html(&html, &active.sites));
+            (decided, meta)
+        }
+        ContentKind::Text => {
+            let blocks = debug_span!("extract").in_scope(|| extract::text::extract(&decoded.text));
+            let decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            (decided, Default::default())
+        }
+    };
+    debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided));
+    debug_span!("metadata").in_scope(|| match decoded.kind {
+        ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites),
+        ContentKind::Html => metadata::mark_title_block(&mut decided, &meta, decoded.kind),
+    });
+    if meta.url.is_none() {
+        meta.url = decoded.url.clone();
+    }
+    let body: Vec<String> = decided
+        .iter()
+        .filter(|d| d.is_kept())
+        .map(|d| d.block.text.clone())
+        .collect();
+    let removed: Vec<Removal> = decided
+        .iter()
+        .filter_map(|d| match &d.verdict {
+            Verdict::Keep => None,
+            Verdict::Drop(rule) | Verdict::Meta(rule) => Some(Removal {
+                rule: rule.clone(),
+                text: d.block.text.clone(),
+                line: d.block.line,
+            }),
+        })
+        .collect();
+    if body.is_empty() {
+        return Err(DocError::NoArticle {
+            removed: removed.len(),
+        });
+    }
+    debug!(kept = body.len(), removed = removed.len(), "cleaned");
+    let sites = active.sites.iter().map(|s| s.name.clone()).collect();
+    Ok(Cleaned {
+        article: Article {
+            id: dedup::body_id(&body),
+            metadata: meta,
+            body,
+            removed,
+            kind: decoded.kind,
+            encoding: decoded.encoding,
+            bytes_in: decoded.bytes_in,
+        },
+        decided,
+        sites,
+    })
+}
+
+/// What happened to one input in an ingest run.
+#[derive(Debug)]
+pub enum Outcome {
+    Stored {
+        id: String,
+    },
+    /// Same body as a stored article; the origin was added to it.
+    Duplicate {
+        id: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// Ingests a batch. `report` is called once per input, in input order, after the input's
+/// writes are flushed. Returns the run's counts; an `Err` means the store itself failed (for
+/// example it could not flush), not that some input was bad.
+pub fn ingest(
+    inputs: Vec<Result<Input, SourceError>>,
+    rules: &RuleSet,
+    store: &Store,
+    mut report: impl FnMut(&str, &Outcome),
+) -> Result<RunSummary, StoreError> {
+    let mut summary = RunSummary {
+        started_at: crate::time::now_rfc3339(),
+        ..RunSummary::default()
+    };
+    let mut pending: Vec<(String, Outcome)> = Vec::new();
+    for input in inputs {
+        summary.read += 1;
+        let (origin, result) = match input {
+            Ok(input) => {
+                let origin = input.origin();
+                let result = input
+                    .read()
+                    .map_err(DocError::from)
+                    .and_then(|raw| {
+                        summary.bytes_in += raw.bytes.len() as u64;
+                        clean(&raw, rules)
+                    })
+                    .and_then(|c| store_article(store, &origin, &c.article).map(|o| (o, c)));
+                (origin, result)
+            }
+            Err(e) => (source_origin(&e), Err(DocError::from(e))),
+        };
+        let outcome = match result {
+            Ok((PutOutcome::Stored, c)) => {
+                summary.stored += 1;
+                summary.bytes_out += c.article.body.iter().map(|p| p.len() as u64).sum::<u64>();
+                Outcome::Stored { id: c.article.id }
+            }
+            Ok((PutOutcome::Duplicate { .. }, c)) => {
+                summary.duplicates += 1;
+                Outcome::Duplicate { id: c.article.id }
+            }
+            Err(e) => {
+                let skip = e.is_skip();
+                if skip {
+                    summary.skipped += 1;
+                } else {
+                    summary.failed += 1;
+                }
+                let failure = FailureRecord {
+                    origin: origin.clone(),
+                    outcome: if skip { "skipped" } else { "failed" }.to_string(),
+                    reason: e.to_string(),
+                    at: crate::time::now_rfc3339(),
+                };
+                store.put_failure(&failure)?;
+                if skip {
+                    Outcome::Skipped {
+                        reason: failure.reason,
+                    }
+                } else {
+                    Outcome::Failed {
+                        error: failure.reason,
+                    }
+                }
+            }
+        };
+        pending.push((origin, outcome));
+        if pending.len() >= FLUSH_EVERY {
+            store.flush()?;
+            for (o, out) in pending.drain(..) {
+                report(&o, &out);
+            }
+        }
+    }
+    summary.finished_at = crate::time::now_rfc3339();
+    store.put_run(&summary)?;
+    store.flush()?;
+    for (o, out) in pending.drain(..) {
+        report(&o, &out);
+    }
+    Ok(summary)
+}
+
+fn store_article(store: &Store, origin: &str, article: &Article) -> Result<PutOutcome, DocError> {
+    let _s = debug_span!("store").entered();
+    let record = ArticleRecord::from_article(article, origin_now(origin));
+    Ok(store.put(&record)?)
+}
+
+fn source_origin(e: &SourceError) -> String {
+    match e {
+        SourceError::Read { path, .. } | SourceError::Missing { path } => path.clone(),
+    }
+}

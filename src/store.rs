@@ -1,0 +1,457 @@
+//! Store: article records in an embedded `sled` database (one directory, no server).
+//!
+//! Trees:
+//! * `articles`: article id (64 hex chars) → JSON [`ArticleRecord`]
+//! * `origins`: origin (input path) → article id
+//! * `failures`: origin → JSON [`FailureRecord`] for inputs that were skipped or failed
+//! * `runs`: run number (big-endian u64) → JSON [`RunSummary`]
+//!
+//! One document's writes (its record or the origin added to an existing record, its origin
+//! index entry, clearing an old failure) happen in one `sled` transaction, so a crash leaves
+//! either all of them or none. Writes are durable only after [`Store::flush`]; callers report
+//! success after it returns. Errors keep lock contention, corruption and I/O apart so the CLI can
+//! say what to do about each.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+use crate::model::{ArticleRecord, Origin};
+
+/// How long to keep retrying a held lock: a process killed a moment ago may still hold it.
+const LOCK_WAIT: Duration = Duration::from_millis(800);
+/// Page cache size; sled's default (1 GiB) is far more than a batch ingest needs.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "store `{path}` is locked by another process (another `deboiler` run is probably using it)"
+    )]
+    Locked { path: String },
+    #[error("store `{path}` is corrupt: {detail}")]
+    Corrupt { path: String, detail: String },
+    #[error("store `{path}`: I/O error: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("store `{path}`: {detail}")]
+    Other { path: String, detail: String },
+    #[error("no article with id or id prefix `{0}`")]
+    NotFound(String),
+    #[error("id prefix `{prefix}` matches several articles: {}", candidates.join(", "))]
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error("record `{key}` in store `{path}` cannot be decoded: {detail}")]
+    BadRecord {
+        path: String,
+        key: String,
+        detail: String,
+    },
+}
+
+/// What [`Store::put`] did with a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new article.
+    Stored,
+    /// An article with the same body was already stored. `new_origin` says whether this
+    /// origin was added to its record (false when the same input was ingested before).
+    Duplicate { new_origin: bool },
+}
+
+/// Why an input produced no article; kept so `failures` can list and retry them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRecord {
+    pub origin: String,
+    /// `skipped` or `failed`.
+    pub outcome: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// Counts for one run; stored in `runs` and printed at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub read: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub bytes_in: u64,
+    /// Bytes of clean body text produced.
+    pub bytes_out: u64,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+/// Store-wide counts for `deboiler stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StoreStats {
+    pub articles: usize,
+    pub origins: usize,
+    pub failures: usize,
+    pub runs: usize,
+    pub size_on_disk: u64,
+}
+
+pub struct Store {
+    db: sled::Db,
+    path: String,
+    articles: sled::Tree,
+    origins: sled::Tree,
+    failures: sled::Tree,
+    runs: sled::Tree,
+}
+
+type TxError = ConflictableTransactionError<StoreError>;
+
+impl Store {
+    /// Opens (or creates) the store at `path`, retrying briefly if another process holds it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        let started = Instant::now();
+        let db = loop {
+            match sled::Config::new()
+                .path(path)
+                .cache_capacity(CACHE_BYTES)
+                .open()
+            {
+                Ok(db) => break db,
+                Err(e) if is_lock_error(&e) => {
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(StoreError::Locked { path: display });
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(map_sled(&display, e)),
+            }
+        };
+        let tree = |name: &str| db.open_tree(name).map_err(|e| map_sled(&display, e));
+        Ok(Store {
+            articles: tree("articles")?,
+            origins: tree("origins")?,
+            failures: tree("failures")?,
+            runs: tree("runs")?,
+            path: display.clone(),
+            db,
+        })
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Stores a record, or adds its origin to the stored record with the same id, atomically
+    /// with the origin index and clearing any earlier failure of that origin.
+    pub fn put(&self, record: &ArticleRecord) -> Result<PutOutcome, StoreError> {
+        let key = record.id.as_bytes();
+        let fresh = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
+        let result = (&self.articles, &self.origins, &self.failures).transaction(|(a, o, f)| {
+            let outcome = match a.get(key)? {
+                Some(bytes) => {
+                    let mut existing: ArticleRecord = serde_json::from_slice(&bytes)
+                        .map_err(|e| TxError::Abort(self.bad(&record.id, e)))?;
+                    let mut new_origin = false;
+                    for origin in &record.origins {
+                        if !existing.origins.iter().any(|x| x.source == origin.source) {
+                            existing.origins.push(origin.clone());
+                            new_origin = true;
+                        }
+                    }
+                    if new_origin {
+                        let bytes = serde_json::to_vec(&existing)
+                            .map_err(|e| TxError::Abort(self.bad(&record.id, e)))?;
+                        a.insert(key, bytes)?;
+                    }
+                    PutOutcome::Duplicate { new_origin }
+                }
+                None => {
+                    a.insert(key, fresh.as_slice())?;
+                    PutOutcome::Stored
+                }
+            };
+            for origin in &record.origins {
+                o.insert(origin.source.as_bytes(), key)?;
+                f.remove(origin.source.as_bytes())?;
+            }
+            Ok(outcome)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => map_sled(&self.path, e),
+        })
+    }
+
+    /// Records that an input was skipped or failed (replacing an earlier entry for it).
+    pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
+        self.failures
+            .insert(failure.origin.as_bytes(), bytes)
+            .map_err(|e| map_sled(&self.path, e))?;
+        Ok(())
+    }
+
+    pub fn put_run(&self, run: &RunSummary) -> Result<(), StoreError> {
+        let id = self.db.generate_id().map_err(|e| map_sled(&self.path, e))?;
+        let bytes = serde_json::to_vec(run).map_err(|e| self.bad("run", e))?;
+        self.runs
+            .insert(id.to_be_bytes(), bytes)
+            .map_err(|e| map_sled(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Makes every write so far durable. Nothing counts as committed before this returns.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| map_sled(&self.path, e))
+    }
+
+    /// The article with this id, or the single article whose id starts with this prefix.
+    pub fn get(&self, prefix: &str) -> Result<ArticleRecord, StoreError> {
+        let prefix = prefix.trim().to_ascii_lowercase();
+        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::NotFound(prefix));
+        }
+        let mut hits = self.articles.scan_prefix(prefix.as_bytes());
+        let first = match hits.next() {
+            Some(kv) => kv.map_err(|e| map_sled(&self.path, e))?,
+            None => return Err(StoreError::NotFound(prefix)),
+        };
+        let more: Vec<String> = hits
+            .take(4)
+            .filter_map(Result::ok)
+            .map(|(k, _)| String::from_utf8_lossy(&k[..12.min(k.len())]).into_owned())
+            .collect();
+        if !more.is_empty() {
+            let mut candidates =
+                vec![String::from_utf8_lossy(&first.0[..12.min(first.0.len())]).into_owned()];
+            candidates.extend(more);
+            return Err(StoreError::Ambiguous { prefix, candidates });
+        }
+        self.decode(&first.0, &first.1)
+    }
+
+    /// Every stored article, in id order.
+    pub fn articles(&self) -> impl Iterator<Item = Result<ArticleRecord, StoreError>> + '_ {
+        self.articles.iter().map(move |kv| {
+            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            self.decode(&k, &v)
+        })
+    }
+
+    /// The article id an origin was stored under, if any.
+    pub fn article_for_origin(&self, origin: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .origins
+            .get(origin.as_bytes())
+            .map_err(|e| map_sled(&self.path, e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = Result<FailureRecord, StoreError>> + '_ {
+        self.failures.iter().map(move |kv| {
+            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            serde_json::from_slice(&v).map_err(|e| self.bad(&String::from_utf8_lossy(&k), e))
+        })
+    }
+
+    pub fn runs(&self) -> impl Iterator<Item = Result<RunSummary, StoreError>> + '_ {
+        self.runs.iter().map(move |kv| {
+            let (_, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            serde_json::from_slice(&v).map_err(|e| self.bad("run", e))
+        })
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        Ok(StoreStats {
+            articles: self.articles.len(),
+            origins: self.origins.len(),
+            failures: self.failures.len(),
+            runs: self.runs.len(),
+            size_on_disk: self
+                .db
+                .size_on_disk()
+                .map_err(|e| map_sled(&self.path, e))?,
+        })
+    }
+
+    /// Checks that every record decodes, is stored under its own id, and that every origin
+    /// points at a stored article. Returns the problems found (empty when healthy).
+    pub fn verify(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        for kv in self.articles.iter() {
+            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            match serde_json::from_slice::<ArticleRecord>(&v) {
+                Ok(r) if r.id.as_bytes() == &*k => {}
+                Ok(r) => problems.push(format!(
+                    "record under `{}` has id `{}`",
+                    String::from_utf8_lossy(&k),
+                    r.id
+                )),
+                Err(e) => problems.push(format!(
+                    "record `{}` does not decode: {e}",
+                    String::from_utf8_lossy(&k)
+                )),
+            }
+        }
+        for kv in self.origins.iter() {
+            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            if !self
+                .articles
+                .contains_key(&v)
+                .map_err(|e| map_sled(&self.path, e))?
+            {
+                problems.push(format!(
+                    "origin `{}` points at missing article `{}`",
+                    String::from_utf8_lossy(&k),
+                    String::from_utf8_lossy(&v)
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
+    fn decode(&self, key: &[u8], value: &[u8]) -> Result<ArticleRecord, StoreError> {
+        serde_json::from_slice(value).map_err(|e| self.bad(&String::from_utf8_lossy(key), e))
+    }
+
+    fn bad(&self, key: &str, e: serde_json::Error) -> StoreError {
+        StoreError::BadRecord {
+            path: self.path.clone(),
+            key: key.to_string(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// A new origin entry stamped now.
+pub fn origin_now(source: &str) -> Origin {
+    Origin {
+        source: source.to_string(),
+        ingested_at: crate::time::now_rfc3339(),
+    }
+}
+
+/// sled 0.34 reports a held lock as a plain I/O error whose message names the lock.
+fn is_lock_error(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
+        }
+        _ => false,
+    }
+}
+
+fn map_sled(path: &str, e: sled::Error) -> StoreError {
+    let path = path.to_string();
+    match e {
+        sled::Error::Io(source) => StoreError::Io { path, source },
+        sled::Error::Corruption { at, .. } => StoreError::Corrupt {
+            path,
+            detail: format!("corrupted data at {at:?}"),
+        },
+        other => StoreError::Other {
+            path,
+            detail: other.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ContentKind, EncodingInfo, EncodingSource, Metadata};
+
+    fn record(id: &str, origin: &str) -> ArticleRecord {
+        ArticleRecord {
+            id: id.to_string(),
+            metadata: Metadata {
+                title: Some("T".into()),
+                ..Metadata::default()
+            },
+            body: vec!["Body.".into()],
+            removed: vec![],
+            origins: vec![origin_now(origin)],
+            kind: ContentKind::Text,
+            encoding: EncodingInfo {
+                encoding: "UTF-8".into(),
+                source: EncodingSource::Detected,
+                malformed: 0,
+                first_malformed_at: None,
+            },
+            ingested_at: "2024-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn put_dedups_by_id_and_tracks_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = "ab".repeat(32);
+        assert_eq!(
+            store.put(&record(&id, "a.txt")).unwrap(),
+            PutOutcome::Stored
+        );
+        assert_eq!(
+            store.put(&record(&id, "b.txt")).unwrap(),
+            PutOutcome::Duplicate { new_origin: true }
+        );
+        assert_eq!(
+            store.put(&record(&id, "a.txt")).unwrap(),
+            PutOutcome::Duplicate { new_origin: false }
+        );
+        store.flush().unwrap();
+        let got = store.get("ABAB").unwrap();
+        assert_eq!(
+            got.origins
+                .iter()
+                .map(|o| o.source.as_str())
+                .collect::<Vec<_>>(),
+            ["a.txt", "b.txt"]
+        );
+        assert_eq!(store.article_for_origin("b.txt").unwrap(), Some(id));
+        assert!(store.verify().unwrap().is_empty());
+    }
+
+    #[test]
+    fn prefixes_resolve_or_explain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .put(&record(&format!("aa{}", "0".repeat(62)), "1"))
+            .unwrap();
+        store
+            .put(&record(&format!("ab{}", "0".repeat(62)), "2"))
+            .unwrap();
+        assert!(matches!(store.get("a"), Err(StoreError::Ambiguous { .. })));
+        assert!(store.get("ab").is_ok());
+        assert!(matches!(store.get("ff"), Err(StoreError::NotFound(_))));
+        assert!(matches!(store.get("zz"), Err(StoreError::NotFound(_))));
+    }
+
+    #[test]
+    fn a_success_clears_an_earlier_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .put_failure(&FailureRecord {
+                origin: "x.txt".into(),
+                outcome: "failed".into(),
+                reason: "boom".into(),
+                at: "now".into(),
+            })
+            .unwrap();
+        assert_eq!(store.failures().count(), 1);
+        store.put(&record(&"c".repeat(64), "x.txt")).unwrap();
+        assert_eq!(store.failures().count(), 0);
+    }
+}

@@ -1,0 +1,293 @@
+//! Strip: apply the active rules to a document and decide, for every block, keep or drop.
+//!
+//! Two entry points, because HTML rules act on the DOM and text rules on blocks:
+//! [`mark_selectors`] runs the CSS-selector rules over a parsed page and returns the elements they
+//! remove (extraction then flags those blocks), and [`apply`] runs the text rules over the blocks.
+//! `apply` returns one [`Decided`] per input block, in order, so the output is always a partition
+//! of the input: every block is either kept or carries the id of the rule that removed it. The
+//! first rule to remove a block gets the credit. Rule examples are checked by
+//! [`check_examples`], which runs each rule alone on its own `strips`/`keeps`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::Html;
+
+use crate::model::{Block, Decided, Verdict};
+use crate::norm::{collapse_whitespace, fold};
+use crate::rules::{Action, ActiveRules, Location, Rule, RuleSet};
+
+/// Elements removed by the selector rules, each with the id of the first rule that matched it.
+pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> HashMap<NodeId, String> {
+    let mut marks = HashMap::new();
+    for rule in &rules.rules {
+        if let Action::Select(sel) = &rule.action {
+            for el in html.select(sel) {
+                marks.entry(el.id()).or_insert_with(|| rule.id.clone());
+            }
+        }
+    }
+    marks
+}
+
+/// Decides every block. Blocks that extraction already flagged (`removed_by`) stay removed by
+/// that rule.
+pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
+    let folded: Vec<Cow<str>> = blocks.iter().map(|b| fold(&b.text)).collect();
+    let mut verdicts: Vec<Verdict> = blocks
+        .iter()
+        .map(|b| b.removed_by.clone().map_or(Verdict::Keep, Verdict::Drop))
+        .collect();
+    for rule in &rules.rules {
+        apply_rule(rule, &folded, &mut verdicts, true);
+    }
+    blocks
+        .into_iter()
+        .zip(verdicts)
+        .map(|(block, verdict)| Decided { block, verdict })
+        .collect()
+}
+
+/// Runs one rule. Markers (range ends, cut points) are searched among all blocks, removed or
+/// not, but only blocks still kept are credited to this rule. `positional` enables the
+/// `not_before`/`not_after` guards, which examples (single short snippets) cannot satisfy.
+fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positional: bool) {
+    let n = folded.len();
+    let drop = |verdicts: &mut [Verdict], range: std::ops::Range<usize>| {
+        for v in &mut verdicts[range] {
+            if *v == Verdict::Keep {
+                *v = Verdict::Drop(rule.id.clone());
+            }
+        }
+    };
+    let at = |i: usize| if n == 0 { 0.0 } else { i as f64 / n as f64 };
+    match &rule.action {
+        Action::Drop(m) => {
+            for i in 0..n {
+                if verdicts[i] == Verdict::Keep && m.is_match(&folded[i]) {
+                    drop(verdicts, i..i + 1);
+                }
+            }
+        }
+        Action::Range {
+            start,
+            end,
+            max_blocks,
+        } => {
+            let mut i = 0;
+            while i < n {
+                if start.is_match(&folded[i]) {
+                    let last = (i + max_blocks).min(n - 1);
+                    if let Some(j) = (i + 1..=last).find(|&j| end.is_match(&folded[j])) {
+                        drop(verdicts, i..j + 1);
+                        i = j + 1;
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+        }
+        Action::CutAfter(m) => {
+            let min = if positional {
+                m.not_before.unwrap_or(0.0)
+            } else {
+                0.0
+            };
+            if let Some(i) = (0..n).find(|&i| at(i) >= min && m.is_match(&folded[i])) {
+                drop(verdicts, i..n);
+            }
+        }
+        Action::CutBefore(m) => {
+            let max = if positional {
+                m.not_after.unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            if let Some(i) = (0..n)
+                .rev()
+                .find(|&i| at(i) <= max && m.is_match(&folded[i]))
+            {
+                drop(verdicts, 0..i + 1);
+            }
+        }
+        Action::Select(_) => {}
+    }
+}
+
+/// A rule example that does not behave as the rule file says.
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub location: Location,
+    /// The example text.
+    pub example: String,
+    /// What went wrong, e.g. "line `Open in App` was kept".
+    pub problem: String,
+}
+
+/// Runs every rule on its own examples.
+pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    for rule in set.rules() {
+        let mut fail = |example: &str, problem: String| {
+            failures.push(ExampleFailure {
+                rule: rule.id.clone(),
+                location: rule.location.clone(),
+                example: example.to_string(),
+                problem,
+            })
+        };
+        for (examples, should_strip) in [(&rule.strips, true), (&rule.keeps, false)] {
+            for ex in examples {
+                if let Action::Select(sel) = &rule.action {
+                    let hit = Html::parse_fragment(ex).select(sel).next().is_some();
+                    if hit != should_strip {
+                        fail(
+                            ex,
+                            format!(
+                                "selector {} the example",
+                                if hit { "matches" } else { "does not match" }
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                let lines: Vec<String> = ex
+                    .lines()
+                    .map(collapse_whitespace)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                let folded: Vec<Cow<str>> = lines.iter().map(|l| fold(l)).collect();
+                let mut verdicts = vec![Verdict::Keep; lines.len()];
+                apply_rule(rule, &folded, &mut verdicts, false);
+                for (line, v) in lines.iter().zip(&verdicts) {
+                    let stripped = *v != Verdict::Keep;
+                    if stripped != should_strip {
+                        fail(
+                            ex,
+                            format!(
+                                "line `{line}` was {}",
+                                if stripped { "removed" } else { "kept" }
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::text;
+
+    fn rules(src: &str) -> RuleSet {
+        RuleSet::from_sources(vec![("t.toml".into(), false, src.into())], true).unwrap()
+    }
+
+    fn verdicts(set: &RuleSet, doc: &str) -> Vec<String> {
+        let active = set.for_document(None, doc);
+        apply(text::extract(doc), &active)
+            .into_iter()
+            .map(|d| match d.verdict {
+                Verdict::Keep => format!("keep {}", d.block.text),
+                Verdict::Drop(r) | Verdict::Meta(r) => format!("{r} {}", d.block.text),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_kind_removes_what_it_should() {
+        let set = rules(
+            r#"
+[[rule]]
+id = "banner"
+description = "cookie banner"
+range = { start = { starts_with = "We use cookies" }, end = { equals = "Accept" }, max_blocks = 3 }
+[[rule]]
+id = "share"
+description = "share"
+drop = { starts_with = "Share on" }
+[[rule]]
+id = "footer"
+description = "footer"
+cut_after = { starts_with = "©", not_before = 0.5 }
+[[rule]]
+id = "header"
+description = "header"
+cut_before = { equals = "Skip to content", not_after = 0.5 }
+"#,
+        );
+        let doc = "Menu\nSkip to content\nWe use cookies here\nSettings\nAccept\nTitle\nShare on X\nBody text.\nMore body.\n© 2024 Example\nTerms";
+        assert_eq!(
+            verdicts(&set, doc),
+            [
+                "header Menu",
+                "header Skip to content",
+                "banner We use cookies here",
+                "banner Settings",
+                "banner Accept",
+                "keep Title",
+                "share Share on X",
+                "keep Body text.",
+                "keep More body.",
+                "footer © 2024 Example",
+                "footer Terms",
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_range_and_early_footer_drop_nothing() {
+        let set = rules(
+            r#"
+[[rule]]
+id = "banner"
+description = "cookie banner"
+range = { start = { starts_with = "We use cookies" }, end = { equals = "Accept" }, max_blocks = 2 }
+[[rule]]
+id = "footer"
+description = "footer"
+cut_after = { starts_with = "©", not_before = 0.5 }
+"#,
+        );
+        let doc = "© quoted early\nWe use cookies here\nA\nB\nAccept\nBody.";
+        assert!(verdicts(&set, doc).iter().all(|v| v.starts_with("keep")));
+    }
+
+    #[test]
+    fn examples_are_checked() {
+        let set = rules(
+            r#"
+[[rule]]
+id = "app"
+description = "app prompt"
+drop = { equals = "Open in App" }
+strips = ["Open in App", "Open in the App"]
+keeps = ["Open in App"]
+[[rule]]
+id = "sel"
+description = "share bar"
+selector = ".share"
+strips = ['<div class="share">x</div>']
+keeps = ['<div class="share">y</div>']
+"#,
+        );
+        let f = check_examples(&set);
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.rule.as_str(), f.problem.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("app", "line `Open in the App` was kept"),
+                ("app", "line `Open in App` was removed"),
+                ("sel", "selector matches the example"),
+            ]
+        );
+    }
+}
