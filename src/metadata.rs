@@ -106,7 +106,9 @@ fn date_line(text: &str) -> Option<String> {
 }
 
 /// Reads metadata lines from the top of a text document and marks them `Verdict::Meta`.
-pub fn from_text(decided: &mut [Decided], sites: &[&Site]) -> Metadata {
+/// With `find_title == false` (HTML, whose title comes from markup) only bylines, datelines and
+/// source lines are looked for.
+pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> Metadata {
     let mut meta = Metadata::default();
     let mut source_site = None;
     let mut byline_site = None;
@@ -132,10 +134,10 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site]) -> Metadata {
         } else if let Some(date) = date_line(&text) {
             meta.published.get_or_insert(date);
             Some("meta.date")
-        } else if meta.title.is_none() && looks_like_title(&text) {
+        } else if find_title && meta.title.is_none() && looks_like_title(&text) {
             meta.title = Some(text.clone());
             Some("meta.title")
-        } else if meta.title.is_some() && pos == 1 && looks_like_source(&text) {
+        } else if (meta.title.is_some() || !find_title) && pos == 1 && looks_like_source(&text) {
             source_site = Some(text.clone());
             Some("meta.source")
         } else {
@@ -143,6 +145,16 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site]) -> Metadata {
         };
         if let Some(reason) = verdict {
             decided[i].verdict = Verdict::Meta(reason.to_string());
+        }
+    }
+    // A title taken from a document that has nothing else is the document itself.
+    if find_title && !decided.iter().any(Decided::is_kept) {
+        if let Some(d) = decided
+            .iter_mut()
+            .find(|d| d.verdict == Verdict::Meta("meta.title".into()))
+        {
+            d.verdict = Verdict::Keep;
+            meta.title = None;
         }
     }
     meta.site = source_site
@@ -156,9 +168,14 @@ fn is_prose(text: &str) -> bool {
         && text.ends_with(['.', '!', '?', '"', '”', '’', ')'])
 }
 
+/// Headlines are short and rarely end in a full stop (`U.S.` style abbreviations aside).
 fn looks_like_title(text: &str) -> bool {
     let words = text.split_whitespace().count();
-    (2..=30).contains(&words) && text.chars().count() <= 250 && parse_date(text).is_none()
+    let sentence = text.ends_with('.') && !text.ends_with("..") && words > 12;
+    (2..=30).contains(&words)
+        && !sentence
+        && text.chars().count() <= 250
+        && parse_date(text).is_none()
 }
 
 /// A lone publication name: one to four capitalised words, no sentence punctuation.
@@ -266,9 +283,7 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
             | "dc.date.issued"
             | "sailthru.date"
             | "parsely-pub-date" => {
-                if published.is_none() {
-                    published = parse_date(&content);
-                }
+                published = published.or_else(|| parse_date(&content));
             }
             "og:url" => {
                 url.get_or_insert(content);
@@ -389,7 +404,7 @@ mod tests {
                 verdict: Verdict::Keep,
             })
             .collect();
-        let m = from_text(&mut d, &[]);
+        let m = from_text(&mut d, &[], true);
         assert_eq!(
             m.title.as_deref(),
             Some("Blinken's visit seeks to stabilize relations")
@@ -416,7 +431,7 @@ mod tests {
                     verdict: Verdict::Keep,
                 })
                 .collect();
-            assert_eq!(from_text(&mut d, &[]).site.as_deref(), Some(site));
+            assert_eq!(from_text(&mut d, &[], true).site.as_deref(), Some(site));
             assert_eq!(d[1].verdict, Verdict::Meta("meta.source".into()));
         }
     }

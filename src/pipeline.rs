@@ -29,7 +29,7 @@ pub enum DocError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Decode(#[from] DecodeError),
-    #[error("no article text left after stripping ({removed} blocks removed)")]
+    #[error("no article text left: rules, dedup and metadata took all {removed} blocks")]
     NoArticle { removed: usize },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -84,8 +84,17 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
     };
     debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided));
     debug_span!("metadata").in_scope(|| match decoded.kind {
-        ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites),
-        ContentKind::Html => metadata::mark_title_block(&mut decided, &meta, decoded.kind),
+        ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true),
+        ContentKind::Html => {
+            // Markup wins; header lines in the body fill what the markup left out.
+            metadata::mark_title_block(&mut decided, &meta, decoded.kind);
+            let lines = metadata::from_text(&mut decided, &active.sites, false);
+            if meta.authors.is_empty() {
+                meta.authors = lines.authors;
+            }
+            meta.published = meta.published.take().or(lines.published);
+            meta.site = meta.site.take().or(lines.site);
+        }
     });
     if meta.url.is_none() {
         meta.url = decoded.url.clone();

@@ -149,7 +149,9 @@ impl Store {
     }
 
     /// Stores a record, or adds its origin to the stored record with the same id, atomically
-    /// with the origin index and clearing any earlier failure of that origin.
+    /// with the origin index and clearing any earlier failure of that origin. If the origin was
+    /// stored before under another id (it was re-cleaned with other rules, or the file changed),
+    /// it is moved: the old record loses it, and is deleted if that was its last origin.
     pub fn put(&self, record: &ArticleRecord) -> Result<PutOutcome, StoreError> {
         let key = record.id.as_bytes();
         let fresh = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
@@ -178,8 +180,24 @@ impl Store {
                 }
             };
             for origin in &record.origins {
-                o.insert(origin.source.as_bytes(), key)?;
+                let previous = o.insert(origin.source.as_bytes(), key)?;
                 f.remove(origin.source.as_bytes())?;
+                // Re-cleaning an input (new rules, edited file) moves its origin to the new
+                // article; an article left without origins is gone from every input.
+                if let Some(old) = previous.filter(|old| old.as_ref() != key) {
+                    if let Some(bytes) = a.get(&old)? {
+                        let mut rec: ArticleRecord = serde_json::from_slice(&bytes)
+                            .map_err(|e| TxError::Abort(self.bad(&String::from_utf8_lossy(&old), e)))?;
+                        rec.origins.retain(|x| x.source != origin.source);
+                        if rec.origins.is_empty() {
+                            a.remove(&old)?;
+                        } else {
+                            let bytes = serde_json::to_vec(&rec)
+                                .map_err(|e| TxError::Abort(self.bad(&rec.id, e)))?;
+                            a.insert(&old, bytes)?;
+                        }
+                    }
+                }
             }
             Ok(outcome)
         });
@@ -419,6 +437,21 @@ mod tests {
             ["a.txt", "b.txt"]
         );
         assert_eq!(store.article_for_origin("b.txt").unwrap(), Some(id));
+        assert!(store.verify().unwrap().is_empty());
+    }
+
+    #[test]
+    fn re_cleaning_an_origin_moves_it_to_the_new_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let (old, new) = ("a".repeat(64), "b".repeat(64));
+        store.put(&record(&old, "x.txt")).unwrap();
+        store.put(&record(&old, "y.txt")).unwrap();
+        store.put(&record(&new, "x.txt")).unwrap();
+        assert_eq!(store.get(&old).unwrap().origins.len(), 1);
+        store.put(&record(&new, "y.txt")).unwrap();
+        assert!(matches!(store.get(&old), Err(StoreError::NotFound(_))));
+        assert_eq!(store.get(&new).unwrap().origins.len(), 2);
         assert!(store.verify().unwrap().is_empty());
     }
 

@@ -463,8 +463,12 @@ fn build_rule(src: &Source, rc: &RuleConfig) -> Result<Rule, RuleError> {
             ));
         }
         let joined = list.join(", ");
-        let parsed = scraper::Selector::parse(&joined)
-            .map_err(|e| src.error(sel.span(), format!("invalid CSS selector `{joined}`: {e}")))?;
+        let parsed = scraper::Selector::parse(&joined).map_err(|e| {
+            src.error(
+                sel.span(),
+                format!("invalid CSS selector `{joined}`: {}", selector_error(e)),
+            )
+        })?;
         actions.push(Action::Select(Box::new(parsed)));
     }
     let action = match actions.len() {
@@ -494,6 +498,17 @@ fn build_rule(src: &Source, rc: &RuleConfig) -> Result<Rule, RuleError> {
         keeps: rc.keeps.iter().map(|s| s.get_ref().clone()).collect(),
         location,
     })
+}
+
+/// scraper's `Display` for parse errors from the `selectors` crate is a developer message with a
+/// pretty-printed debug dump; the compact debug form names the problem on one line.
+fn selector_error(e: scraper::error::SelectorErrorKind) -> String {
+    match e {
+        scraper::error::SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
+            format!("{kind:?}")
+        }
+        other => other.to_string().lines().next().unwrap_or("").to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,39 @@
+# deboiler tasks. `just demo` runs the main job on the bundled samples; `just test` runs every test.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+bin := "target/release/deboiler"
+
+# Ingest the bundled samples into ./deboiler.db, list what was stored, and show one article.
+demo:
+    cargo build --release --locked --quiet
+    {{bin}} ingest samples
+    @echo
+    {{bin}} list
+    @echo
+    {{bin}} show "$({{bin}} list --limit 1 | cut -d' ' -f1)"
+
+# Every test: formatting, lints, unit, property, golden and whole-command tests.
+test:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets --locked -- -D warnings
+    cargo test --locked
+
+# Show, line by line, what deboiler keeps and removes in one input, and why.
+explain path:
+    cargo run --release --locked --quiet -- clean --explain {{path}}
+
+# Validate the rule files and run every rule's examples.
+rules-check dir="rules":
+    cargo run --release --locked --quiet -- rules check {{dir}}
+
+# Score the seeds with the reference scorer from ../shared (labels: K kept, D leaked).
+seed-score *flags:
+    cargo build --release --locked --quiet
+    rm -rf target/seed-out && mkdir -p target/seed-out
+    for f in samples/0*.txt; do {{bin}} clean {{flags}} "$f" > "target/seed-out/$(basename "$f")"; done
+    python3 ../shared/eval/seed_score.py target/seed-out
+
+# Re-record the whole-command snapshots after an intended output change (review the diff!).
+snapshots:
+    INSTA_UPDATE=always cargo test --locked --test cli

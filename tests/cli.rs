@@ -1,0 +1,263 @@
+//! Whole-command tests of the `deboiler` binary: outputs are snapshotted (`insta`) with temp
+//! paths and timestamps masked; behaviour (exit codes, what the store holds) is asserted.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{deboiler, deboiler_in, stderr, stdout};
+
+/// Masks what changes between runs: temp dirs, timestamps, byte sizes on disk.
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"/tmp/\.tmp\w+", "[TMP]"),
+            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[TIME]"),
+            (r"disk:\s+\S+ \w+", "disk:       [SIZE]"),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn db_arg(dir: &Path) -> String {
+    dir.join("db").display().to_string()
+}
+
+#[test]
+fn shipped_rules_pass_their_own_examples() {
+    let out = deboiler(&["rules", "check", "rules"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    snapshot!("rules_check", stdout(&out));
+}
+
+#[test]
+fn embedded_rules_match_the_rules_folder() {
+    // Run from a folder without ./rules: the binary falls back to its embedded copy.
+    let dir = tmp();
+    let embedded = deboiler_in(dir.path(), &["rules", "check"]);
+    let local = deboiler(&["rules", "check"]);
+    assert!(embedded.status.success(), "{}", stderr(&embedded));
+    assert_eq!(stdout(&embedded), stdout(&local));
+}
+
+#[test]
+fn a_broken_rule_set_stops_the_run_before_any_input_is_read() {
+    let dir = tmp();
+    let generic = dir.path().join("rules/generic");
+    std::fs::create_dir_all(&generic).unwrap();
+    let files = [
+        ("a-ok.toml", "[[rule]]\nid = \"ok.rule\"\ndescription = \"fine\"\ndrop = { equals = \"Fine\" }\n"),
+        ("b-syntax.toml", "[[rule]\nid = \"x\"\n"),
+        ("c-typo.toml", "[[rule]]\nid = \"bad.key\"\ndescription = \"misspelt key\"\ndorp = { equals = \"x\" }\n"),
+        (
+            "d-semantic.toml",
+            r#"[[rule]]
+id = "bad.regex"
+description = "unclosed group"
+drop = { regex = "(?i)open in (app" }
+
+[[rule]]
+id = "ok.rule"
+description = "duplicate id"
+drop = { equals = "Other" }
+
+[[rule]]
+id = "bad.empty"
+description = "empty pattern"
+drop = { contains = ["Share", ""] }
+
+[[rule]]
+id = "bad.selector"
+description = "selector typo"
+selector = "div..share"
+"#,
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(generic.join(name), text).unwrap();
+    }
+    let rules = dir.path().join("rules").display().to_string();
+    let db = db_arg(dir.path());
+    let out = deboiler(&["ingest", "--rules", &rules, "--db", &db, "samples"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!Path::new(&db).exists(), "the store must not be touched");
+    snapshot!("broken_rules", stderr(&out));
+}
+
+#[test]
+fn ingesting_the_samples_twice_stores_each_article_once() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let first = deboiler(&["ingest", "--db", &db, "samples"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    snapshot!("ingest_first", stdout(&first));
+    let second = deboiler(&["ingest", "--db", &db, "samples"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    snapshot!("ingest_second", stdout(&second));
+
+    let list = stdout(&deboiler(&["list", "--db", &db]));
+    assert_eq!(list.lines().count(), 7);
+    snapshot!("list", list);
+
+    let export = stdout(&deboiler(&["export", "--db", &db]));
+    let records: Vec<serde_json::Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 7);
+    for r in &records {
+        assert_eq!(
+            r["origins"].as_array().unwrap().len(),
+            1,
+            "same origin twice is not a new origin"
+        );
+        assert_eq!(r["id"].as_str().unwrap().len(), 64);
+    }
+
+    let edge = records
+        .iter()
+        .find(|r| r["site"] == "Bloomberg")
+        .expect("the Edge/Bloomberg seed");
+    let prefix = &edge["id"].as_str().unwrap()[..8];
+    let show = deboiler(&["show", "--db", &db, prefix]);
+    assert!(show.status.success());
+    snapshot!("show_004", stdout(&show));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&deboiler(&["show", "--json", "--db", &db, prefix]))).unwrap();
+    assert_eq!(json, *edge);
+
+    let stats = deboiler(&["stats", "--db", &db]);
+    snapshot!("stats", stdout(&stats));
+}
+
+#[test]
+fn a_copy_under_another_name_adds_an_origin() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let copy = dir.path().join("copy.txt");
+    std::fs::copy("samples/003_69254ad777e081fd.txt", &copy).unwrap();
+    deboiler(&["ingest", "--db", &db, "samples/003_69254ad777e081fd.txt"]);
+    let out = deboiler(&["ingest", "--db", &db, copy.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("stored 0 · duplicates 1"),
+        "{}",
+        stdout(&out)
+    );
+    let export = stdout(&deboiler(&["export", "--db", &db]));
+    let rec: serde_json::Value = serde_json::from_str(export.trim()).unwrap();
+    let origins: Vec<&str> = rec["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        origins,
+        ["samples/003_69254ad777e081fd.txt", copy.to_str().unwrap()]
+    );
+}
+
+#[test]
+fn bad_inputs_are_recorded_and_never_stop_the_batch() {
+    let dir = tmp();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(inputs.join("a-empty.txt"), "").unwrap();
+    std::fs::write(
+        inputs.join("b-image.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0",
+    )
+    .unwrap();
+    std::fs::write(
+        inputs.join("c-latin1.txt"),
+        b"Caf\xe9 owners say the terrace season starts early this year, and the town agrees.\n",
+    )
+    .unwrap();
+    std::fs::write(inputs.join("d-junk.txt"), "Open in App\nShare\n").unwrap();
+    std::fs::copy(
+        "samples/002_3360de02b3343f7e.txt",
+        inputs.join("e-good.txt"),
+    )
+    .unwrap();
+    let db = db_arg(dir.path());
+    let missing = dir.path().join("missing.txt").display().to_string();
+    let out = deboiler(&["ingest", "--db", &db, inputs.to_str().unwrap(), &missing]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed input makes the exit code 1"
+    );
+    snapshot!("bad_inputs_summary", stdout(&out));
+    snapshot!("bad_inputs_log", stderr(&out));
+    let failures = deboiler(&["failures", "--db", &db]);
+    snapshot!("bad_inputs_failures", stdout(&failures));
+}
+
+#[test]
+fn clean_explains_every_line() {
+    let out = deboiler(&["clean", "--explain", "samples/004_0e02e0aabc65ae0d.txt"]);
+    assert!(out.status.success());
+    snapshot!("explain_004", stdout(&out));
+}
+
+#[test]
+fn clean_reads_stdin_and_html() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(common::root())
+        .args(["clean", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let html = std::fs::read("samples/rive-gauche-cafe.windows-1252.html").unwrap();
+    child.stdin.take().unwrap().write_all(&html).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let rec: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(rec["source"], "-");
+    assert_eq!(rec["title"], "Café culture returns to the old town");
+    assert_eq!(rec["encoding"]["encoding"], "windows-1252");
+    assert!(rec["text"].as_str().unwrap().contains("crème brûlée"));
+    assert!(!rec["text"].as_str().unwrap().contains("Lovely piece"));
+}
+
+#[test]
+fn a_second_writer_gets_a_clear_error_quickly() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    // `ingest -` holds the store open until its stdin closes.
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(common::root())
+        .args(["ingest", "--db", &db, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !Path::new(&db).join("conf").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let second = deboiler(&["ingest", "--db", &db, "samples/003_69254ad777e081fd.txt"]);
+    let took = started.elapsed();
+    holder
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"A short note that is long enough to be kept as an article body.\n")
+        .unwrap();
+    let held = holder.wait_with_output().unwrap();
+    assert!(held.status.success(), "{}", stderr(&held));
+    assert_eq!(second.status.code(), Some(2));
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    snapshot!("second_writer", stderr(&second));
+}

@@ -1,0 +1,138 @@
+//! Property tests for the invariants every stage promises, on generated inputs.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use deboiler::model::{RawDocument, Verdict};
+use deboiler::norm::canonical;
+use deboiler::rules::RuleSet;
+use deboiler::{decode, dedup, extract, pipeline, strip};
+use proptest::prelude::*;
+
+/// Lines that look like the seeds: boilerplate and prose, shuffled and repeated.
+fn dump_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Open in App".to_string()),
+        Just("Share to Facebook".to_string()),
+        Just("Home | World".to_string()),
+        Just("I agree".to_string()),
+        Just("Our Privacy Statement & Cookie Policy".to_string()),
+        Just("© 2024 Example Ltd. All rights reserved.".to_string()),
+        Just("Loading next article...".to_string()),
+        Just("See also: another story".to_string()),
+        Just(String::new()),
+        "[A-Z][a-z]{2,9}( [a-z]{1,9}){3,30}[.!?]",
+        "\\PC{0,80}",
+    ]
+}
+
+fn dump() -> impl Strategy<Value = String> {
+    prop::collection::vec(dump_line(), 0..40).prop_map(|l| l.join("\n"))
+}
+
+fn raw(bytes: Vec<u8>) -> RawDocument {
+    RawDocument {
+        origin: "prop".into(),
+        url: None,
+        content_type: None,
+        bytes,
+    }
+}
+
+/// Compiled once: building the shipped rule set per case would dominate the run time.
+static RULES: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::embedded(true).expect("shipped rules are valid"));
+
+fn rules() -> &'static RuleSet {
+    &RULES
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn decode_never_panics_and_keeps_valid_utf8(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        if let Ok(d) = decode::decode(&raw(bytes.clone())) {
+            prop_assert!(!d.text.trim().is_empty());
+            if d.encoding.malformed == 0 {
+                prop_assert_eq!(d.encoding.first_malformed_at, None);
+            }
+            if let Some(at) = d.encoding.first_malformed_at {
+                prop_assert!(at < bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_text_decodes_to_itself(text in "\\PC{1,400}") {
+        prop_assume!(!text.trim().is_empty() && !text.contains('\0') && !text.starts_with('\u{feff}'));
+        let d = decode::decode(&raw(text.clone().into_bytes())).unwrap();
+        prop_assert_eq!(d.text, text);
+        prop_assert_eq!(d.encoding.malformed, 0);
+    }
+
+    #[test]
+    fn text_extraction_loses_and_invents_no_words(doc in dump()) {
+        let blocks = extract::text::extract(&doc);
+        let got: Vec<&str> = blocks.iter().flat_map(|b| b.text.split_whitespace()).collect();
+        let want: Vec<&str> = doc.split_whitespace().collect();
+        prop_assert_eq!(got, want);
+        prop_assert!(blocks.iter().all(|b| !b.text.is_empty() && b.line.is_some()));
+    }
+
+    #[test]
+    fn strip_decides_every_block_once_in_order(doc in dump()) {
+        let set = rules();
+        let blocks = extract::text::extract(&doc);
+        let active = set.for_document(None, &doc);
+        let decided = strip::apply(blocks.clone(), &active);
+        prop_assert_eq!(decided.len(), blocks.len());
+        for (d, b) in decided.iter().zip(&blocks) {
+            prop_assert_eq!(&d.block, b);
+        }
+    }
+
+    #[test]
+    fn cleaning_keeps_a_subsequence_of_the_input(doc in dump()) {
+        let set = rules();
+        let blocks: Vec<String> = extract::text::extract(&doc).into_iter().map(|b| b.text).collect();
+        match pipeline::clean(&raw(doc.clone().into_bytes()), set) {
+            Ok(c) => {
+                // Body paragraphs appear in the input's blocks, in order, no repeats.
+                let mut rest = blocks.iter();
+                for p in &c.article.body {
+                    prop_assert!(rest.any(|b| b == p), "`{}` is not a later input block", p);
+                }
+                let mut seen = HashMap::new();
+                for p in &c.article.body {
+                    prop_assert!(seen.insert(canonical(p), ()).is_none(), "repeat `{}` kept", p);
+                }
+                prop_assert_eq!(c.decided.iter().filter(|d| d.verdict == Verdict::Keep).count(), c.article.body.len());
+                prop_assert_eq!(&c.article.id, &dedup::body_id(&c.article.body));
+            }
+            Err(e) => prop_assert!(e.is_skip(), "{e}"),
+        }
+    }
+
+    #[test]
+    fn html_cleaning_never_panics(body in prop::collection::vec(prop_oneof![
+        "\\PC{0,40}",
+        Just("<p>".to_string()), Just("</p>".to_string()), Just("<div class=share>".to_string()),
+        Just("</div>".to_string()), Just("<script>".to_string()), Just("<!--".to_string()),
+        Just("<nav>".to_string()), Just("<h1>".to_string()), Just("<br>".to_string()),
+    ], 0..60)) {
+        let doc = format!("<!doctype html><html><body>{}</body></html>", body.concat());
+        let _ = pipeline::clean(&raw(doc.into_bytes()), rules());
+    }
+
+    #[test]
+    fn canonical_form_is_idempotent_and_hash_is_stable(text in "\\PC{0,200}") {
+        let once = canonical(&text);
+        prop_assert_eq!(canonical(&once), once.clone());
+        let spaced = format!("  {}  ", text.replace(' ', "   ").to_uppercase());
+        // Upper-casing is not always reversible (e.g. 'ß' → 'SS'), so only compare when it is.
+        if canonical(&spaced) == once {
+            prop_assert_eq!(dedup::body_id(&[spaced]), dedup::body_id(&[text]));
+        }
+    }
+}
