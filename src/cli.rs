@@ -118,6 +118,8 @@ enum Format {
 struct Fatal {
     message: String,
     hint: Option<String>,
+    /// stdout was closed by the reader (`deboiler list | head`): stop quietly.
+    broken_pipe: bool,
 }
 
 impl Fatal {
@@ -125,6 +127,7 @@ impl Fatal {
         Fatal {
             message: message.into(),
             hint: hint.map(str::to_string),
+            broken_pipe: false,
         }
     }
 }
@@ -148,7 +151,9 @@ impl From<StoreError> for Fatal {
 
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Self {
-        Fatal::new(format!("cannot write output: {e}"), None)
+        let mut f = Fatal::new(format!("cannot write output: {e}"), None);
+        f.broken_pipe = e.kind() == io::ErrorKind::BrokenPipe;
+        f
     }
 }
 
@@ -157,6 +162,7 @@ pub fn main() -> ExitCode {
     init_logging(&cli.global);
     match run(cli) {
         Ok(code) => code,
+        Err(f) if f.broken_pipe => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("error: {}", f.message);
             if let Some(h) = f.hint {

@@ -186,8 +186,10 @@ impl Store {
                 // article; an article left without origins is gone from every input.
                 if let Some(old) = previous.filter(|old| old.as_ref() != key) {
                     if let Some(bytes) = a.get(&old)? {
-                        let mut rec: ArticleRecord = serde_json::from_slice(&bytes)
-                            .map_err(|e| TxError::Abort(self.bad(&String::from_utf8_lossy(&old), e)))?;
+                        let mut rec: ArticleRecord =
+                            serde_json::from_slice(&bytes).map_err(|e| {
+                                TxError::Abort(self.bad(&String::from_utf8_lossy(&old), e))
+                            })?;
                         rec.origins.retain(|x| x.source != origin.source);
                         if rec.origins.is_empty() {
                             a.remove(&old)?;
