@@ -18,8 +18,10 @@
 //! * [`store`] keeps article records in an embedded `sled` database.
 //! * [`pipeline`] composes the stages and counts every outcome.
 
+pub mod content;
 pub mod decode;
 pub mod dedup;
+pub mod eval;
 pub mod extract;
 pub mod metadata;
 pub mod model;

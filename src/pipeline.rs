@@ -17,7 +17,7 @@ use crate::model::{Article, ArticleRecord, ContentKind, Decided, RawDocument, Re
 use crate::rules::RuleSet;
 use crate::source::{Input, SourceError};
 use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
-use crate::{dedup, extract, metadata, strip};
+use crate::{content, dedup, extract, metadata, strip};
 
 /// Store writes between flushes; outcomes are reported at each flush.
 const FLUSH_EVERY: usize = 64;
@@ -39,7 +39,12 @@ impl DocError {
     /// Skips are inputs with nothing to store (empty, binary, all boilerplate); everything
     /// else is a failure.
     pub fn is_skip(&self) -> bool {
-        matches!(self, DocError::Decode(_) | DocError::NoArticle { .. })
+        matches!(
+            self,
+            DocError::Decode(_)
+                | DocError::NoArticle { .. }
+                | DocError::Source(SourceError::TooLarge { .. })
+        )
     }
 }
 
@@ -68,8 +73,9 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
             let html = debug_span!("parse").in_scope(|| Html::parse_document(&decoded.text));
-            let marks: HashMap<NodeId, String> =
+            let mut marks: HashMap<NodeId, String> =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));
+            debug_span!("content").in_scope(|| content::html::mark(&html, &mut marks));
             let blocks = debug_span!("extract").in_scope(|| extract::html::extract(&html, &marks));
             let decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
             let meta =
@@ -78,7 +84,8 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
         }
         ContentKind::Text => {
             let blocks = debug_span!("extract").in_scope(|| extract::text::extract(&decoded.text));
-            let decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            debug_span!("content").in_scope(|| content::text::judge(&mut decided));
             (decided, Default::default())
         }
     };
@@ -184,7 +191,7 @@ pub fn ingest(
                     .and_then(|c| store_article(store, &origin, &c.article).map(|o| (o, c)));
                 (origin, result)
             }
-            Err(e) => (source_origin(&e), Err(DocError::from(e))),
+            Err(e) => (e.path().to_string(), Err(DocError::from(e))),
         };
         let outcome = match result {
             Ok((PutOutcome::Stored, c)) => {
@@ -242,10 +249,4 @@ fn store_article(store: &Store, origin: &str, article: &Article) -> Result<PutOu
     let _s = debug_span!("store").entered();
     let record = ArticleRecord::from_article(article, origin_now(origin));
     Ok(store.put(&record)?)
-}
-
-fn source_origin(e: &SourceError) -> String {
-    match e {
-        SourceError::Read { path, .. } | SourceError::Missing { path } => path.clone(),
-    }
 }

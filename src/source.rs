@@ -20,7 +20,26 @@ pub enum SourceError {
     },
     #[error("`{path}` does not exist")]
     Missing { path: String },
+    #[error("`{path}` is not valid gzip: {detail}")]
+    Gzip { path: String, detail: String },
+    #[error("`{path}` decompresses to more than the limit of {limit} bytes")]
+    TooLarge { path: String, limit: u64 },
 }
+
+impl SourceError {
+    /// The input this error is about.
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Read { path, .. }
+            | SourceError::Missing { path }
+            | SourceError::Gzip { path, .. }
+            | SourceError::TooLarge { path, .. } => path,
+        }
+    }
+}
+
+/// Largest decompressed size accepted from a gzip input, against decompression bombs.
+pub const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
 
 /// One input to read: a file path, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +71,7 @@ impl Input {
             path: origin.clone(),
             source,
         })?;
+        let bytes = gunzip_if_compressed(bytes, &origin)?;
         Ok(RawDocument {
             origin,
             url: None,
@@ -59,6 +79,30 @@ impl Input {
             bytes,
         })
     }
+}
+
+/// Gzip input (by its magic bytes, whatever the file name) is decompressed transparently, up to
+/// [`MAX_DECOMPRESSED`] bytes.
+pub fn gunzip_if_compressed(bytes: Vec<u8>, origin: &str) -> Result<Vec<u8>, SourceError> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 4);
+    let decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
+    decoder
+        .take(MAX_DECOMPRESSED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| SourceError::Gzip {
+            path: origin.to_string(),
+            detail: e.to_string(),
+        })?;
+    if out.len() as u64 > MAX_DECOMPRESSED {
+        return Err(SourceError::TooLarge {
+            path: origin.to_string(),
+            limit: MAX_DECOMPRESSED,
+        });
+    }
+    Ok(out)
 }
 
 /// Expands the user's paths into inputs. Missing paths are reported as errors in place, so the
@@ -114,6 +158,24 @@ fn walk(dir: &Path, out: &mut Vec<Result<Input, SourceError>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_decompressed_and_bad_gzip_reported() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"<p>hello</p>").unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(
+            gunzip_if_compressed(gz.clone(), "x").unwrap(),
+            b"<p>hello</p>"
+        );
+        assert_eq!(
+            gunzip_if_compressed(b"plain".to_vec(), "x").unwrap(),
+            b"plain"
+        );
+        let err = gunzip_if_compressed(gz[..gz.len() / 2].to_vec(), "x.gz").unwrap_err();
+        assert!(matches!(err, SourceError::Gzip { .. }), "{err}");
+    }
 
     #[test]
     fn folders_are_walked_in_sorted_order_without_dotfiles() {
