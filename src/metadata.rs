@@ -112,14 +112,28 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
     let mut meta = Metadata::default();
     let mut source_site = None;
     let mut byline_site = None;
-    let header: Vec<usize> = decided
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.is_kept())
-        .map(|(i, _)| i)
-        .take_while(|&i| !is_prose(&decided[i].block.text))
-        .take(HEADER_BLOCKS)
-        .collect();
+    let header = header_blocks(decided);
+    // A `<title>` flattened into the first line usually repeats the headline (plus the site's
+    // name), which tells the headline apart from a standfirst or a teaser.
+    let first_line = decided
+        .first()
+        .map(|d| canonical(&d.block.text))
+        .unwrap_or_default();
+    let echoed = |i: usize| {
+        i > 0 && decided[i].block.text.split_whitespace().count() >= 3 && {
+            let c = canonical(&decided[i].block.text);
+            first_line.contains(&c)
+        }
+    };
+    let preferred_title = if find_title {
+        header
+            .iter()
+            .copied()
+            .find(|&i| echoed(i) && looks_like_title(&decided[i].block.text))
+    } else {
+        None
+    };
+    let mut title_pos: Option<usize> = if find_title { None } else { Some(0) };
     for (pos, &i) in header.iter().enumerate() {
         let text = decided[i].block.text.clone();
         let verdict = if let Some(c) = READ_TIME.captures(&text) {
@@ -134,16 +148,26 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
         } else if let Some(date) = date_line(&text) {
             meta.published.get_or_insert(date);
             Some("meta.date")
-        } else if find_title && meta.title.is_none() && looks_like_title(&text) {
+        } else if find_title
+            && meta.title.is_none()
+            && preferred_title.is_none_or(|p| p == i)
+            && looks_like_title(&text)
+        {
             meta.title = Some(text.clone());
             Some("meta.title")
-        } else if (meta.title.is_some() || !find_title) && pos == 1 && looks_like_source(&text) {
+        } else if (meta.title.is_some() || !find_title)
+            && title_pos.is_some_and(|t| pos == t + 1)
+            && looks_like_source(&text)
+        {
             source_site = Some(text.clone());
             Some("meta.source")
         } else {
             None
         };
         if let Some(reason) = verdict {
+            if reason == "meta.title" {
+                title_pos = Some(pos);
+            }
             decided[i].verdict = Verdict::Meta(reason.to_string());
         }
     }
@@ -161,6 +185,54 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
         .or_else(|| sites.first().map(|s| s.name.clone()))
         .or(byline_site);
     meta
+}
+
+/// The blocks that may hold title and byline lines, in document order: the lines just above the
+/// article that the content stage judged outside it (walking up until a run of menu-like short
+/// lines), then the article's own leading lines up to its first paragraph of prose. Blocks
+/// removed by rules or dedup are stepped over.
+fn header_blocks(decided: &[Decided]) -> Vec<usize> {
+    let Some(first) = decided.iter().position(Decided::is_kept) else {
+        return Vec::new();
+    };
+    let mut above = Vec::new();
+    let mut shorts = 0;
+    for i in (0..first).rev() {
+        let Verdict::Drop(reason) = &decided[i].verdict else {
+            continue;
+        };
+        if !reason.starts_with("content.") {
+            continue;
+        }
+        let text = &decided[i].block.text;
+        let words = text.split_whitespace().count();
+        let metaish =
+            READ_TIME.is_match(text) || BYLINE.is_match(text) || date_line(text).is_some();
+        if words <= 3 && !metaish {
+            shorts += 1;
+            if shorts >= 2 {
+                above.pop();
+                break;
+            }
+        } else {
+            shorts = 0;
+        }
+        if is_prose(text) && !metaish {
+            break;
+        }
+        above.push(i);
+        if above.len() >= HEADER_BLOCKS {
+            break;
+        }
+    }
+    above.reverse();
+    above.extend(
+        (first..decided.len())
+            .filter(|&i| decided[i].is_kept())
+            .take_while(|&i| !is_prose(&decided[i].block.text))
+            .take(HEADER_BLOCKS),
+    );
+    above
 }
 
 fn is_prose(text: &str) -> bool {

@@ -1,6 +1,405 @@
-//! Main-region detection for text dumps.
+//! Main-region detection for text dumps: find the article by the shape of its lines.
+//!
+//! A flattened page is menus and link lists (many short lines without sentence punctuation),
+//! then the article (a dense run of long, sentence-like lines with the language's function
+//! words), then more lists and the footer. Each kept line gets a class and a score: prose scores
+//! its word count, short lines and headline-like teasers a small penalty, chrome (URLs,
+//! separators, all caps) a larger one, and module headings such as "Related articles" or
+//! "Comments" a barrier-sized one. The article region is the run of lines with the highest total
+//! score (maximum-sum subarray), so an isolated paragraph of chrome cannot win and short
+//! subheadings inside the article are carried by the prose around them. Outside the region
+//! everything is dropped; inside it, teasers and chrome lines are dropped and short lines are
+//! kept when prose follows them (subheadings) or they end a sentence.
+//!
+//! Only blocks still kept are judged: rule and dedup verdicts stand.
 
-use crate::model::Decided;
+use crate::model::{Decided, Verdict};
 
-/// Drops kept blocks that lie outside the article region.
-pub fn judge(_decided: &mut [Decided]) {}
+/// Reason for lines outside the article region.
+pub const OUTSIDE: &str = "content.outside-article";
+/// Reason for headline-like link teasers inside the region.
+pub const TEASER: &str = "content.teaser";
+/// Reason for chrome-like lines (URLs, separators, all caps) inside the region.
+pub const CHROME: &str = "content.chrome";
+/// Reason for short lines inside the region that do not introduce prose.
+pub const SHORT: &str = "content.stray-short";
+
+/// A line of at least this many words that ends a sentence is prose.
+const PROSE_WORDS: usize = 8;
+/// A line this long is prose even without final punctuation (a paragraph ending in a link).
+const LONG_WORDS: usize = 25;
+/// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
+const PROSE_CAP: f32 = 80.0;
+
+/// How a line looks, before its position is considered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// Sentence-like text of some length.
+    Prose,
+    /// A short line: subheading, byline, menu item, button.
+    Short,
+    /// A headline-like line without final punctuation: usually a link to another story.
+    Teaser,
+    /// Page chrome: URLs, handles, separators, all capitals, bare numbers.
+    Chrome,
+    /// A heading that opens a non-article module (related links, comments, most read).
+    Barrier,
+}
+
+/// The class and region score of one line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judgement {
+    pub class: Class,
+    pub score: f32,
+}
+
+/// Judges every kept block and drops those outside the article or unlike article text.
+pub fn judge(decided: &mut [Decided]) {
+    let kept: Vec<usize> = (0..decided.len())
+        .filter(|&i| decided[i].is_kept())
+        .collect();
+    if kept.is_empty() {
+        return;
+    }
+    let stops = Stopwords::for_text(kept.iter().map(|&i| decided[i].block.text.as_str()));
+    let judged: Vec<Judgement> = kept
+        .iter()
+        .map(|&i| classify(&decided[i].block.text, &stops))
+        .collect();
+    let Some((start, end)) = best_run(&judged) else {
+        return;
+    };
+    for (k, &i) in kept.iter().enumerate() {
+        let reason = if k < start || k > end {
+            Some(OUTSIDE)
+        } else {
+            match judged[k].class {
+                Class::Prose => None,
+                Class::Short
+                    if introduces_prose(&judged[k + 1..=end])
+                        || ends_sentence(&decided[i].block.text) =>
+                {
+                    None
+                }
+                Class::Short => Some(SHORT),
+                Class::Teaser => Some(TEASER),
+                Class::Chrome | Class::Barrier => Some(CHROME),
+            }
+        };
+        if let Some(r) = reason {
+            decided[i].verdict = Verdict::Drop(r.to_string());
+        }
+    }
+}
+
+/// A short line is a subheading when prose follows within two lines.
+fn introduces_prose(after: &[Judgement]) -> bool {
+    after
+        .iter()
+        .take(2)
+        .take_while(|j| j.class != Class::Barrier)
+        .any(|j| j.class == Class::Prose)
+}
+
+/// The run of lines with the largest total score; `None` when no run scores above zero (a
+/// document with no prose at all is left as the rules left it).
+fn best_run(judged: &[Judgement]) -> Option<(usize, usize)> {
+    let (mut best, mut best_range) = (0.0f32, None);
+    let (mut sum, mut start) = (0.0f32, 0);
+    for (i, j) in judged.iter().enumerate() {
+        if sum <= 0.0 {
+            sum = 0.0;
+            start = i;
+        }
+        sum += j.score;
+        if sum > best {
+            best = sum;
+            best_range = Some((start, i));
+        }
+    }
+    best_range
+}
+
+/// Classifies and scores one line.
+pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let n = words.len();
+    let class = if is_barrier(text) {
+        Class::Barrier
+    } else if is_chrome(text, &words) {
+        Class::Chrome
+    } else if (n >= PROSE_WORDS && ends_sentence(text) && stops.plausible(&words))
+        || n >= LONG_WORDS
+    {
+        Class::Prose
+    } else if n >= PROSE_WORDS && !ends_sentence(text) {
+        Class::Teaser
+    } else if n >= PROSE_WORDS {
+        // Sentence-shaped but without the language's function words: a list of names or tags.
+        Class::Teaser
+    } else {
+        Class::Short
+    };
+    let score = match class {
+        Class::Prose => (n as f32).min(PROSE_CAP),
+        Class::Short => -2.0,
+        Class::Teaser => -5.0,
+        Class::Chrome => -6.0,
+        Class::Barrier => -30.0,
+    };
+    Judgement { class, score }
+}
+
+/// Final punctuation of a sentence, allowing closing quotes and brackets after it.
+pub fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| "\"'”’»)]*".contains(c));
+    t.ends_with(['.', '!', '?', '…', ':', ';', '。', '！', '？'])
+}
+
+fn is_chrome(text: &str, words: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+        return words.len() < 12;
+    }
+    if words
+        .iter()
+        .filter(|w| w.starts_with('@') || w.starts_with('#'))
+        .count()
+        * 3
+        > words.len().max(1)
+    {
+        return true;
+    }
+    if words.len() < 20 && text.matches(['|', '•', '·', '»', '›']).count() >= 1 {
+        return true;
+    }
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.is_empty() {
+        return true;
+    }
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    letters.len() >= 6 && upper * 10 >= letters.len() * 8 && words.len() >= 2
+}
+
+fn is_barrier(text: &str) -> bool {
+    const BARRIERS: &[&str] = &[
+        "related",
+        "related articles",
+        "related stories",
+        "related news",
+        "related posts",
+        "related content",
+        "related coverage",
+        "read more",
+        "more stories",
+        "more from",
+        "most read",
+        "most popular",
+        "most viewed",
+        "trending",
+        "trending now",
+        "popular",
+        "recommended",
+        "recommended for you",
+        "you may also like",
+        "you might also like",
+        "comments",
+        "leave a comment",
+        "leave a reply",
+        "post a comment",
+        "join the conversation",
+        "latest videos",
+        "latest news",
+        "latest stories",
+        "top stories",
+        "more on this story",
+        "sponsored",
+        "sponsored content",
+        "promoted stories",
+        "around the web",
+        "don't miss",
+        "editor's picks",
+        "what to read next",
+        "read next",
+        "up next",
+        "also read",
+        "see also",
+        "newsletter",
+        "sign up for our newsletter",
+        "share this article",
+        "share this story",
+    ];
+    let t = text.trim_end_matches([':', '.', '!']).trim().to_lowercase();
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    t.len() <= 40 && (BARRIERS.contains(&t) || t.ends_with(" comments") || t == "comment")
+}
+
+/// Function words of a few languages; a prose line in a known language contains some.
+pub struct Stopwords {
+    list: Option<&'static [&'static str]>,
+}
+
+const EN: &[&str] = &[
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
+    "that", "this", "these", "those", "he", "she", "they", "we", "you", "i", "his", "her", "their",
+    "our", "not", "will", "would", "can", "could", "said", "which", "who", "than", "there", "into",
+    "about", "after", "also", "more", "if", "when", "what", "so", "do", "does",
+];
+const ES: &[&str] = &[
+    "el", "la", "los", "las", "un", "una", "y", "o", "de", "del", "en", "con", "por", "para",
+    "que", "es", "son", "fue", "se", "su", "sus", "al", "lo", "como", "más", "pero", "no", "ha",
+    "este", "esta", "sobre", "entre",
+];
+const PT: &[&str] = &[
+    "o", "a", "os", "as", "um", "uma", "e", "ou", "de", "do", "da", "dos", "das", "em", "no", "na",
+    "nos", "nas", "com", "por", "para", "que", "é", "foi", "se", "seu", "sua", "ao", "como",
+    "mais", "mas", "não", "pelo", "pela",
+];
+const FR: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "et", "ou", "de", "du", "en", "dans", "avec", "par",
+    "pour", "que", "qui", "est", "sont", "été", "se", "sa", "son", "ses", "au", "aux", "ce",
+    "cette", "plus", "mais", "ne", "pas", "sur", "il", "elle",
+];
+const DE: &[&str] = &[
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "und", "oder", "von", "zu", "im",
+    "in", "mit", "auf", "für", "ist", "sind", "war", "wurde", "sich", "sein", "nicht", "auch",
+    "als", "wie", "bei", "nach", "es", "er", "sie", "dass",
+];
+const IT: &[&str] = &[
+    "il", "lo", "la", "i", "gli", "le", "un", "una", "e", "o", "di", "del", "della", "in", "con",
+    "per", "che", "è", "sono", "era", "si", "suo", "sua", "al", "come", "più", "ma", "non", "nel",
+    "nella", "da",
+];
+const NL: &[&str] = &[
+    "de", "het", "een", "en", "of", "van", "in", "op", "met", "voor", "dat", "die", "is", "zijn",
+    "was", "werd", "zich", "niet", "ook", "als", "bij", "naar", "er", "hij", "zij", "aan",
+];
+const LANGS: &[&[&str]] = &[EN, ES, PT, FR, DE, IT, NL];
+
+impl Stopwords {
+    /// Picks the language list that covers the text best; none if no list covers at least a
+    /// tenth of its words (another script or language: the signal is then not used).
+    pub fn for_text<'a>(lines: impl Iterator<Item = &'a str>) -> Stopwords {
+        let mut hits = [0usize; LANGS.len()];
+        let mut total = 0usize;
+        for line in lines {
+            for w in line.split_whitespace() {
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                total += 1;
+                for (h, list) in hits.iter_mut().zip(LANGS) {
+                    if list.contains(&w.as_str()) {
+                        *h += 1;
+                    }
+                }
+            }
+        }
+        let best = (0..LANGS.len()).max_by_key(|&i| hits[i]);
+        Stopwords {
+            list: best
+                .filter(|&i| hits[i] * 10 >= total.max(1))
+                .map(|i| LANGS[i]),
+        }
+    }
+
+    /// Whether a line has the function-word density of running text (always true when no
+    /// language list applies).
+    pub fn plausible(&self, words: &[&str]) -> bool {
+        let Some(list) = self.list else { return true };
+        let hits = words
+            .iter()
+            .filter(|w| {
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                list.contains(&w.as_str())
+            })
+            .count();
+        hits * 100 >= words.len() * 15
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::text;
+
+    fn run(doc: &str) -> Vec<(String, String)> {
+        let mut d: Vec<Decided> = text::extract(doc)
+            .into_iter()
+            .map(|block| Decided {
+                block,
+                verdict: Verdict::Keep,
+            })
+            .collect();
+        judge(&mut d);
+        d.into_iter()
+            .map(|d| {
+                let v = match d.verdict {
+                    Verdict::Keep => "keep".to_string(),
+                    Verdict::Drop(r) | Verdict::Meta(r) => r,
+                };
+                (v, d.block.text)
+            })
+            .collect()
+    }
+
+    const P1: &str = "The council voted on Monday to extend the terrace permits until the end of November, officials said.";
+    const P2: &str = "Owners of the cafés along the river said the decision would help them recover from three quiet winters.";
+    const P3: &str = "The mayor added that the cobblestones on the quay would be repaired before the summer festival begins.";
+
+    #[test]
+    fn menus_around_the_article_go_and_subheadings_inside_stay() {
+        let doc = format!(
+            "Home\nNews\nSport\nWeather\n{P1}\n{P2}\nA tangible move\n{P3}\nRelated articles\nCafe owners fear rent rises as tourists return to town\nSign in\nPrivacy"
+        );
+        let got = run(&doc);
+        let verdict = |t: &str| {
+            got.iter()
+                .find(|(_, x)| x == t)
+                .map(|(v, _)| v.as_str())
+                .unwrap()
+        };
+        assert_eq!(verdict("Home"), OUTSIDE);
+        assert_eq!(verdict(P1), "keep");
+        assert_eq!(verdict("A tangible move"), "keep");
+        assert_eq!(verdict(P3), "keep");
+        assert_eq!(verdict("Related articles"), OUTSIDE);
+        assert_eq!(
+            verdict("Cafe owners fear rent rises as tourists return to town"),
+            OUTSIDE
+        );
+    }
+
+    #[test]
+    fn teasers_and_chrome_inside_the_article_are_dropped() {
+        let doc = format!("{P1}\nHorror as plague of killer mosquitos are headed to Britain\n{P2}\nFOLLOW US ON TWITTER\n{P3}");
+        let got = run(&doc);
+        assert_eq!(got[1].0, TEASER);
+        assert_eq!(got[3].0, CHROME);
+        assert!(got.iter().filter(|(v, _)| v == "keep").count() == 3);
+    }
+
+    #[test]
+    fn a_document_without_prose_is_left_alone() {
+        let got = run("Home\nNews\nSport");
+        assert!(got.iter().all(|(v, _)| v == "keep"));
+    }
+
+    #[test]
+    fn function_words_pick_the_language() {
+        let s = Stopwords::for_text(["O prefeito disse que a obra será concluída em março e que os moradores serão avisados."].into_iter());
+        assert!(s.plausible(
+            &"A obra foi concluída e os moradores da cidade estão felizes com o resultado."
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        ));
+        assert!(!s.plausible(
+            &"Lula Bolsonaro Dilma Temer Collor Sarney Itamar Cardoso."
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        ));
+    }
+}
