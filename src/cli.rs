@@ -376,6 +376,13 @@ fn write_explain(out: &mut impl Write, origin: &str, c: &Cleaned) -> io::Result<
         "==> {origin} <== {} · {} via {} · site rules: {sites}",
         a.kind, a.encoding.encoding, a.encoding.source
     )?;
+    // On a terminal long lines are cut to keep one block per row; piped output keeps them whole
+    // so it can be searched and diffed.
+    let width = if io::stdout().is_terminal() {
+        100
+    } else {
+        usize::MAX
+    };
     for (i, d) in c.decided.iter().enumerate() {
         let loc = d
             .block
@@ -389,7 +396,7 @@ fn write_explain(out: &mut impl Write, origin: &str, c: &Cleaned) -> io::Result<
         writeln!(
             out,
             "{loc:>6}  {status}  {why:<28}  {}",
-            truncate(&d.block.text, 100)
+            truncate(&d.block.text, width)
         )?;
     }
     let dropped = c

@@ -225,6 +225,13 @@ fn header_blocks(decided: &[Decided]) -> Vec<usize> {
             break;
         }
     }
+    // A menu item left on top of the window is not a header line.
+    while above.last().is_some_and(|&i| {
+        let text = &decided[i].block.text;
+        text.split_whitespace().count() <= 3 && date_line(text).is_none()
+    }) {
+        above.pop();
+    }
     above.reverse();
     above.extend(
         (first..decided.len())

@@ -28,6 +28,8 @@ pub const SHORT: &str = "content.stray-short";
 const PROSE_WORDS: usize = 8;
 /// A line this long is prose even without final punctuation (a paragraph ending in a link).
 const LONG_WORDS: usize = 25;
+/// Prose needed before a comment marker counts as ending the article.
+const MIN_ARTICLE_WORDS: usize = 40;
 /// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
 const PROSE_CAP: f32 = 80.0;
 
@@ -66,7 +68,20 @@ pub fn judge(decided: &mut [Decided]) {
         .iter()
         .map(|&i| classify(&decided[i].block.text, &stops))
         .collect();
-    let Some((start, end)) = best_run(&judged) else {
+    // Comments follow the article: the region may not reach past the first comment-section
+    // marker that comes after some prose, whatever the comments' own score.
+    let mut prose_words = 0usize;
+    let limit = kept
+        .iter()
+        .zip(&judged)
+        .position(|(&i, j)| {
+            if j.class == Class::Prose {
+                prose_words += decided[i].block.text.split_whitespace().count();
+            }
+            prose_words >= MIN_ARTICLE_WORDS && is_comment_marker(&decided[i].block.text)
+        })
+        .unwrap_or(judged.len());
+    let Some((start, end)) = best_run(&judged[..limit]).or_else(|| best_run(&judged)) else {
         return;
     };
     for (k, &i) in kept.iter().enumerate() {
@@ -77,7 +92,8 @@ pub fn judge(decided: &mut [Decided]) {
                 Class::Prose => None,
                 Class::Short
                     if introduces_prose(&judged[k + 1..=end])
-                        || ends_sentence(&decided[i].block.text) =>
+                        || (ends_sentence(&decided[i].block.text)
+                            && !decided[i].block.text.ends_with(':')) =>
                 {
                     None
                 }
@@ -128,6 +144,10 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         Class::Barrier
     } else if is_chrome(text, &words) {
         Class::Chrome
+    } else if n >= PROSE_WORDS && title_case_start(&words) {
+        // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
+        // headline run into its summary, the shape of a teaser, however long.
+        Class::Teaser
     } else if (n >= PROSE_WORDS && ends_sentence(text) && stops.plausible(&words))
         || n >= LONG_WORDS
     {
@@ -148,6 +168,47 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         Class::Barrier => -30.0,
     };
     Judgement { class, score }
+}
+
+/// Whether the first words are nearly all capitalised (headline style).
+fn title_case_start(words: &[&str]) -> bool {
+    const SPAN: usize = 7;
+    let head: Vec<&str> = words
+        .iter()
+        .take(SPAN)
+        .copied()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    if head.len() < 6 {
+        return false;
+    }
+    let caps = head
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    caps * 10 >= head.len() * 9
+}
+
+/// Headings and counters that open a comment section.
+fn is_comment_marker(text: &str) -> bool {
+    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?ix)^\W*(
+                (\d+\s+)?(comments?|responses?|replies|reactions|thoughts\s+on\b.*)
+              | (top\s+rated|view|show|load|read|see|hide|all|latest|reader)(\s+all)?\s+comments?
+              | (leave|post|add|write|submit)\s+(a|your)\s+(comment|reply|response)
+              | (join|start)\s+the\s+(conversation|discussion)
+              | \d+\s+responses?\s+to\b.*
+              | comments?\s+(are\s+closed|policy)
+            )\W*$",
+        )
+        .expect("valid regex")
+    });
+    text.len() <= 120 && MARKER.is_match(text)
 }
 
 /// Final punctuation of a sentence, allowing closing quotes and brackets after it.
