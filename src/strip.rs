@@ -32,15 +32,24 @@ pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> HashMap<NodeId, Strin
 }
 
 /// Decides every block. Blocks that extraction already flagged (`removed_by`) stay removed by
-/// that rule.
+/// that rule, and text rules do not see them: an element removed from the DOM is out of the
+/// text flow, so a site footer that the markup places before the article cannot act as a
+/// `cut_after` marker, and positions (`not_before`) count only the blocks still in the flow.
 pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
-    let folded: Vec<Cow<str>> = blocks.iter().map(|b| fold(&b.text)).collect();
+    let flow: Vec<usize> = (0..blocks.len())
+        .filter(|&i| blocks[i].removed_by.is_none())
+        .collect();
+    let folded: Vec<Cow<str>> = flow.iter().map(|&i| fold(&blocks[i].text)).collect();
+    let mut flow_verdicts = vec![Verdict::Keep; flow.len()];
+    for rule in &rules.rules {
+        apply_rule(rule, &folded, &mut flow_verdicts, true);
+    }
     let mut verdicts: Vec<Verdict> = blocks
         .iter()
         .map(|b| b.removed_by.clone().map_or(Verdict::Keep, Verdict::Drop))
         .collect();
-    for rule in &rules.rules {
-        apply_rule(rule, &folded, &mut verdicts, true);
+    for (&i, v) in flow.iter().zip(flow_verdicts) {
+        verdicts[i] = v;
     }
     blocks
         .into_iter()

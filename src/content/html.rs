@@ -1,10 +1,762 @@
-//! Main-content detection on the parsed DOM.
+//! Main-content detection on the parsed DOM: choose the element that holds the article, mark
+//! everything outside it, and prune what inside it is not body text.
+//!
+//! Contract: [`mark`] only adds entries to `marks` (element → `content.*` reason) and never
+//! replaces a mark a rule already set, so rule credit survives and extraction flags every block
+//! under a marked element as removed. The DOM is read once into a flat pre-order table (no
+//! recursion, so deep nesting is safe); per-element statistics (text, link text, commas,
+//! paragraphs, images, form controls) are summed bottom-up by walking that table backwards.
+//! Scoring follows the readability family: every text block of some length gives its parent
+//! and, decaying, its ancestors a score from its length and commas, damped by its link density;
+//! class and id words (`article`, `content`, `story` vs `comment`, `sidebar`, `share`, …) add or
+//! subtract. The best-scoring element (or an explicit `itemprop=articleBody`) becomes the root;
+//! siblings that look like more of the article join it. Inside, containers that are link lists,
+//! forms, captions, galleries or carry chrome class words without body text are marked. When no
+//! element scores, nothing is marked: the rules alone decide.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
+use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use scraper::Html;
+use regex::Regex;
+use scraper::{Html, Node};
 
-/// Adds marks (element → reason) for elements that are not part of the article. Elements
-/// already marked by rules keep their rule's credit.
-pub fn mark(_html: &Html, _marks: &mut HashMap<NodeId, String>) {}
+/// Elements whose content is never article text (as in extraction).
+const SKIP: &[&str] = &[
+    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "map",
+];
+
+/// Elements that begin and end a block of text (as in extraction).
+const BLOCK: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "br",
+];
+
+/// Class/id words of page chrome.
+static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s_-])(?:ad|ads|adv|hidden|banner|combx|comment|comments|contact|foot|footer|footnote|gdpr|masthead|outbrain|taboola|promo|promoted|related|scroll|share|sharing|social|shoutbox|sidebar|skyscraper|sponsor|sponsored|shopping|tags|tag-list|tool|tools|toolbar|widget|byline|author|caption|credit|newsletter|subscribe|signup|popular|trending|recommend|recommended|breadcrumb|breadcrumbs|nav|navbar|menu|pagination|pager|rail|teaser|more|next|prev|disclaimer|meta|timestamp|dateline|rating|cookie|modal|popup|overlay|login|follow)(?:$|[\s_-])",
+    )
+    .expect("valid regex")
+});
+
+/// Class/id words of article containers.
+static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s_-])(?:article|articlebody|article-body|body|content|entry|hentry|h-entry|main|post|text|blog|story|story-body|storytext|prose|rich-text|richtext|copy)(?:$|[\s_-])",
+    )
+    .expect("valid regex")
+});
+
+/// A text block shorter than this (characters) does not vote for its ancestors.
+const MIN_PARAGRAPH: u32 = 25;
+
+#[derive(Clone, Default)]
+struct Node1 {
+    id: Option<NodeId>,
+    parent: usize,
+    tag: &'static str,
+    /// Class and id words, lower case, for the cue regexes.
+    weight: f64,
+    /// Whether a rule already marked it, or it never holds text.
+    dead: bool,
+    /// Subtree sums.
+    text: u32,
+    link: u32,
+    commas: u32,
+    paras: u32,
+    lis: u32,
+    imgs: u32,
+    inputs: u32,
+    embeds: u32,
+    /// Text of the prose paragraphs in the subtree (long enough, not link lists).
+    prose: u32,
+    /// Inline text owned directly by this block element (its "paragraph").
+    own_text: u32,
+    own_link: u32,
+    own_commas: u32,
+    /// Text of the last character seen in its own inline text, for "ends like a sentence".
+    own_ends_sentence: bool,
+    score: f64,
+    scored: bool,
+}
+
+const NONE: usize = usize::MAX;
+
+fn intern(name: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "a",
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dd",
+        "dt",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "pre",
+        "blockquote",
+        "form",
+        "fieldset",
+        "figure",
+        "figcaption",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "img",
+        "picture",
+        "address",
+        "span",
+        "br",
+        "iframe",
+        "video",
+        "embed",
+        "object",
+        "input",
+        "select",
+        "textarea",
+        "button",
+        "html",
+        "center",
+        "font",
+    ];
+    KNOWN.iter().find(|k| **k == name).copied().unwrap_or("")
+}
+
+fn class_weight(el: &scraper::node::Element) -> f64 {
+    let mut w = 0.0;
+    for s in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        let s = s.to_ascii_lowercase();
+        if NEGATIVE.is_match(&s) {
+            w -= 25.0;
+        }
+        if POSITIVE.is_match(&s) {
+            w += 25.0;
+        }
+    }
+    if el
+        .attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
+        w += 50.0;
+    }
+    w
+}
+
+fn tag_bonus(tag: &str) -> f64 {
+    match tag {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    }
+}
+
+/// The flat table: pre-order, so a parent always precedes its children.
+fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, HashMap<NodeId, usize>) {
+    let mut nodes: Vec<Node1> = Vec::new();
+    let mut index = HashMap::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut links = 0usize;
+    let mut skipping: Option<NodeId> = None;
+    let mut dead_depth = 0usize;
+    for edge in html.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) => {
+                        let name = el.name();
+                        let tag = intern(name);
+                        let parent = stack.last().copied().unwrap_or(NONE);
+                        if SKIP.contains(&name) || el.attr("hidden").is_some() {
+                            if parent != NONE {
+                                match name {
+                                    "iframe" | "video" | "embed" | "object" => {
+                                        nodes[parent].embeds += 1
+                                    }
+                                    "input" | "select" | "textarea" | "button" => {
+                                        nodes[parent].inputs += 1
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let dead = marks.contains_key(&node.id());
+                        if dead || dead_depth > 0 {
+                            dead_depth += 1;
+                        }
+                        let i = nodes.len();
+                        nodes.push(Node1 {
+                            id: Some(node.id()),
+                            parent,
+                            tag,
+                            weight: class_weight(el),
+                            dead: dead_depth > 0,
+                            ..Node1::default()
+                        });
+                        index.insert(node.id(), i);
+                        match tag {
+                            "p" => nodes[i].paras += 1,
+                            "li" => nodes[i].lis += 1,
+                            "img" | "picture" => nodes[i].imgs += 1,
+                            "a" => links += 1,
+                            _ => {}
+                        }
+                        if BLOCK.contains(&name) {
+                            blocks.push(i);
+                        }
+                        stack.push(i);
+                    }
+                    Node::Text(t) => {
+                        if dead_depth > 0 {
+                            continue;
+                        }
+                        let (Some(&top), Some(&block)) = (stack.last(), blocks.last()) else {
+                            continue;
+                        };
+                        let mut len = 0u32;
+                        let mut commas = 0u32;
+                        let mut last = None;
+                        for c in t.chars() {
+                            if !c.is_whitespace() {
+                                len += 1;
+                                last = Some(c);
+                                if matches!(c, ',' | '，' | '、' | '،') {
+                                    commas += 1;
+                                }
+                            }
+                        }
+                        if len == 0 {
+                            continue;
+                        }
+                        let n = &mut nodes[top];
+                        n.text += len;
+                        n.commas += commas;
+                        if links > 0 {
+                            n.link += len;
+                        }
+                        let b = &mut nodes[block];
+                        b.own_text += len;
+                        b.own_commas += commas;
+                        if links > 0 {
+                            b.own_link += len;
+                        }
+                        if let Some(c) = last {
+                            b.own_ends_sentence =
+                                matches!(c, '.' | '!' | '?' | '"' | '”' | '。' | ':' | ')');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = skipping {
+                    if id == node.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                if let Node::Element(_) = node.value() {
+                    if let Some(&top) = stack.last() {
+                        if nodes[top].id == Some(node.id()) {
+                            stack.pop();
+                            if blocks.last() == Some(&top) {
+                                blocks.pop();
+                            }
+                            if nodes[top].tag == "a" {
+                                links = links.saturating_sub(1);
+                            }
+                            dead_depth = dead_depth.saturating_sub(1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for n in nodes.iter_mut() {
+        if !n.dead && is_prose(n) {
+            n.prose = n.own_text;
+        }
+    }
+    // Children follow parents, so one backward pass sums every subtree.
+    for i in (0..nodes.len()).rev() {
+        let p = nodes[i].parent;
+        if p == NONE || nodes[i].dead {
+            continue;
+        }
+        let c = nodes[i].clone();
+        let n = &mut nodes[p];
+        n.text += c.text;
+        n.link += c.link;
+        n.commas += c.commas;
+        n.paras += c.paras;
+        n.lis += c.lis;
+        n.imgs += c.imgs;
+        n.inputs += c.inputs;
+        n.embeds += c.embeds;
+        n.prose += c.prose;
+    }
+    (nodes, index)
+}
+
+fn is_prose(n: &Node1) -> bool {
+    n.own_text >= MIN_PARAGRAPH && !is_heading(n.tag) && n.own_link * 2 < n.own_text
+}
+
+fn link_density(n: &Node1) -> f64 {
+    if n.text == 0 {
+        0.0
+    } else {
+        n.link as f64 / n.text as f64
+    }
+}
+
+fn is_heading(tag: &str) -> bool {
+    matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Readability-style votes: each paragraph scores its parent fully, its grandparent half, and
+/// further ancestors less.
+fn score(nodes: &mut [Node1]) {
+    for i in 0..nodes.len() {
+        let n = &nodes[i];
+        if n.dead || n.own_text < MIN_PARAGRAPH || is_heading(n.tag) || n.weight < 0.0 {
+            continue;
+        }
+        let own_ld = n.own_link as f64 / n.own_text as f64;
+        if own_ld > 0.5 {
+            continue;
+        }
+        let vote =
+            (1.0 + n.own_commas as f64 + (n.own_text as f64 / 100.0).min(3.0)) * (1.0 - own_ld);
+        let mut a = n.parent;
+        let mut level = 0;
+        // The block itself holds its text, so it gets the parent's share too: a single
+        // `<div>` of `<br>`-separated text is its own candidate.
+        let mut targets = vec![(i, 1.0)];
+        while a != NONE && level < 5 {
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f64 * 3.0,
+            };
+            targets.push((a, div));
+            a = nodes[a].parent;
+            level += 1;
+        }
+        for (t, div) in targets {
+            let m = &mut nodes[t];
+            if !m.scored {
+                m.scored = true;
+                m.score = tag_bonus(m.tag) + m.weight;
+            }
+            m.score += vote / div;
+        }
+    }
+}
+
+fn final_score(n: &Node1) -> f64 {
+    n.score * (1.0 - link_density(n))
+}
+
+/// Adds `content.*` marks for everything that is not the article.
+pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
+    let (mut nodes, _index) = build(html, marks);
+    if nodes.is_empty() {
+        return;
+    }
+    score(&mut nodes);
+    let body = nodes.iter().position(|n| n.tag == "body");
+    let Some(root) = choose_root(&nodes, body) else {
+        return;
+    };
+    let keep = keep_set(&nodes, root);
+    let add = |i: usize, reason: &str, marks: &mut HashMap<NodeId, String>| {
+        if let Some(id) = nodes[i].id {
+            marks.entry(id).or_insert_with(|| reason.to_string());
+        }
+    };
+    // Children lists, to visit siblings of each ancestor.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        if n.parent != NONE {
+            children[n.parent].push(i);
+        }
+    }
+    // Outside: the siblings of every ancestor of the root, up to the document.
+    let mut cur = root;
+    while nodes[cur].parent != NONE {
+        let p = nodes[cur].parent;
+        for &s in &children[p] {
+            if s != cur && !keep.contains(&s) && nodes[s].tag != "head" {
+                add(s, "content.outside-main", marks);
+            }
+        }
+        cur = p;
+    }
+    // Inside: prune the root and the siblings that joined it.
+    let mut stack: Vec<usize> = keep.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        let n = &nodes[i];
+        if n.dead {
+            continue;
+        }
+        // What holds a good share of the article's prose is the article, whatever else it holds.
+        let essential = nodes[i].prose as f64 >= 0.3 * nodes[root].prose as f64;
+        if i != root && !keep.contains(&i) && !essential {
+            if let Some(reason) = prune(&nodes, i) {
+                add(i, reason, marks);
+                continue;
+            }
+        }
+        for &c in children[i].iter().rev() {
+            stack.push(c);
+        }
+    }
+}
+
+/// The element that holds the article, or `None` when nothing on the page reads like one.
+fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
+    let explicit = nodes.iter().position(|n| n.weight >= 50.0 && n.text >= 200);
+    let mut best: Option<usize> = None;
+    for (i, n) in nodes.iter().enumerate() {
+        if !n.scored || n.dead || matches!(n.tag, "html" | "body") {
+            continue;
+        }
+        if best.map_or(true, |b| final_score(n) > final_score(&nodes[b])) {
+            best = Some(i);
+        }
+    }
+    let mut top = match (explicit, best) {
+        (Some(e), _) => e,
+        (None, Some(b)) => b,
+        (None, None) => return None,
+    };
+    if final_score(&nodes[top]) < 10.0 && explicit.is_none() {
+        return None;
+    }
+    if explicit.is_none() {
+        // Several strong candidates under one ancestor: the article is split into sections.
+        let top_score = final_score(&nodes[top]);
+        let mut alts: Vec<usize> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| *i != top && n.scored && !n.dead && final_score(n) >= 0.75 * top_score)
+            .map(|(i, _)| i)
+            .filter(|&i| !is_ancestor(nodes, i, top) && !is_ancestor(nodes, top, i))
+            .collect();
+        alts.truncate(5);
+        if alts.len() >= 2 {
+            let mut a = nodes[top].parent;
+            while a != NONE && Some(a) != body {
+                let holds = alts.iter().filter(|&&x| is_ancestor(nodes, a, x)).count();
+                if holds >= 2 {
+                    top = a;
+                    break;
+                }
+                a = nodes[a].parent;
+            }
+        }
+        // Climb while the parent scores better: the candidate was one part of the article.
+        let mut last = final_score(&nodes[top]);
+        let threshold = last / 3.0;
+        let mut p = nodes[top].parent;
+        while p != NONE && Some(p) != body {
+            if !nodes[p].scored {
+                p = nodes[p].parent;
+                continue;
+            }
+            let s = final_score(&nodes[p]);
+            if s < threshold {
+                break;
+            }
+            if s > last {
+                top = p;
+                break;
+            }
+            last = s;
+            p = nodes[p].parent;
+        }
+    }
+    // A wrapper with one child and no text of its own says nothing more than the child.
+    while nodes[top].parent != NONE
+        && Some(nodes[top].parent) != body
+        && nodes[nodes[top].parent].text == nodes[top].text
+        && nodes[nodes[top].parent].weight >= nodes[top].weight
+        && nodes[nodes[top].parent].tag != "html"
+    {
+        let p = nodes[top].parent;
+        // Only climb through pure wrappers: same text means nothing else lives there.
+        top = p;
+    }
+    Some(top)
+}
+
+fn is_ancestor(nodes: &[Node1], a: usize, mut x: usize) -> bool {
+    while x != NONE {
+        if x == a {
+            return true;
+        }
+        x = nodes[x].parent;
+    }
+    false
+}
+
+/// The root plus its siblings that read like more of the article, in document order.
+fn keep_set(nodes: &[Node1], root: usize) -> Vec<usize> {
+    let p = nodes[root].parent;
+    if p == NONE {
+        return vec![root];
+    }
+    let root_score = final_score(&nodes[root]);
+    let threshold = (root_score * 0.2).max(10.0);
+    nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| n.parent == p && !n.dead && (*i == root || joins(n, threshold)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn joins(n: &Node1, threshold: f64) -> bool {
+    if n.weight < 0.0 {
+        return false;
+    }
+    if n.scored && final_score(n) >= threshold {
+        return true;
+    }
+    if n.tag == "p" {
+        let ld = link_density(n);
+        return (n.text > 80 && ld < 0.25)
+            || (n.text > 0 && n.text <= 80 && ld == 0.0 && n.own_ends_sentence);
+    }
+    false
+}
+
+/// Why a container inside the article is not body text, if it is not.
+fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
+    let n = &nodes[i];
+    let tag = n.tag;
+    if matches!(tag, "figure" | "figcaption") {
+        return Some("content.caption");
+    }
+    if matches!(tag, "form" | "fieldset") && n.inputs > 0 && n.paras < 3 {
+        return Some("content.form");
+    }
+    if !matches!(
+        tag,
+        "div"
+            | "section"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "table"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "form"
+            | "fieldset"
+            | "span"
+            | "p"
+            | "li"
+    ) {
+        return None;
+    }
+    let ld = link_density(n);
+    let weight = n.weight;
+    let is_list = matches!(tag, "ul" | "ol" | "dl");
+    if weight < 0.0 && n.text < 2000 && n.commas < 10 {
+        return Some("content.chrome-class");
+    }
+    if n.text == 0 {
+        return None;
+    }
+    if matches!(tag, "p" | "span" | "li") {
+        if ld > 0.8 && n.text < 200 && tag != "li" {
+            return Some("content.link-dense");
+        }
+        return None;
+    }
+    if n.commas >= 10 && ld < 0.5 {
+        return None;
+    }
+    if ld > 0.5 {
+        return Some("content.link-dense");
+    }
+    if !is_list && weight < 25.0 && ld > 0.25 {
+        return Some("content.link-dense");
+    }
+    if n.inputs > 0 && n.inputs as f64 > (n.paras as f64 / 3.0).floor() {
+        return Some("content.form");
+    }
+    if n.imgs > 1 && (n.paras as f64 / n.imgs as f64) < 0.5 && n.text < 200 {
+        return Some("content.gallery");
+    }
+    if (n.embeds == 1 && n.text < 75) || n.embeds > 1 && n.paras == 0 {
+        return Some("content.embed");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(src: &str) -> Vec<(String, String)> {
+        let html = Html::parse_document(src);
+        let mut marks = HashMap::new();
+        mark(&html, &mut marks);
+        let blocks = crate::extract::html::extract(&html, &marks);
+        blocks
+            .into_iter()
+            .map(|b| (b.text, b.removed_by.unwrap_or_default()))
+            .collect()
+    }
+
+    fn para(topic: &str, n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "<p>The {topic} report, number {i}, says that the council, after a long debate, \
+                     voted to fund the harbour wall, the new ferry pier and the library roof.</p>"
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn article_wins_over_a_bigger_comment_section() {
+        let src = format!(
+            "<body><div class=header><a href=/>Home</a> <a href=/n>News</a></div>\
+             <div class=story-body>{}</div>\
+             <div class=comments>{}</div></body>",
+            para("harbour", 3),
+            para("comment", 6)
+        );
+        let got = marked(&src);
+        let kept: Vec<_> = got.iter().filter(|(_, r)| r.is_empty()).collect();
+        assert_eq!(kept.len(), 3, "{got:?}");
+        assert!(kept.iter().all(|(t, _)| t.contains("harbour report")));
+        assert!(got
+            .iter()
+            .any(|(t, r)| t.contains("comment report") && r == "content.outside-main"));
+        assert!(got
+            .iter()
+            .any(|(t, r)| t == "Home News" && r == "content.outside-main"));
+    }
+
+    #[test]
+    fn link_dense_list_inside_the_article_is_pruned() {
+        let src = format!(
+            "<body><article><div>{}<ul><li><a href=/a>Other story one about things</a></li>\
+             <li><a href=/b>Other story two about things</a></li></ul>{}</div></article></body>",
+            para("harbour", 2),
+            para("ferry", 2)
+        );
+        let got = marked(&src);
+        assert!(got
+            .iter()
+            .any(|(t, r)| t.starts_with("Other story one") && r == "content.link-dense"));
+        assert_eq!(
+            got.iter().filter(|(_, r)| r.is_empty()).count(),
+            4,
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn rule_marks_keep_their_credit_and_captions_go() {
+        let src = format!(
+            "<body><div id=main>{}<figure><img src=x><figcaption>A pier. Photo: Agency</figcaption></figure>\
+             <div class=share>Share this</div></div></body>",
+            para("harbour", 3)
+        );
+        let html = Html::parse_document(&src);
+        let sel = scraper::Selector::parse(".share").unwrap();
+        let share = html.select(&sel).next().unwrap().id();
+        let mut marks = HashMap::from([(share, "html.share".to_string())]);
+        mark(&html, &mut marks);
+        assert_eq!(marks.get(&share).map(String::as_str), Some("html.share"));
+        let blocks = crate::extract::html::extract(&html, &marks);
+        let cap = blocks
+            .iter()
+            .find(|b| b.text.starts_with("A pier"))
+            .unwrap();
+        assert_eq!(cap.removed_by.as_deref(), Some("content.caption"));
+    }
+
+    #[test]
+    fn a_page_without_prose_is_left_to_the_rules() {
+        let got =
+            marked("<body><ul><li><a href=/a>One</a></li><li><a href=/b>Two</a></li></ul></body>");
+        assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
+    }
+}
