@@ -13,7 +13,12 @@
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::model::{Decided, Verdict};
+use crate::norm::canonical;
 
 /// Reason for lines outside the article region.
 pub const OUTSIDE: &str = "content.outside-article";
@@ -28,8 +33,12 @@ pub const SHORT: &str = "content.stray-short";
 const PROSE_WORDS: usize = 8;
 /// A line this long is prose even without final punctuation (a paragraph ending in a link).
 const LONG_WORDS: usize = 25;
-/// Prose needed before a comment marker counts as ending the article.
-const MIN_ARTICLE_WORDS: usize = 40;
+/// Prose needed before a comment marker counts as ending the article on its own; with comment
+/// metadata ("… said:", "at 4:47 pm") right after it, less will do.
+const MIN_ARTICLE_WORDS: usize = 150;
+const MIN_ARTICLE_WORDS_WITH_COMMENTS: usize = 20;
+/// Extra score for the first paragraph after the headline.
+const LEAD_BONUS: f32 = 40.0;
 /// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
 const PROSE_CAP: f32 = 80.0;
 
@@ -53,6 +62,8 @@ pub enum Class {
 pub struct Judgement {
     pub class: Class,
     pub score: f32,
+    /// Word count (see [`word_count`]).
+    pub words: usize,
 }
 
 /// Judges every kept block and drops those outside the article or unlike article text.
@@ -68,20 +79,23 @@ pub fn judge(decided: &mut [Decided]) {
         .iter()
         .map(|&i| classify(&decided[i].block.text, &stops))
         .collect();
-    // Comments follow the article: the region may not reach past the first comment-section
-    // marker that comes after some prose, whatever the comments' own score.
-    let mut prose_words = 0usize;
-    let limit = kept
-        .iter()
-        .zip(&judged)
-        .position(|(&i, j)| {
-            if j.class == Class::Prose {
-                prose_words += decided[i].block.text.split_whitespace().count();
-            }
-            prose_words >= MIN_ARTICLE_WORDS && is_comment_marker(&decided[i].block.text)
-        })
-        .unwrap_or(judged.len());
-    let Some((start, end)) = best_run(&judged[..limit]).or_else(|| best_run(&judged)) else {
+    let texts: Vec<&str> = kept.iter().map(|&i| decided[i].block.text.as_str()).collect();
+    let mut scores: Vec<f32> = judged.iter().map(|j| j.score).collect();
+    // A flattened page usually starts with its `<title>`, which repeats the headline; the
+    // article cannot start before the headline, and its first paragraph follows it closely.
+    let from = headline_echo(decided, &kept).map_or(0, |k| k + 1);
+    if from > 0 {
+        let end = (from + 6).min(judged.len());
+        if let Some(p) = (from..end).find(|&k| judged[k].class == Class::Prose) {
+            scores[p] += LEAD_BONUS;
+        }
+    }
+    let limit = comment_limit(&texts, &judged).max(from);
+    let Some((start, end)) = best_run(&scores[from..limit])
+        .map(|(a, b)| (a + from, b + from))
+        .or_else(|| best_run(&scores[from..]).map(|(a, b)| (a + from, b + from)))
+        .or_else(|| best_run(&scores))
+    else {
         return;
     };
     for (k, &i) in kept.iter().enumerate() {
@@ -108,6 +122,53 @@ pub fn judge(decided: &mut [Decided]) {
     }
 }
 
+/// The kept index of the first line after the top one that the top line (a flattened
+/// `<title>`) contains: the page's headline.
+fn headline_echo(decided: &[Decided], kept: &[usize]) -> Option<usize> {
+    let top = canonical(&decided.first()?.block.text);
+    kept.iter().position(|&i| {
+        let text = &decided[i].block.text;
+        i > 0
+            && text.split_whitespace().count() >= 3
+            && !ends_sentence(text)
+            && top.contains(&canonical(text))
+    })
+}
+
+/// Where the comment section starts: the first comment marker after enough prose (less when
+/// comment metadata follows it). The whole input when there is none.
+fn comment_limit(texts: &[&str], judged: &[Judgement]) -> usize {
+    let mut prose_words = 0usize;
+    for (k, (text, j)) in texts.iter().zip(judged).enumerate() {
+        if j.class == Class::Prose {
+            prose_words += j.words;
+        }
+        if prose_words >= MIN_ARTICLE_WORDS_WITH_COMMENTS && is_comment_marker(text) {
+            let metadata_follows = texts[k + 1..].iter().take(6).any(|t| COMMENT_META.is_match(t));
+            if prose_words >= MIN_ARTICLE_WORDS || metadata_follows {
+                return k;
+            }
+        }
+    }
+    texts.len()
+}
+
+/// Lines that frame a reader comment.
+static COMMENT_META: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\b(said|says|wrote|replied)\s*:$)|(\bat\s+\d{1,2}:\d{2}\s*(am|pm)?(\s+said:?)?$)|^(reply|report|flag|like|\d+\s+(likes?|votes?|points?))$")
+        .expect("valid regex")
+});
+
+/// Words in a line; in scripts written without spaces, two characters count as a word.
+fn word_count(text: &str) -> usize {
+    let spaced = text.split_whitespace().count();
+    let dense = text
+        .chars()
+        .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
+        .count();
+    spaced + dense / 2
+}
+
 /// A short line is a subheading when prose follows within two lines.
 fn introduces_prose(after: &[Judgement]) -> bool {
     after
@@ -119,15 +180,15 @@ fn introduces_prose(after: &[Judgement]) -> bool {
 
 /// The run of lines with the largest total score; `None` when no run scores above zero (a
 /// document with no prose at all is left as the rules left it).
-fn best_run(judged: &[Judgement]) -> Option<(usize, usize)> {
+fn best_run(scores: &[f32]) -> Option<(usize, usize)> {
     let (mut best, mut best_range) = (0.0f32, None);
     let (mut sum, mut start) = (0.0f32, 0);
-    for (i, j) in judged.iter().enumerate() {
+    for (i, score) in scores.iter().enumerate() {
         if sum <= 0.0 {
             sum = 0.0;
             start = i;
         }
-        sum += j.score;
+        sum += score;
         if sum > best {
             best = sum;
             best_range = Some((start, i));
@@ -139,7 +200,7 @@ fn best_run(judged: &[Judgement]) -> Option<(usize, usize)> {
 /// Classifies and scores one line.
 pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let n = words.len();
+    let n = word_count(text);
     let class = if is_barrier(text) {
         Class::Barrier
     } else if is_chrome(text, &words) {
@@ -167,7 +228,11 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         Class::Chrome => -6.0,
         Class::Barrier => -30.0,
     };
-    Judgement { class, score }
+    Judgement {
+        class,
+        score,
+        words: n,
+    }
 }
 
 /// Whether the first words are nearly all capitalised (headline style).
@@ -195,8 +260,8 @@ fn title_case_start(words: &[&str]) -> bool {
 
 /// Headings and counters that open a comment section.
 fn is_comment_marker(text: &str) -> bool {
-    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
+    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
             r"(?ix)^\W*(
                 (\d+\s+)?(comments?|responses?|replies|reactions|thoughts\s+on\b.*)
               | (top\s+rated|view|show|load|read|see|hide|all|latest|reader)(\s+all)?\s+comments?
@@ -218,6 +283,9 @@ pub fn ends_sentence(text: &str) -> bool {
 }
 
 fn is_chrome(text: &str, words: &[&str]) -> bool {
+    if COMMENT_META.is_match(text) && words.len() <= 12 {
+        return true;
+    }
     let lower = text.to_lowercase();
     if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
         return words.len() < 12;
