@@ -37,6 +37,10 @@ const LONG_WORDS: usize = 25;
 /// metadata ("… said:", "at 4:47 pm") right after it, less will do.
 const MIN_ARTICLE_WORDS: usize = 150;
 const MIN_ARTICLE_WORDS_WITH_COMMENTS: usize = 20;
+/// Score of a chrome line.
+const CHROME_SCORE: f32 = -6.0;
+/// Factor for a prose line with no prose neighbour.
+const ISOLATED_PROSE: f32 = 0.5;
 /// Extra score for the first paragraph after the headline.
 const LEAD_BONUS: f32 = 40.0;
 /// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
@@ -75,15 +79,17 @@ pub fn judge(decided: &mut [Decided]) {
         return;
     }
     let stops = Stopwords::for_text(kept.iter().map(|&i| decided[i].block.text.as_str()));
-    let judged: Vec<Judgement> = kept
+    let mut judged: Vec<Judgement> = kept
         .iter()
         .map(|&i| classify(&decided[i].block.text, &stops))
         .collect();
     let texts: Vec<&str> = kept.iter().map(|&i| decided[i].block.text.as_str()).collect();
+    demote_repeats(&texts, &mut judged);
     let mut scores: Vec<f32> = judged.iter().map(|j| j.score).collect();
+    dampen_isolated_prose(&judged, &mut scores);
     // A flattened page usually starts with its `<title>`, which repeats the headline; the
     // article cannot start before the headline, and its first paragraph follows it closely.
-    let from = headline_echo(decided, &kept).map_or(0, |k| k + 1);
+    let from = headline_echo(decided, &kept, &judged).map_or(0, |k| k + 1);
     if from > 0 {
         let end = (from + 6).min(judged.len());
         if let Some(p) = (from..end).find(|&k| judged[k].class == Class::Prose) {
@@ -124,15 +130,29 @@ pub fn judge(decided: &mut [Decided]) {
 
 /// The kept index of the first line after the top one that the top line (a flattened
 /// `<title>`) contains: the page's headline.
-fn headline_echo(decided: &[Decided], kept: &[usize]) -> Option<usize> {
+/// An echo found after a good deal of prose is a recipe card or a teaser repeating the title,
+/// not the headline.
+fn headline_echo(decided: &[Decided], kept: &[usize], judged: &[Judgement]) -> Option<usize> {
+    const MAX_PROSE_BEFORE: usize = 80;
     let top = canonical(&decided.first()?.block.text);
-    kept.iter().position(|&i| {
+    let mut prose = 0;
+    for (k, &i) in kept.iter().enumerate() {
         let text = &decided[i].block.text;
-        i > 0
+        if i > 0
             && text.split_whitespace().count() >= 3
             && !ends_sentence(text)
             && top.contains(&canonical(text))
-    })
+        {
+            return Some(k);
+        }
+        if judged[k].class == Class::Prose {
+            prose += judged[k].words;
+            if prose > MAX_PROSE_BEFORE {
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// Where the comment section starts: the first comment marker after enough prose (less when
@@ -167,6 +187,35 @@ fn word_count(text: &str) -> usize {
         .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
         .count();
     spaced + dense / 2
+}
+
+/// Short lines that occur more than once (menus repeated in header and footer, author and date
+/// lines of a teaser list) are chrome.
+fn demote_repeats(texts: &[&str], judged: &mut [Judgement]) {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for t in texts {
+        *counts.entry(canonical(t)).or_default() += 1;
+    }
+    for (t, j) in texts.iter().zip(judged.iter_mut()) {
+        if j.class != Class::Prose && j.class != Class::Barrier && counts[&canonical(t)] > 1 {
+            j.class = Class::Chrome;
+            j.score = j.score.min(CHROME_SCORE);
+        }
+    }
+}
+
+/// Article paragraphs come in runs; a lone paragraph between non-prose lines is more often a
+/// teaser's summary, so it counts for less.
+fn dampen_isolated_prose(judged: &[Judgement], scores: &mut [f32]) {
+    let prose = |k: Option<&Judgement>| k.is_some_and(|j| j.class == Class::Prose);
+    for k in 0..judged.len() {
+        if judged[k].class == Class::Prose
+            && !prose(k.checked_sub(1).and_then(|p| judged.get(p)))
+            && !prose(judged.get(k + 1))
+        {
+            scores[k] *= ISOLATED_PROSE;
+        }
+    }
 }
 
 /// A short line is a subheading when prose follows within two lines.
@@ -225,7 +274,7 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         Class::Prose => (n as f32).min(PROSE_CAP),
         Class::Short => -2.0,
         Class::Teaser => -5.0,
-        Class::Chrome => -6.0,
+        Class::Chrome => CHROME_SCORE,
         Class::Barrier => -30.0,
     };
     Judgement {
@@ -306,8 +355,10 @@ fn is_chrome(text: &str, words: &[&str]) -> bool {
     if letters.is_empty() {
         return true;
     }
+    // Shouting lines of some length are menus ("NEWS SPORT WEATHER") or banners; short ones
+    // may be subheadings and are judged by what follows them.
     let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-    letters.len() >= 6 && upper * 10 >= letters.len() * 8 && words.len() >= 2
+    letters.len() >= 6 && upper * 10 >= letters.len() * 8 && words.len() > 8
 }
 
 fn is_barrier(text: &str) -> bool {
@@ -360,7 +411,10 @@ fn is_barrier(text: &str) -> bool {
     ];
     let t = text.trim_end_matches([':', '.', '!']).trim().to_lowercase();
     let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
-    t.len() <= 40 && (BARRIERS.contains(&t) || t.ends_with(" comments") || t == "comment")
+    // "More Washington Examiner", "More from CNN": the heading of a teaser list.
+    let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
+    t.len() <= 40
+        && (BARRIERS.contains(&t) || more_from || t.ends_with(" comments") || t == "comment")
 }
 
 /// Function words of a few languages; a prose line in a known language contains some.
