@@ -558,7 +558,7 @@ mod tests {
 
     #[test]
     fn teasers_and_chrome_inside_the_article_are_dropped() {
-        let doc = format!("{P1}\nHorror as plague of killer mosquitos are headed to Britain\n{P2}\nMore at https://example.org/report\n{P3}");
+        let doc = format!("{P1}\nHorror as plague of killer mosquitos are headed to Britain\n{P2}\nSource: https://example.org/report\n{P3}");
         let got = run(&doc);
         assert_eq!(got[1].0, TEASER);
         assert_eq!(got[3].0, CHROME);
