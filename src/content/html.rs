@@ -103,8 +103,9 @@ struct Node1 {
     tag: &'static str,
     /// Class and id words, lower case, for the cue regexes.
     weight: f64,
-    /// Whether a rule already marked it, or it never holds text.
+    /// Whether a rule marked it or an ancestor, and marks are honoured in this table.
     dead: bool,
+    under_mark: bool,
     /// Subtree sums.
     text: u32,
     link: u32,
@@ -214,9 +215,10 @@ fn tag_bonus(tag: &str) -> f64 {
 }
 
 /// The flat table: pre-order, so a parent always precedes its children.
-fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, HashMap<NodeId, usize>) {
+/// With `honor`, marked subtrees are dead (no text, no votes); without, they count like the
+/// rest and only carry `under_mark`.
+fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1> {
     let mut nodes: Vec<Node1> = Vec::new();
-    let mut index = HashMap::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut blocks: Vec<usize> = Vec::new();
     let mut links = 0usize;
@@ -258,10 +260,10 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, HashMap<N
                             parent,
                             tag,
                             weight: class_weight(el),
-                            dead: dead_depth > 0,
+                            dead: honor && dead_depth > 0,
+                            under_mark: dead_depth > 0,
                             ..Node1::default()
                         });
-                        index.insert(node.id(), i);
                         match tag {
                             "p" => nodes[i].paras += 1,
                             "li" => nodes[i].lis += 1,
@@ -275,7 +277,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, HashMap<N
                         stack.push(i);
                     }
                     Node::Text(t) => {
-                        if dead_depth > 0 {
+                        if honor && dead_depth > 0 {
                             continue;
                         }
                         let (Some(&top), Some(&block)) = (stack.last(), blocks.last()) else {
@@ -363,7 +365,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, HashMap<N
         n.embeds += c.embeds;
         n.prose += c.prose;
     }
-    (nodes, index)
+    nodes
 }
 
 fn is_prose(n: &Node1) -> bool {
@@ -428,7 +430,8 @@ fn final_score(n: &Node1) -> f64 {
 
 /// Adds `content.*` marks for everything that is not the article.
 pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
-    let (mut nodes, _index) = build(html, marks);
+    lift_marks_on_the_article(html, marks);
+    let mut nodes = build(html, marks, true);
     if nodes.is_empty() {
         return;
     }
@@ -482,6 +485,55 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
     }
 }
 
+/// Substring class selectors (`[class*=newsletter]`, `[class*=breadcrumb]`) also match page
+/// wrappers whose class lists mention such words (`<body class="… f_lightbox_newsletter_on …">`,
+/// `<article class="… url-breadcrumb …">`) and would delete the article with the chrome. Scored
+/// without any rule marks, the page's best candidate shows where the article is; a rule mark on
+/// one of its ancestors that also holds most of the page's prose is such a false match and is
+/// lifted. This is the only case where a rule's mark is taken back.
+fn lift_marks_on_the_article(html: &Html, marks: &mut HashMap<NodeId, String>) {
+    if marks.is_empty() {
+        return;
+    }
+    let mut nodes = build(html, marks, false);
+    score(&mut nodes);
+    let total = nodes
+        .iter()
+        .find(|n| n.tag == "body")
+        .map_or(0, |n| n.prose);
+    let best_where = |outside: bool| {
+        nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.scored && !matches!(n.tag, "html" | "body"))
+            .filter(|(_, n)| !outside || !n.under_mark)
+            .max_by(|a, b| final_score(a.1).total_cmp(&final_score(b.1)))
+            .map(|(i, _)| i)
+    };
+    let Some(best) = best_where(false) else {
+        return;
+    };
+    let best_score = final_score(&nodes[best]);
+    if best_score < 20.0 {
+        return;
+    }
+    // Rules that leave a readable article elsewhere are trusted: a marked comment section may
+    // well out-score a short article.
+    if best_where(true).is_some_and(|o| final_score(&nodes[o]) >= 20.0_f64.max(0.5 * best_score)) {
+        return;
+    }
+    let mut a = best;
+    while a != NONE {
+        let n = &nodes[a];
+        if let Some(id) = n.id {
+            if marks.contains_key(&id) && n.prose as f64 >= 0.5 * total as f64 {
+                marks.remove(&id);
+            }
+        }
+        a = n.parent;
+    }
+}
+
 /// The element that holds the article, or `None` when nothing on the page reads like one.
 fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
     let explicit = nodes.iter().position(|n| n.weight >= 50.0 && n.text >= 200);
@@ -490,7 +542,7 @@ fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
         if !n.scored || n.dead || matches!(n.tag, "html" | "body") {
             continue;
         }
-        if best.map_or(true, |b| final_score(n) > final_score(&nodes[b])) {
+        if !best.is_some_and(|b| final_score(n) <= final_score(&nodes[b])) {
             best = Some(i);
         }
     }
@@ -758,5 +810,37 @@ mod tests {
         let got =
             marked("<body><ul><li><a href=/a>One</a></li><li><a href=/b>Two</a></li></ul></body>");
         assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
+    }
+
+    fn marks_for(src: &str, selector: &str, rule: &str) -> (Html, HashMap<NodeId, String>, NodeId) {
+        let html = Html::parse_document(src);
+        let sel = scraper::Selector::parse(selector).unwrap();
+        let id = html.select(&sel).next().unwrap().id();
+        let marks = HashMap::from([(id, rule.to_string())]);
+        (html, marks, id)
+    }
+
+    #[test]
+    fn a_rule_mark_on_the_page_wrapper_is_lifted_but_one_on_comments_is_not() {
+        let wrapper = format!(
+            "<body class='f_newsletter_script_on'><div class=story>{}</div></body>",
+            para("harbour", 3)
+        );
+        let (html, mut marks, body) = marks_for(&wrapper, "body", "html.newsletter");
+        mark(&html, &mut marks);
+        assert!(!marks.contains_key(&body));
+        let comments = format!(
+            "<body><div class=story>{}</div><div id=comments>{}</div></body>",
+            para("harbour", 2),
+            para("comment", 8)
+        );
+        let (html, mut marks, c) = marks_for(&comments, "#comments", "html.comments");
+        mark(&html, &mut marks);
+        assert_eq!(marks.get(&c).map(String::as_str), Some("html.comments"));
+        let kept: Vec<_> = crate::extract::html::extract(&html, &marks)
+            .into_iter()
+            .filter(|b| b.removed_by.is_none())
+            .collect();
+        assert_eq!(kept.len(), 2);
     }
 }
