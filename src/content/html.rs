@@ -437,10 +437,18 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
     }
     score(&mut nodes);
     let body = nodes.iter().position(|n| n.tag == "body");
-    let Some(root) = choose_root(&nodes, body) else {
+    let Some(mut root) = choose_root(&nodes, body) else {
         return;
     };
-    let keep = keep_set(&nodes, root);
+    let mut keep = keep_set(&nodes, root);
+    if keep.len() == 1 {
+        // Siblings joined the root: they, not a single descendant, make up the article.
+        let inner = descend(&nodes, root);
+        if inner != root {
+            root = inner;
+            keep = keep_set(&nodes, root);
+        }
+    }
     let add = |i: usize, reason: &str, marks: &mut HashMap<NodeId, String>| {
         if let Some(id) = nodes[i].id {
             marks.entry(id).or_insert_with(|| reason.to_string());
@@ -610,6 +618,24 @@ fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
     }
     Some(top)
 }
+
+/// Climbing and class cues overshoot: when one descendant holds nearly all of the root's
+/// prose, what lies beside it is bylines, captions and teasers, not more article.
+fn descend(nodes: &[Node1], mut top: usize) -> usize {
+    let want = nodes[top].prose as f64 * DESCEND_SHARE;
+    loop {
+        let next = (top + 1..nodes.len())
+            .take_while(|&c| is_ancestor(nodes, top, c))
+            .find(|&c| nodes[c].parent == top && !nodes[c].dead && nodes[c].prose as f64 >= want);
+        match next {
+            Some(c) if !is_heading(nodes[c].tag) && nodes[c].own_text < nodes[c].prose => top = c,
+            _ => return top,
+        }
+    }
+}
+
+/// Share of the root's prose a single child must hold for the root to move down to it.
+const DESCEND_SHARE: f64 = 0.85;
 
 fn is_ancestor(nodes: &[Node1], a: usize, mut x: usize) -> bool {
     while x != NONE {
