@@ -33,6 +33,10 @@ pub const SHORT: &str = "content.stray-short";
 const PROSE_WORDS: usize = 8;
 /// A line this long is prose even without final punctuation (a paragraph ending in a link).
 const LONG_WORDS: usize = 25;
+/// Function-word share (percent) a sentence needs to count as prose; a long line without final
+/// punctuation needs more, because tag clouds and name lists are long too.
+const SENTENCE_STOPWORDS: usize = 8;
+const UNPUNCTUATED_STOPWORDS: usize = 15;
 /// Prose needed before a comment marker counts as ending the article on its own; with comment
 /// metadata ("… said:", "at 4:47 pm") right after it, less will do.
 const MIN_ARTICLE_WORDS: usize = 150;
@@ -83,7 +87,10 @@ pub fn judge(decided: &mut [Decided]) {
         .iter()
         .map(|&i| classify(&decided[i].block.text, &stops))
         .collect();
-    let texts: Vec<&str> = kept.iter().map(|&i| decided[i].block.text.as_str()).collect();
+    let texts: Vec<&str> = kept
+        .iter()
+        .map(|&i| decided[i].block.text.as_str())
+        .collect();
     demote_repeats(&texts, &mut judged);
     let mut scores: Vec<f32> = judged.iter().map(|j| j.score).collect();
     dampen_isolated_prose(&judged, &mut scores);
@@ -164,7 +171,10 @@ fn comment_limit(texts: &[&str], judged: &[Judgement]) -> usize {
             prose_words += j.words;
         }
         if prose_words >= MIN_ARTICLE_WORDS_WITH_COMMENTS && is_comment_marker(text) {
-            let metadata_follows = texts[k + 1..].iter().take(6).any(|t| COMMENT_META.is_match(t));
+            let metadata_follows = texts[k + 1..]
+                .iter()
+                .take(6)
+                .any(|t| COMMENT_META.is_match(t));
             if prose_words >= MIN_ARTICLE_WORDS || metadata_follows {
                 return k;
             }
@@ -258,8 +268,9 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
         // headline run into its summary, the shape of a teaser, however long.
         Class::Teaser
-    } else if (n >= PROSE_WORDS && ends_sentence(text) && stops.plausible(&words))
-        || n >= LONG_WORDS
+    } else if n >= PROSE_WORDS
+        && ((ends_sentence(text) && stops.plausible(&words, SENTENCE_STOPWORDS))
+            || (n >= LONG_WORDS && stops.plausible(&words, UNPUNCTUATED_STOPWORDS)))
     {
         Class::Prose
     } else if n >= PROSE_WORDS && !ends_sentence(text) {
@@ -284,9 +295,11 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
     }
 }
 
-/// Whether the first words are nearly all capitalised (headline style).
+/// Whether the line starts like a Title Case headline: the first words nearly all capitalised,
+/// including a function word ("… Bill At Troy Steakhouse", "Death Of …"), which running prose
+/// writes in lower case even when it is full of names.
 fn title_case_start(words: &[&str]) -> bool {
-    const SPAN: usize = 7;
+    const SPAN: usize = 8;
     let head: Vec<&str> = words
         .iter()
         .take(SPAN)
@@ -296,15 +309,22 @@ fn title_case_start(words: &[&str]) -> bool {
     if head.len() < 6 {
         return false;
     }
-    let caps = head
-        .iter()
-        .filter(|w| {
-            w.chars()
-                .find(|c| c.is_alphabetic())
-                .is_some_and(char::is_uppercase)
-        })
-        .count();
-    caps * 10 >= head.len() * 9
+    let capitalised = |w: &str| {
+        w.chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_uppercase)
+    };
+    let caps = head.iter().filter(|w| capitalised(w)).count();
+    let capital_function_word = words.windows(2).take(SPAN - 1).any(|pair| {
+        let (prev, w) = (pair[0], pair[1]);
+        let after_break = prev.ends_with(['.', ':', '!', '?', '—', '–', '-', '|']);
+        let bare = w.trim_matches(|c: char| !c.is_alphabetic());
+        !after_break
+            && capitalised(bare)
+            && bare.chars().skip(1).all(char::is_lowercase)
+            && EN.contains(&bare.to_lowercase().as_str())
+    });
+    caps * 10 >= head.len() * 8 && capital_function_word
 }
 
 /// Headings and counters that open a comment section.
@@ -408,8 +428,44 @@ fn is_barrier(text: &str) -> bool {
         "sign up for our newsletter",
         "share this article",
         "share this story",
+        "you may like",
+        "you might like",
+        "more like this",
+        "related posts",
+        "similar articles",
+        // Portuguese, Spanish, French, German, Italian, Dutch.
+        "você pode gostar",
+        "veja também",
+        "leia também",
+        "leia mais",
+        "relacionados",
+        "comentários",
+        "te puede interesar",
+        "también te puede interesar",
+        "noticias relacionadas",
+        "lee también",
+        "comentarios",
+        "à lire aussi",
+        "lire aussi",
+        "sur le même sujet",
+        "vous aimerez aussi",
+        "commentaires",
+        "das könnte sie auch interessieren",
+        "mehr zum thema",
+        "weitere artikel",
+        "kommentare",
+        "potrebbe interessarti",
+        "leggi anche",
+        "articoli correlati",
+        "commenti",
+        "lees ook",
+        "gerelateerde artikelen",
+        "reacties",
     ];
-    let t = text.trim_end_matches([':', '.', '!']).trim().to_lowercase();
+    let t = text
+        .trim_end_matches([':', '.', '!', '…'])
+        .trim()
+        .to_lowercase();
     let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
     // "More Washington Examiner", "More from CNN": the heading of a teaser list.
     let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
@@ -489,7 +545,7 @@ impl Stopwords {
 
     /// Whether a line has the function-word density of running text (always true when no
     /// language list applies).
-    pub fn plausible(&self, words: &[&str]) -> bool {
+    pub fn plausible(&self, words: &[&str], percent: usize) -> bool {
         let Some(list) = self.list else { return true };
         let hits = words
             .iter()
@@ -500,7 +556,7 @@ impl Stopwords {
                 list.contains(&w.as_str())
             })
             .count();
-        hits * 100 >= words.len() * 15
+        hits * 100 >= words.len() * percent
     }
 }
 
@@ -577,12 +633,14 @@ mod tests {
         assert!(s.plausible(
             &"A obra foi concluída e os moradores da cidade estão felizes com o resultado."
                 .split_whitespace()
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>(),
+            SENTENCE_STOPWORDS
         ));
         assert!(!s.plausible(
             &"Lula Bolsonaro Dilma Temer Collor Sarney Itamar Cardoso."
                 .split_whitespace()
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>(),
+            SENTENCE_STOPWORDS
         ));
     }
 }
