@@ -312,7 +312,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
                         }
                         if let Some(c) = last {
                             b.own_ends_sentence =
-                                matches!(c, '.' | '!' | '?' | '"' | '”' | '。' | ':' | ')');
+                                matches!(c, '.' | '!' | '?' | '"' | '”' | '。' | ')');
                         }
                     }
                     _ => {}
@@ -474,6 +474,7 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
     }
     // Inside: prune the root and the siblings that joined it.
     let mut stack: Vec<usize> = keep.iter().rev().copied().collect();
+    let mut units: Vec<usize> = Vec::new();
     while let Some(i) = stack.pop() {
         let n = &nodes[i];
         if n.dead {
@@ -487,11 +488,41 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
                 continue;
             }
         }
+        if n.own_text > 0 {
+            units.push(i);
+        }
         for &c in children[i].iter().rev() {
             stack.push(c);
         }
     }
+    // Before the first and after the last paragraph of prose, short lines that do not end like
+    // a sentence are datelines, bylines, "Share this:" and "Close" labels, not article text.
+    let prose_at = |u: &usize| {
+        let n = &nodes[*u];
+        is_prose(n) && !is_heading(n.tag)
+    };
+    let (Some(first), Some(last)) = (
+        units.iter().position(prose_at),
+        units.iter().rposition(prose_at),
+    ) else {
+        return;
+    };
+    for (k, &u) in units.iter().enumerate() {
+        let n = &nodes[u];
+        let edge = k < first || k > last;
+        if edge
+            && n.text == n.own_text
+            && n.own_text < EDGE_MAX
+            && !n.own_ends_sentence
+            && !matches!(n.tag, "li" | "dd" | "dt" | "td" | "th")
+        {
+            add(u, "content.edge-label", marks);
+        }
+    }
 }
+
+/// Longest line (characters) the article's edges are trimmed of.
+const EDGE_MAX: u32 = 100;
 
 /// Substring class selectors (`[class*=newsletter]`, `[class*=breadcrumb]`) also match page
 /// wrappers whose class lists mention such words (`<body class="… f_lightbox_newsletter_on …">`,
@@ -868,5 +899,23 @@ mod tests {
             .filter(|b| b.removed_by.is_none())
             .collect();
         assert_eq!(kept.len(), 2);
+    }
+
+    #[test]
+    fn labels_at_the_edges_go_but_a_subheading_in_the_middle_stays() {
+        let src = format!(
+            "<body><div class=story><div>Monday, November 18, 2019</div>{}<h2>What comes next</h2>{}\
+             <div>Like this:</div></div></body>",
+            para("harbour", 2),
+            para("ferry", 2)
+        );
+        let got = marked(&src);
+        let reason = |t: &str| got.iter().find(|(x, _)| x == t).map(|(_, r)| r.as_str());
+        assert_eq!(
+            reason("Monday, November 18, 2019"),
+            Some("content.edge-label")
+        );
+        assert_eq!(reason("Like this:"), Some("content.edge-label"));
+        assert_eq!(reason("What comes next"), Some(""));
     }
 }
