@@ -515,6 +515,8 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
             && n.own_text < EDGE_MAX
             && !n.own_ends_sentence
             && !matches!(n.tag, "li" | "dd" | "dt" | "td" | "th")
+            // The headline is metadata's to claim (`meta.title`).
+            && !is_heading(n.tag)
         {
             add(u, "content.edge-label", marks);
         }
