@@ -76,16 +76,33 @@ pub struct Judgement {
 
 /// Judges every kept block and drops those outside the article or unlike article text.
 pub fn judge(decided: &mut [Decided]) {
-    let kept: Vec<usize> = (0..decided.len())
-        .filter(|&i| decided[i].is_kept())
-        .collect();
-    if kept.is_empty() {
+    if !decided.iter().any(Decided::is_kept) {
         return;
     }
-    let stops = Stopwords::for_text(kept.iter().map(|&i| decided[i].block.text.as_str()));
+    // Lines the rules removed still tell where the article is not: they take part in the
+    // region search as chrome (or as the module headings they are), but keep their verdicts.
+    let kept: Vec<usize> = (0..decided.len())
+        .filter(|&i| match &decided[i].verdict {
+            Verdict::Keep => true,
+            Verdict::Drop(rule) => !rule.starts_with("content.") && !rule.starts_with("dedup."),
+            Verdict::Meta(_) => false,
+        })
+        .collect();
+    let stops = Stopwords::for_text(
+        kept.iter()
+            .filter(|&&i| decided[i].is_kept())
+            .map(|&i| decided[i].block.text.as_str()),
+    );
     let mut judged: Vec<Judgement> = kept
         .iter()
-        .map(|&i| classify(&decided[i].block.text, &stops))
+        .map(|&i| {
+            let mut j = classify(&decided[i].block.text, &stops);
+            if !decided[i].is_kept() && j.class != Class::Barrier {
+                j.class = Class::Chrome;
+                j.score = j.score.min(CHROME_SCORE);
+            }
+            j
+        })
         .collect();
     let texts: Vec<&str> = kept
         .iter()
@@ -112,6 +129,9 @@ pub fn judge(decided: &mut [Decided]) {
         return;
     };
     for (k, &i) in kept.iter().enumerate() {
+        if !decided[i].is_kept() {
+            continue;
+        }
         let reason = if k < start || k > end {
             Some(OUTSIDE)
         } else {
@@ -146,6 +166,7 @@ fn headline_echo(decided: &[Decided], kept: &[usize], judged: &[Judgement]) -> O
     for (k, &i) in kept.iter().enumerate() {
         let text = &decided[i].block.text;
         if i > 0
+            && decided[i].is_kept()
             && text.split_whitespace().count() >= 3
             && !ends_sentence(text)
             && top.contains(&canonical(text))
