@@ -34,6 +34,17 @@ seed-score *flags:
     for f in samples/0*.txt; do {{bin}} clean {{flags}} "$f" > "target/seed-out/$(basename "$f")"; done
     python3 ../shared/eval/seed_score.py target/seed-out
 
+# Quality gate (issue 4): HTML extraction on the Zyte benchmark (181 pages, read from ../shared,
+# never committed). Fails if F1 drops below the floor; raise the floor as quality rises.
+eval-html floor="0.963":
+    cargo build --release --locked --quiet
+    {{bin}} eval --gold ../shared/bench/zyte --worst 10 --min-f1 {{floor}}
+
+# Quality gate (issue 3): the same pages flattened to text.
+eval-text floor="0.910":
+    cargo build --release --locked --quiet
+    {{bin}} eval --gold ../shared/bench/zyte-text --worst 10 --min-f1 {{floor}}
+
 # Re-record the whole-command snapshots after an intended output change (review the diff!).
 snapshots:
     INSTA_UPDATE=always cargo test --locked --test cli
