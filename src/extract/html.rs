@@ -106,9 +106,12 @@ pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
                             skipping = Some(node.id());
                             continue;
                         }
-                        let block = BLOCK.contains(&name);
+                        let block = BLOCK.contains(&name) && !simple_cell(node, name);
                         if block {
                             w.flush();
+                        } else if matches!(name, "td" | "th") {
+                            push_collapsed(&mut w.kept, " ");
+                            push_collapsed(&mut w.removed, " ");
                         }
                         let parent = w.frames.last();
                         let removed_by = marks
@@ -149,6 +152,17 @@ pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
     }
     w.flush();
     w.blocks
+}
+
+/// A data-table cell (no block element inside) joins its row's line: a row read as one line
+/// keeps its values together, and short repeated values (`0`, `1`, `Yes`) are not taken for
+/// repeated boilerplate. Cells holding blocks are layout and stay blocks of their own.
+fn simple_cell(node: ego_tree::NodeRef<'_, Node>, name: &str) -> bool {
+    matches!(name, "td" | "th")
+        && node.descendants().skip(1).all(|d| match d.value() {
+            Node::Element(el) => !BLOCK.contains(&el.name()),
+            _ => true,
+        })
 }
 
 /// `tag#id.class1.class2`, the form rules and explanations show.
@@ -282,6 +296,16 @@ mod tests {
         assert_eq!(b[0].removed_by, None);
         assert_eq!(b[1].text, "Share Facebook");
         assert_eq!(b[1].removed_by.as_deref(), Some("share"));
+    }
+
+    #[test]
+    fn data_table_rows_are_lines_but_layout_cells_are_blocks() {
+        let got = blocks(
+            "<table><tr><th>Pos.</th><th>Driver</th></tr><tr><td>1</td><td><b>Ann</b> Lee</td></tr>\
+             <tr><td><p>Layout one.</p></td><td>side</td></tr></table>",
+        );
+        let texts: Vec<_> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["Pos. Driver", "1 Ann Lee", "Layout one.", "side"]);
     }
 
     #[test]
