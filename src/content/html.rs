@@ -96,7 +96,7 @@ static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// A text block shorter than this (characters) does not vote for its ancestors.
 const MIN_PARAGRAPH: u32 = 25;
 
-#[derive(Clone, Default)]
+#[derive(Clone, Copy, Default)]
 struct Node1 {
     id: Option<NodeId>,
     parent: usize,
@@ -121,6 +121,10 @@ struct Node1 {
     own_text: u32,
     own_link: u32,
     own_commas: u32,
+    /// The part of `own_*` inside marked inline elements, taken out when marks are honoured.
+    own_dead_text: u32,
+    own_dead_link: u32,
+    own_dead_commas: u32,
     /// Text of the last character seen in its own inline text, for "ends like a sentence".
     own_ends_sentence: bool,
     score: f64,
@@ -214,10 +218,10 @@ fn tag_bonus(tag: &str) -> f64 {
     }
 }
 
-/// The flat table: pre-order, so a parent always precedes its children.
-/// With `honor`, marked subtrees are dead (no text, no votes); without, they count like the
-/// rest and only carry `under_mark`.
-fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1> {
+/// The flat table: pre-order, so a parent always precedes its children. Walking the DOM is
+/// the costly part, so it is done once; [`summed`] derives both views (marks honoured or not)
+/// from this table of per-element counts.
+fn build(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Node1> {
     let mut nodes: Vec<Node1> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut blocks: Vec<usize> = Vec::new();
@@ -260,7 +264,6 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
                             parent,
                             tag,
                             weight: class_weight(el),
-                            dead: honor && dead_depth > 0,
                             under_mark: dead_depth > 0,
                             ..Node1::default()
                         });
@@ -277,9 +280,6 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
                         stack.push(i);
                     }
                     Node::Text(t) => {
-                        if honor && dead_depth > 0 {
-                            continue;
-                        }
                         let (Some(&top), Some(&block)) = (stack.last(), blocks.last()) else {
                             continue;
                         };
@@ -309,6 +309,13 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
                         b.own_commas += commas;
                         if links > 0 {
                             b.own_link += len;
+                        }
+                        if dead_depth > 0 && !b.under_mark {
+                            b.own_dead_text += len;
+                            b.own_dead_commas += commas;
+                            if links > 0 {
+                                b.own_dead_link += len;
+                            }
                         }
                         if let Some(c) = last {
                             b.own_ends_sentence =
@@ -342,8 +349,32 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
             }
         }
     }
+    nodes
+}
+
+/// Subtree sums over the table. With `honor`, marked subtrees are dead (no text, no votes);
+/// without, they count like the rest and only carry `under_mark`.
+fn summed(raw: &[Node1], honor: bool) -> Vec<Node1> {
+    let mut nodes = raw.to_vec();
     for n in nodes.iter_mut() {
-        if !n.dead && is_prose(n) {
+        if honor && n.under_mark {
+            *n = Node1 {
+                id: n.id,
+                parent: n.parent,
+                tag: n.tag,
+                weight: n.weight,
+                dead: true,
+                under_mark: true,
+                ..Node1::default()
+            };
+            continue;
+        }
+        if honor {
+            n.own_text -= n.own_dead_text;
+            n.own_link -= n.own_dead_link;
+            n.own_commas -= n.own_dead_commas;
+        }
+        if is_prose(n) {
             n.prose = n.own_text;
         }
     }
@@ -353,7 +384,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>, honor: bool) -> Vec<Node1
         if p == NONE || nodes[i].dead {
             continue;
         }
-        let c = nodes[i].clone();
+        let c = nodes[i];
         let n = &mut nodes[p];
         n.text += c.text;
         n.link += c.link;
@@ -430,11 +461,15 @@ fn final_score(n: &Node1) -> f64 {
 
 /// Adds `content.*` marks for everything that is not the article.
 pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
-    lift_marks_on_the_article(html, marks);
-    let mut nodes = build(html, marks, true);
-    if nodes.is_empty() {
+    let mut raw = build(html, marks);
+    if raw.is_empty() {
         return;
     }
+    if lift_marks_on_the_article(&raw, marks) {
+        // Rare: the lifted subtree's text was counted as marked; count it again.
+        raw = build(html, marks);
+    }
+    let mut nodes = summed(&raw, true);
     score(&mut nodes);
     let body = nodes.iter().position(|n| n.tag == "body");
     let Some(mut root) = choose_root(&nodes, body) else {
@@ -531,12 +566,12 @@ const EDGE_MAX: u32 = 100;
 /// `<article class="… url-breadcrumb …">`) and would delete the article with the chrome. Scored
 /// without any rule marks, the page's best candidate shows where the article is; a rule mark on
 /// one of its ancestors that also holds most of the page's prose is such a false match and is
-/// lifted. This is the only case where a rule's mark is taken back.
-fn lift_marks_on_the_article(html: &Html, marks: &mut HashMap<NodeId, String>) {
+/// lifted. This is the only case where a rule's mark is taken back; it returns whether it did.
+fn lift_marks_on_the_article(raw: &[Node1], marks: &mut HashMap<NodeId, String>) -> bool {
     if marks.is_empty() {
-        return;
+        return false;
     }
-    let mut nodes = build(html, marks, false);
+    let mut nodes = summed(raw, false);
     score(&mut nodes);
     let total = nodes
         .iter()
@@ -552,27 +587,30 @@ fn lift_marks_on_the_article(html: &Html, marks: &mut HashMap<NodeId, String>) {
             .map(|(i, _)| i)
     };
     let Some(best) = best_where(false) else {
-        return;
+        return false;
     };
     let best_score = final_score(&nodes[best]);
     if best_score < 20.0 {
-        return;
+        return false;
     }
     // Rules that leave a readable article elsewhere are trusted: a marked comment section may
     // well out-score a short article.
     if best_where(true).is_some_and(|o| final_score(&nodes[o]) >= 20.0_f64.max(0.5 * best_score)) {
-        return;
+        return false;
     }
+    let mut lifted = false;
     let mut a = best;
     while a != NONE {
         let n = &nodes[a];
         if let Some(id) = n.id {
             if marks.contains_key(&id) && n.prose as f64 >= 0.5 * total as f64 {
                 marks.remove(&id);
+                lifted = true;
             }
         }
         a = n.parent;
     }
+    lifted
 }
 
 /// The element that holds the article, or `None` when nothing on the page reads like one.
