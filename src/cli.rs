@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+use deboiler::learn::LineStats;
 use deboiler::model::{ArticleRecord, Verdict};
 use deboiler::pipeline::{self, Cleaned, Outcome};
 use deboiler::rules::{RuleErrors, RuleSet};
@@ -124,6 +125,15 @@ enum RulesCommand {
         /// Rule directory; default as for `--rules`.
         dir: Option<PathBuf>,
     },
+    /// Print a draft site rule file from the lines the store learned for a site (see
+    /// `deboiler stats` for the sites it knows).
+    Suggest {
+        /// Site key: a URL host such as `example.com`, or a site rule's name.
+        site: String,
+        /// Share of the site's documents a line must occur in.
+        #[arg(long, default_value_t = 0.5)]
+        min_share: f64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -226,6 +236,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(g, dir),
+        Command::Rules {
+            command: RulesCommand::Suggest { site, min_share },
+        } => rules_suggest(&open_store(g)?, &site, min_share),
         Command::Eval {
             gold,
             predictions,
@@ -293,6 +306,20 @@ fn ingest(g: &Global, paths: &[String]) -> Result<ExitCode, Fatal> {
 
 fn clean(g: &Global, paths: &[String], format: Format, explain: bool) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
+    // Learned site boilerplate comes from the store when there is one; `clean` never writes,
+    // and a store in use by an ingest only means cleaning without what it learned.
+    let store = if g.db.exists() {
+        match Store::open(&g.db) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!("cleaning without learned site boilerplate: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let learned = store.as_ref().map(|s| s as &dyn LineStats);
     let inputs = source::expand(paths);
     let many = inputs.len() > 1;
     let mut out = io::stdout().lock();
@@ -303,14 +330,14 @@ fn clean(g: &Global, paths: &[String], format: Format, explain: bool) -> Result<
                 i.origin(),
                 i.read()
                     .map_err(pipeline::DocError::from)
-                    .and_then(|raw| pipeline::clean(&raw, &rules)),
+                    .and_then(|raw| pipeline::clean_with(&raw, &rules, learned)),
             ),
             Err(e) => (String::new(), Err(e.into())),
         };
         match result {
             Ok(cleaned) => {
                 if explain {
-                    write_explain(&mut out, &origin, &cleaned)?;
+                    write_explain(&mut out, &origin, &cleaned, learned)?;
                 } else if format == Format::Jsonl {
                     writeln!(out, "{}", clean_json(&origin, &cleaned))?;
                 } else {
@@ -364,16 +391,28 @@ fn clean_json(origin: &str, c: &Cleaned) -> serde_json::Value {
     })
 }
 
-fn write_explain(out: &mut impl Write, origin: &str, c: &Cleaned) -> io::Result<()> {
+fn write_explain(
+    out: &mut impl Write,
+    origin: &str,
+    c: &Cleaned,
+    learned: Option<&dyn LineStats>,
+) -> io::Result<()> {
     let a = &c.article;
     let sites = if c.sites.is_empty() {
         "none".to_string()
     } else {
         c.sites.join(", ")
     };
+    let learnt = match (&c.site_key, learned) {
+        (Some(site), Some(stats)) => format!(
+            " · learned: `{site}` from {} documents",
+            stats.site_docs(site)
+        ),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "==> {origin} <== {} · {} via {} · site rules: {sites}",
+        "==> {origin} <== {} · {} via {} · site rules: {sites}{learnt}",
         a.kind, a.encoding.encoding, a.encoding.source
     )?;
     // On a terminal long lines are cut to keep one block per row; piped output keeps them whole
@@ -538,6 +577,13 @@ fn stats(store: &Store) -> Result<ExitCode, Fatal> {
             last.finished_at, last.read, last.stored, last.duplicates, last.skipped, last.failed
         )?;
     }
+    let learned = store.learned_sites()?;
+    if !learned.is_empty() {
+        writeln!(out, "learned sites (documents):")?;
+        for (site, n) in learned.iter().take(15) {
+            writeln!(out, "  {n:>6}  {site}")?;
+        }
+    }
     for (title, map) in [("sites", &sites), ("removals by rule", &rules)] {
         let mut v: Vec<_> = map.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -545,6 +591,39 @@ fn stats(store: &Store) -> Result<ExitCode, Fatal> {
         for (k, n) in v.into_iter().take(15) {
             writeln!(out, "  {n:>6}  {k}")?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules_suggest(store: &Store, site: &str, min_share: f64) -> Result<ExitCode, Fatal> {
+    let site = site.trim().to_lowercase();
+    let docs = store.site_docs(&site);
+    if docs == 0 {
+        let known: Vec<String> = store
+            .learned_sites()?
+            .into_iter()
+            .take(5)
+            .map(|(s, n)| format!("`{s}` ({n})"))
+            .collect();
+        return Err(Fatal::new(
+            format!("the store has learned nothing for site `{site}`"),
+            Some(&if known.is_empty() {
+                "ingest documents with URLs or matching site signatures first".to_string()
+            } else {
+                format!("sites it knows: {}", known.join(", "))
+            }),
+        ));
+    }
+    let lines = store.learned_lines(&site)?;
+    print!(
+        "{}",
+        deboiler::learn::suggest(&site, docs, &lines, min_share)
+    );
+    if docs < deboiler::learn::MIN_DOCS {
+        eprintln!(
+            "warning: only {docs} documents for `{site}`; counts are not used for stripping below {}",
+            deboiler::learn::MIN_DOCS
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,14 +5,19 @@
 //! through the plain types in [`model`]; only [`pipeline`] knows the order:
 //!
 //! ```text
-//! source ─► decode ─► extract ─► strip (rules) ─► dedup ─► metadata ─► store
-//!  bytes    UTF-8     blocks     verdicts         repeats   title…      sled
+//! source ─► decode ─► extract ─► strip ─► learn ─► content ─► dedup ─► metadata ─► store
+//!  bytes    UTF-8     blocks     rules    site      article    repeats   title…      sled
+//!                                         lines     region
 //! ```
 //!
 //! * [`source`] turns paths (files, folders, `-`) into [`model::RawDocument`]s.
 //! * [`decode`] picks the charset (BOM, declared, detected) and sniffs HTML vs text.
 //! * [`extract`] turns a decoded document into ordered [`model::Block`]s.
 //! * [`rules`] loads and validates the TOML rule files; [`strip`] applies them.
+//! * [`learn`] drops lines a site repeats on most of its pages (counts kept in the store).
+//! * [`content`] finds the article by its shape: the article root in HTML, the article region
+//!   in text.
+//! * [`eval`] scores the pipeline against labelled pages (Zyte benchmark metric).
 //! * [`dedup`] normalizes and hashes text, and drops repeated blocks inside a document.
 //! * [`metadata`] finds title, site, authors and date.
 //! * [`store`] keeps article records in an embedded `sled` database.
@@ -23,6 +28,7 @@ pub mod decode;
 pub mod dedup;
 pub mod eval;
 pub mod extract;
+pub mod learn;
 pub mod metadata;
 pub mod model;
 pub mod norm;

@@ -13,6 +13,7 @@ use scraper::Html;
 use tracing::{debug, debug_span, info_span, warn};
 
 use crate::decode::{self, DecodeError};
+use crate::learn::{self, LineStats};
 use crate::model::{Article, ArticleRecord, ContentKind, Decided, RawDocument, Removal, Verdict};
 use crate::rules::RuleSet;
 use crate::source::{Input, SourceError};
@@ -55,10 +56,22 @@ pub struct Cleaned {
     pub decided: Vec<Decided>,
     /// Names of the sites whose rule files applied.
     pub sites: Vec<String>,
+    /// The site the document's lines are counted under (URL host or matched site rule).
+    pub site_key: Option<String>,
 }
 
 /// Runs one document through every stage up to (not including) the store.
 pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
+    clean_with(raw, rules, None)
+}
+
+/// [`clean`], also dropping lines that `learned` counts say the document's site repeats on
+/// most of its pages.
+pub fn clean_with(
+    raw: &RawDocument,
+    rules: &RuleSet,
+    learned: Option<&dyn LineStats>,
+) -> Result<Cleaned, DocError> {
     let _doc = info_span!("doc", origin = %raw.origin).entered();
     let decoded = debug_span!("decode").in_scope(|| decode::decode(raw))?;
     if decoded.encoding.malformed > 0 {
@@ -70,6 +83,13 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
         );
     }
     let active = rules.for_document(decoded.url.as_deref(), &decoded.text);
+    let site_names: Vec<String> = active.sites.iter().map(|s| s.name.clone()).collect();
+    let site_key = learn::site_key(decoded.url.as_deref(), &site_names);
+    let apply_learned = |decided: &mut Vec<Decided>| {
+        if let (Some(site), Some(stats)) = (&site_key, learned) {
+            debug_span!("learned").in_scope(|| learn::apply(decided, site, stats));
+        }
+    };
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
             let html = debug_span!("parse").in_scope(|| Html::parse_document(&decoded.text));
@@ -77,7 +97,8 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));
             debug_span!("content").in_scope(|| content::html::mark(&html, &mut marks));
             let blocks = debug_span!("extract").in_scope(|| extract::html::extract(&html, &marks));
-            let decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            apply_learned(&mut decided);
             let meta =
                 debug_span!("metadata").in_scope(|| metadata::from_html(&html, &active.sites));
             (decided, meta)
@@ -85,6 +106,7 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
         ContentKind::Text => {
             let blocks = debug_span!("extract").in_scope(|| extract::text::extract(&decoded.text));
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            apply_learned(&mut decided);
             debug_span!("content").in_scope(|| content::text::judge(&mut decided));
             (decided, Default::default())
         }
@@ -128,8 +150,8 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
         });
     }
     debug!(kept = body.len(), removed = removed.len(), "cleaned");
-    let sites = active.sites.iter().map(|s| s.name.clone()).collect();
     Ok(Cleaned {
+        site_key,
         article: Article {
             id: dedup::body_id(&body),
             metadata: meta,
@@ -140,7 +162,7 @@ pub fn clean(raw: &RawDocument, rules: &RuleSet) -> Result<Cleaned, DocError> {
             bytes_in: decoded.bytes_in,
         },
         decided,
-        sites,
+        sites: site_names,
     })
 }
 
@@ -186,9 +208,9 @@ pub fn ingest(
                     .map_err(DocError::from)
                     .and_then(|raw| {
                         summary.bytes_in += raw.bytes.len() as u64;
-                        clean(&raw, rules)
+                        clean_with(&raw, rules, Some(store))
                     })
-                    .and_then(|c| store_article(store, &origin, &c.article).map(|o| (o, c)));
+                    .and_then(|c| store_article(store, &origin, &c).map(|o| (o, c)));
                 (origin, result)
             }
             Err(e) => (e.path().to_string(), Err(DocError::from(e))),
@@ -245,8 +267,12 @@ pub fn ingest(
     Ok(summary)
 }
 
-fn store_article(store: &Store, origin: &str, article: &Article) -> Result<PutOutcome, DocError> {
+fn store_article(store: &Store, origin: &str, c: &Cleaned) -> Result<PutOutcome, DocError> {
     let _s = debug_span!("store").entered();
-    let record = ArticleRecord::from_article(article, origin_now(origin));
-    Ok(store.put(&record)?)
+    let record = ArticleRecord::from_article(&c.article, origin_now(origin));
+    let lines = c
+        .site_key
+        .clone()
+        .map(|site| learn::lines_of(site, &c.decided));
+    Ok(store.put(&record, lines.as_ref())?)
 }

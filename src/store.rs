@@ -5,6 +5,9 @@
 //! * `origins`: origin (input path) → article id
 //! * `failures`: origin → JSON [`FailureRecord`] for inputs that were skipped or failed
 //! * `runs`: run number (big-endian u64) → JSON [`RunSummary`]
+//! * `sites`: site key → documents counted (big-endian u64)
+//! * `site_lines`: site key, NUL, 8-byte line hash → documents containing the line (big-endian
+//!   u64) followed by the line's text (see [`crate::learn`])
 //!
 //! One document's writes (its record or the origin added to an existing record, its origin
 //! index entry, clearing an old failure) happen in one `sled` transaction, so a crash leaves
@@ -18,6 +21,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
+use crate::learn::{LineStats, SiteLines};
 use crate::model::{ArticleRecord, Origin};
 
 /// How long to keep retrying a held lock: a process killed a moment ago may still hold it.
@@ -108,6 +112,8 @@ pub struct Store {
     origins: sled::Tree,
     failures: sled::Tree,
     runs: sled::Tree,
+    sites: sled::Tree,
+    site_lines: sled::Tree,
 }
 
 type TxError = ConflictableTransactionError<StoreError>;
@@ -139,6 +145,8 @@ impl Store {
             origins: tree("origins")?,
             failures: tree("failures")?,
             runs: tree("runs")?,
+            sites: tree("sites")?,
+            site_lines: tree("site_lines")?,
             path: display.clone(),
             db,
         })
@@ -152,10 +160,24 @@ impl Store {
     /// with the origin index and clearing any earlier failure of that origin. If the origin was
     /// stored before under another id (it was re-cleaned with other rules, or the file changed),
     /// it is moved: the old record loses it, and is deleted if that was its last origin.
-    pub fn put(&self, record: &ArticleRecord) -> Result<PutOutcome, StoreError> {
+    ///
+    /// `lines` are the document's contribution to its site's learned counts; they are counted
+    /// once per new origin of a newly stored article, in the same transaction.
+    pub fn put(
+        &self,
+        record: &ArticleRecord,
+        lines: Option<&SiteLines>,
+    ) -> Result<PutOutcome, StoreError> {
         let key = record.id.as_bytes();
         let fresh = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
-        let result = (&self.articles, &self.origins, &self.failures).transaction(|(a, o, f)| {
+        let trees = (
+            &self.articles,
+            &self.origins,
+            &self.failures,
+            &self.sites,
+            &self.site_lines,
+        );
+        let result = trees.transaction(|(a, o, f, sites, site_lines)| {
             let outcome = match a.get(key)? {
                 Some(bytes) => {
                     let mut existing: ArticleRecord = serde_json::from_slice(&bytes)
@@ -179,8 +201,10 @@ impl Store {
                     PutOutcome::Stored
                 }
             };
+            let mut new_origin = false;
             for origin in &record.origins {
                 let previous = o.insert(origin.source.as_bytes(), key)?;
+                new_origin |= previous.is_none();
                 f.remove(origin.source.as_bytes())?;
                 // Re-cleaning an input (new rules, edited file) moves its origin to the new
                 // article; an article left without origins is gone from every input.
@@ -199,6 +223,17 @@ impl Store {
                             a.insert(&old, bytes)?;
                         }
                     }
+                }
+            }
+            if let (PutOutcome::Stored, true, Some(lines)) = (&outcome, new_origin, lines) {
+                let docs = sites.get(lines.site.as_bytes())?.map_or(0, |v| be_u64(&v));
+                sites.insert(lines.site.as_bytes(), &(docs + 1).to_be_bytes())?;
+                for (hash, text) in &lines.lines {
+                    let k = line_key(&lines.site, hash);
+                    let n = site_lines.get(&k)?.map_or(0, |v| be_u64(&v));
+                    let mut v = (n + 1).to_be_bytes().to_vec();
+                    v.extend_from_slice(text.as_bytes());
+                    site_lines.insert(k, v)?;
                 }
             }
             Ok(outcome)
@@ -225,6 +260,32 @@ impl Store {
             .insert(id.to_be_bytes(), bytes)
             .map_err(|e| map_sled(&self.path, e))?;
         Ok(())
+    }
+
+    /// Sites with learned counts and how many documents each has, most documents first.
+    pub fn learned_sites(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.sites.iter() {
+            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), be_u64(&v)));
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// A site's counted lines `(text, documents)`, most frequent first.
+    pub fn learned_lines(&self, site: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut prefix = site.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for kv in self.site_lines.scan_prefix(&prefix) {
+            let (_, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+            if v.len() >= 8 {
+                out.push((String::from_utf8_lossy(&v[8..]).into_owned(), be_u64(&v)));
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
     }
 
     /// Makes every write so far durable. Nothing counts as committed before this returns.
@@ -353,6 +414,39 @@ impl Store {
     }
 }
 
+impl LineStats for Store {
+    fn site_docs(&self, site: &str) -> u64 {
+        self.sites
+            .get(site.as_bytes())
+            .ok()
+            .flatten()
+            .map_or(0, |v| be_u64(&v))
+    }
+
+    fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64 {
+        self.site_lines
+            .get(line_key(site, hash))
+            .ok()
+            .flatten()
+            .map_or(0, |v| be_u64(&v))
+    }
+}
+
+fn line_key(site: &str, hash: &[u8; 8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(site.len() + 9);
+    k.extend_from_slice(site.as_bytes());
+    k.push(0);
+    k.extend_from_slice(hash);
+    k
+}
+
+/// The big-endian u64 at the start of a value; 0 if the value is too short (never written so).
+fn be_u64(v: &[u8]) -> u64 {
+    v.get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_be_bytes)
+}
+
 /// A new origin entry stamped now.
 pub fn origin_now(source: &str) -> Origin {
     Origin {
@@ -418,15 +512,15 @@ mod tests {
         let store = Store::open(&dir.path().join("db")).unwrap();
         let id = "ab".repeat(32);
         assert_eq!(
-            store.put(&record(&id, "a.txt")).unwrap(),
+            store.put(&record(&id, "a.txt"), None).unwrap(),
             PutOutcome::Stored
         );
         assert_eq!(
-            store.put(&record(&id, "b.txt")).unwrap(),
+            store.put(&record(&id, "b.txt"), None).unwrap(),
             PutOutcome::Duplicate { new_origin: true }
         );
         assert_eq!(
-            store.put(&record(&id, "a.txt")).unwrap(),
+            store.put(&record(&id, "a.txt"), None).unwrap(),
             PutOutcome::Duplicate { new_origin: false }
         );
         store.flush().unwrap();
@@ -447,11 +541,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
         let (old, new) = ("a".repeat(64), "b".repeat(64));
-        store.put(&record(&old, "x.txt")).unwrap();
-        store.put(&record(&old, "y.txt")).unwrap();
-        store.put(&record(&new, "x.txt")).unwrap();
+        store.put(&record(&old, "x.txt"), None).unwrap();
+        store.put(&record(&old, "y.txt"), None).unwrap();
+        store.put(&record(&new, "x.txt"), None).unwrap();
         assert_eq!(store.get(&old).unwrap().origins.len(), 1);
-        store.put(&record(&new, "y.txt")).unwrap();
+        store.put(&record(&new, "y.txt"), None).unwrap();
         assert!(matches!(store.get(&old), Err(StoreError::NotFound(_))));
         assert_eq!(store.get(&new).unwrap().origins.len(), 2);
         assert!(store.verify().unwrap().is_empty());
@@ -462,10 +556,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
         store
-            .put(&record(&format!("aa{}", "0".repeat(62)), "1"))
+            .put(&record(&format!("aa{}", "0".repeat(62)), "1"), None)
             .unwrap();
         store
-            .put(&record(&format!("ab{}", "0".repeat(62)), "2"))
+            .put(&record(&format!("ab{}", "0".repeat(62)), "2"), None)
             .unwrap();
         assert!(matches!(store.get("a"), Err(StoreError::Ambiguous { .. })));
         assert!(store.get("ab").is_ok());
@@ -486,7 +580,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(store.failures().count(), 1);
-        store.put(&record(&"c".repeat(64), "x.txt")).unwrap();
+        store.put(&record(&"c".repeat(64), "x.txt"), None).unwrap();
         assert_eq!(store.failures().count(), 0);
     }
 }

@@ -15,6 +15,7 @@ macro_rules! snapshot {
     ($name:expr, $value:expr) => {
         insta::with_settings!({filters => vec![
             (r"/tmp/\.tmp\w+", "[TMP]"),
+            (r"learned: `([^`]+)` from \d+ documents", "learned: `$1`"),
             (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[TIME]"),
             (r"disk:\s+\S+ \w+", "disk:       [SIZE]"),
         ]}, {
@@ -260,4 +261,60 @@ fn a_second_writer_gets_a_clear_error_quickly() {
     assert_eq!(second.status.code(), Some(2));
     assert!(took < Duration::from_secs(3), "took {took:?}");
     snapshot!("second_writer", stderr(&second));
+}
+
+/// Six pages of one site teach the store its menu and footer lines; a seventh page is cleaned
+/// with them, and `rules suggest` drafts a site rule from them that passes `rules check`.
+#[test]
+fn site_boilerplate_is_learned_used_and_suggested() {
+    let dir = tmp();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("sites")).unwrap();
+    std::fs::create_dir_all(rules.join("generic")).unwrap();
+    std::fs::write(
+        rules.join("sites/harbour.example.toml"),
+        "[site]\nname = \"harbour.example\"\nsignatures = [\"Harbour Herald Ltd\"]\n",
+    )
+    .unwrap();
+    let page = |i: usize| {
+        format!(
+            "Harbour Herald\nToday's paper\nCrossword\nStory {i}: the council met on day {i} to discuss the ferry timetable and the new pier.\n\
+             Residents said the change to service {i} would affect commuters who travel early in the morning.\n\
+             Puzzles and games\nHarbour Herald Ltd, registered in the harbour district\n"
+        )
+    };
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for i in 0..6 {
+        std::fs::write(inputs.join(format!("p{i}.txt")), page(i)).unwrap();
+    }
+    let db = db_arg(dir.path());
+    let r = rules.to_str().unwrap();
+    let out = deboiler(&[
+        "ingest",
+        "--rules",
+        r,
+        "--db",
+        &db,
+        inputs.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seventh = dir.path().join("p7.txt");
+    std::fs::write(&seventh, page(7)).unwrap();
+    let explain = deboiler(&[
+        "clean",
+        "--explain",
+        "--rules",
+        r,
+        "--db",
+        &db,
+        seventh.to_str().unwrap(),
+    ]);
+    snapshot!("learned_explain", stdout(&explain));
+    let draft = deboiler(&["rules", "suggest", "--db", &db, "harbour.example"]);
+    assert!(draft.status.success(), "{}", stderr(&draft));
+    snapshot!("learned_suggest", stdout(&draft));
+    std::fs::write(rules.join("sites/harbour.example.toml"), stdout(&draft)).unwrap();
+    let check = deboiler(&["rules", "check", r]);
+    assert!(check.status.success(), "{}", stderr(&check));
 }

@@ -1,0 +1,211 @@
+//! Learn: boilerplate that a site repeats on most of its pages.
+//!
+//! Menus, footers and promos recur word for word on every page of a site, while article text
+//! does not. The store keeps, per site, how many documents were ingested and in how many of them
+//! each short line occurred (keyed by a hash of the line's canonical form). When a site has
+//! enough documents, a line found in a large share of them is dropped as
+//! `learned.site-boilerplate`, and `deboiler rules suggest <site>` turns the same counts into a
+//! draft rule file for a human to review. A site is known from the document's URL host, or from
+//! a site rule file whose signature matched.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Decided, Verdict};
+use crate::norm::canonical;
+
+/// The removal reason for learned boilerplate.
+pub const LEARNED: &str = "learned.site-boilerplate";
+/// A site needs this many documents before its counts are trusted.
+pub const MIN_DOCS: u64 = 5;
+/// A line is boilerplate when it occurs in at least this share of the site's documents.
+pub const MIN_SHARE: f64 = 0.5;
+/// Only lines up to this long are counted: boilerplate is menus and labels, not paragraphs.
+pub const MAX_LINE_CHARS: usize = 200;
+
+/// What a document contributes to its site's counts: each distinct short line once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteLines {
+    pub site: String,
+    /// `(line hash, line text)`, distinct by hash.
+    pub lines: Vec<([u8; 8], String)>,
+}
+
+/// Read access to learned counts; the store implements it.
+pub trait LineStats {
+    /// How many documents of `site` were counted; 0 if none.
+    fn site_docs(&self, site: &str) -> u64;
+    /// In how many of them the line with this hash occurred.
+    fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64;
+}
+
+/// The site key of a document: its URL host, else the first matching site rule's name.
+pub fn site_key(url: Option<&str>, site_names: &[String]) -> Option<String> {
+    url.and_then(crate::rules::host_of)
+        .or_else(|| site_names.first().map(|s| s.to_lowercase()))
+}
+
+/// A line's 8-byte hash (prefix of SHA-256 over its canonical form).
+pub fn line_hash(text: &str) -> [u8; 8] {
+    let digest = Sha256::digest(canonical(text).as_bytes());
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
+}
+
+/// The distinct short lines of a document, whatever their verdict: boilerplate is learnt from
+/// what rules already remove too, so a site rule can later be suggested for it.
+pub fn lines_of(site: String, decided: &[Decided]) -> SiteLines {
+    let mut seen = BTreeMap::new();
+    for d in decided {
+        let t = &d.block.text;
+        if t.chars().count() <= MAX_LINE_CHARS {
+            seen.entry(line_hash(t)).or_insert_with(|| t.clone());
+        }
+    }
+    SiteLines {
+        site,
+        lines: seen.into_iter().collect(),
+    }
+}
+
+/// Drops kept blocks that the site's counts mark as boilerplate. Returns how many.
+pub fn apply(decided: &mut [Decided], site: &str, stats: &dyn LineStats) -> usize {
+    let docs = stats.site_docs(site);
+    if docs < MIN_DOCS {
+        return 0;
+    }
+    let mut dropped = 0;
+    for d in decided.iter_mut().filter(|d| d.is_kept()) {
+        if d.block.text.chars().count() > MAX_LINE_CHARS {
+            continue;
+        }
+        let n = stats.line_docs(site, &line_hash(&d.block.text));
+        if n as f64 >= MIN_SHARE * docs as f64 {
+            d.verdict = Verdict::Drop(LEARNED.to_string());
+            dropped += 1;
+        }
+    }
+    dropped
+}
+
+/// A draft site rule file from learned lines `(text, documents)`, most frequent first.
+pub fn suggest(site: &str, docs: u64, lines: &[(String, u64)], min_share: f64) -> String {
+    let picked: Vec<&(String, u64)> = lines
+        .iter()
+        .filter(|(t, n)| *n as f64 >= min_share * docs as f64 && !t.trim().is_empty())
+        .collect();
+    let id_base: String = site
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let quote = |t: &str| toml::Value::String(t.to_string()).to_string();
+    let mut out = format!(
+        "# Draft rules for `{site}`, learned from {docs} documents.\n\
+         # Each line below occurred in at least {:.0}% of them. Review before use: delete lines\n\
+         # that are article text, then save as rules/sites/{id_base}.toml.\n\n\
+         [site]\nname = {}\nhosts = [{}]\n\
+         # For dumps without URLs, add `signatures = [\"…\"]`: text that identifies the site.\n\n",
+        min_share * 100.0,
+        quote(site),
+        quote(site)
+    );
+    if picked.is_empty() {
+        out.push_str("# No line is frequent enough yet.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "[[rule]]\nid = \"{id_base}.learned\"\ndescription = \"Lines repeated on most {site} pages (learned from {docs} documents)\"\ndrop = {{ equals = [\n"
+    ));
+    for (t, n) in &picked {
+        out.push_str(&format!("  {},  # {n}/{docs}\n", quote(t)));
+    }
+    out.push_str("] }\n");
+    out.push_str(&format!("strips = [{}]\n", quote(&picked[0].0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::text;
+    use std::collections::HashMap;
+
+    #[derive(Default)]
+    struct Counts {
+        docs: u64,
+        lines: HashMap<[u8; 8], u64>,
+    }
+
+    impl LineStats for Counts {
+        fn site_docs(&self, _: &str) -> u64 {
+            self.docs
+        }
+        fn line_docs(&self, _: &str, h: &[u8; 8]) -> u64 {
+            self.lines.get(h).copied().unwrap_or(0)
+        }
+    }
+
+    fn decided(doc: &str) -> Vec<Decided> {
+        text::extract(doc)
+            .into_iter()
+            .map(|block| Decided {
+                block,
+                verdict: Verdict::Keep,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_common_to_most_pages_are_dropped() {
+        let mut counts = Counts::default();
+        for i in 0..6 {
+            let doc =
+                format!("Menu\nMost read\nStory number {i} is about something else entirely.\n");
+            counts.docs += 1;
+            for (h, _) in lines_of("ex".into(), &decided(&doc)).lines {
+                *counts.lines.entry(h).or_default() += 1;
+            }
+        }
+        let mut d = decided("Menu\nA brand new story about the harbour.\nMost read");
+        assert_eq!(apply(&mut d, "ex", &counts), 2);
+        assert_eq!(d[0].verdict, Verdict::Drop(LEARNED.into()));
+        assert!(d[1].is_kept());
+        counts.docs = 3;
+        let mut d = decided("Menu");
+        assert_eq!(
+            apply(&mut d, "ex", &counts),
+            0,
+            "too few documents to trust"
+        );
+    }
+
+    #[test]
+    fn suggestions_are_a_valid_rule_file() {
+        let draft = suggest(
+            "example.com",
+            10,
+            &[
+                ("Menu".into(), 10),
+                ("Sign in \"now\"".into(), 7),
+                ("Rare".into(), 1),
+            ],
+            0.5,
+        );
+        assert!(draft.contains("\"Menu\",  # 10/10"));
+        assert!(!draft.contains("Rare"));
+        let set = crate::rules::RuleSet::from_sources(
+            vec![("rules/sites/example.com.toml".into(), true, draft)],
+            true,
+        )
+        .unwrap();
+        assert!(crate::strip::check_examples(&set).is_empty());
+    }
+}
