@@ -432,9 +432,10 @@ fn write_explain(
             Verdict::Drop(r) => ("drop", r.as_str()),
             Verdict::Meta(r) => ("meta", r.as_str()),
         };
+        let score = d.score.map_or_else(String::new, |s| format!("{s:+.0}"));
         writeln!(
             out,
-            "{loc:>6}  {status}  {why:<28}  {}",
+            "{loc:>6}  {status}  {why:<28} {score:>4}  {}",
             truncate(&d.block.text, width)
         )?;
     }

@@ -57,16 +57,16 @@ mod tests {
     fn decided(texts: &[&str]) -> Vec<Decided> {
         texts
             .iter()
-            .map(|t| Decided {
-                block: Block {
+            .map(|t| {
+                let block = Block {
                     text: t.to_string(),
                     kind: BlockKind::Line,
                     path: String::new(),
                     line: None,
                     paragraph: 0,
                     removed_by: None,
-                },
-                verdict: Verdict::Keep,
+                };
+                Decided::new(block, Verdict::Keep)
             })
             .collect()
     }

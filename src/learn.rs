@@ -156,10 +156,7 @@ mod tests {
     fn decided(doc: &str) -> Vec<Decided> {
         text::extract(doc)
             .into_iter()
-            .map(|block| Decided {
-                block,
-                verdict: Verdict::Keep,
-            })
+            .map(|block| Decided::new(block, Verdict::Keep))
             .collect()
     }
 

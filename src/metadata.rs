@@ -478,10 +478,7 @@ mod tests {
                    US Secretary of State Antony Blinken's visit to China is not anticipated to yield breakthroughs in bilateral relations, experts say.\n";
         let mut d: Vec<Decided> = text::extract(doc)
             .into_iter()
-            .map(|block| Decided {
-                block,
-                verdict: Verdict::Keep,
-            })
+            .map(|block| Decided::new(block, Verdict::Keep))
             .collect();
         let m = from_text(&mut d, &[], true);
         assert_eq!(
@@ -505,10 +502,7 @@ mod tests {
         ] {
             let mut d: Vec<Decided> = text::extract(doc)
                 .into_iter()
-                .map(|block| Decided {
-                    block,
-                    verdict: Verdict::Keep,
-                })
+                .map(|block| Decided::new(block, Verdict::Keep))
                 .collect();
             assert_eq!(from_text(&mut d, &[], true).site.as_deref(), Some(site));
             assert_eq!(d[1].verdict, Verdict::Meta("meta.source".into()));

@@ -143,9 +143,20 @@ pub enum Verdict {
 pub struct Decided {
     pub block: Block,
     pub verdict: Verdict,
+    /// The content heuristic's score for this block when it judged it (text input): positive
+    /// looks like article prose, negative like page chrome.
+    pub score: Option<f32>,
 }
 
 impl Decided {
+    pub fn new(block: Block, verdict: Verdict) -> Self {
+        Decided {
+            block,
+            verdict,
+            score: None,
+        }
+    }
+
     pub fn is_kept(&self) -> bool {
         matches!(self.verdict, Verdict::Keep)
     }

@@ -54,7 +54,7 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
     blocks
         .into_iter()
         .zip(verdicts)
-        .map(|(block, verdict)| Decided { block, verdict })
+        .map(|(block, verdict)| Decided::new(block, verdict))
         .collect()
 }
 

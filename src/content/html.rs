@@ -125,6 +125,10 @@ struct Node1 {
     own_dead_text: u32,
     own_dead_link: u32,
     own_dead_commas: u32,
+    /// Words in the subtree, and how many of them the page's JSON-LD `articleBody` confirms
+    /// (both zero when the page has none).
+    words: u32,
+    ld_hits: u32,
     /// Text of the last character seen in its own inline text, for "ends like a sentence".
     own_ends_sentence: bool,
     score: f64,
@@ -221,8 +225,10 @@ fn tag_bonus(tag: &str) -> f64 {
 /// The flat table: pre-order, so a parent always precedes its children. Walking the DOM is
 /// the costly part, so it is done once; [`summed`] derives both views (marks honoured or not)
 /// from this table of per-element counts.
-fn build(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Node1> {
+fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
     let mut nodes: Vec<Node1> = Vec::new();
+    let mut texts: Vec<(usize, &str)> = Vec::new();
+    let mut ld_scripts: Vec<&str> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut blocks: Vec<usize> = Vec::new();
     let mut links = 0usize;
@@ -240,6 +246,20 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Node1> {
                         let tag = intern(name);
                         let parent = stack.last().copied().unwrap_or(NONE);
                         if SKIP.contains(&name) || el.attr("hidden").is_some() {
+                            if matches!(name, "head" | "script") {
+                                ld_scripts.extend(node.descendants().filter_map(|d| {
+                                    let parent = d.parent()?;
+                                    let script = parent.value().as_element()?;
+                                    let is_ld = script.name() == "script"
+                                        && script
+                                            .attr("type")
+                                            .is_some_and(|t| t.contains("ld+json"));
+                                    match d.value() {
+                                        Node::Text(t) if is_ld => Some(&**t),
+                                        _ => None,
+                                    }
+                                }));
+                            }
                             if parent != NONE {
                                 match name {
                                     "iframe" | "video" | "embed" | "object" => {
@@ -283,6 +303,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Node1> {
                         let (Some(&top), Some(&block)) = (stack.last(), blocks.last()) else {
                             continue;
                         };
+                        texts.push((top, &**t));
                         let mut len = 0u32;
                         let mut commas = 0u32;
                         let mut last = None;
@@ -349,7 +370,95 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Node1> {
             }
         }
     }
-    nodes
+    let ld_words = match ld_article_body(&ld_scripts) {
+        Some(body) => confirm_by_ld(&mut nodes, &texts, &body),
+        None => 0,
+    };
+    (nodes, ld_words)
+}
+
+/// Shortest JSON-LD `articleBody` (words) worth comparing the page with.
+const LD_MIN_WORDS: u32 = 50;
+
+/// The first `articleBody` of the page's JSON-LD (also inside `@graph` or lists) long enough to
+/// be the article rather than a summary.
+fn ld_article_body(scripts: &[&str]) -> Option<String> {
+    for src in scripts {
+        if !src.contains("articleBody") {
+            continue;
+        }
+        // Raw line breaks inside strings are common and invalid JSON; as whitespace they are
+        // harmless everywhere. Some scripts hold several values one after another.
+        let src: String = src
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let values: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&src)
+            .into_iter()
+            .map_while(Result::ok)
+            .collect();
+        let mut stack: Vec<&serde_json::Value> = values.iter().rev().collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(serde_json::Value::String(b)) = m.get("articleBody") {
+                        if words(b).count() as u32 >= LD_MIN_WORDS {
+                            return Some(b.clone());
+                        }
+                    }
+                    stack.extend(m.values().rev());
+                }
+                serde_json::Value::Array(a) => stack.extend(a.iter().rev()),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// Runs of word characters, the unit the article is compared in.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+}
+
+fn word_hash(w: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in w.chars().flat_map(char::to_lowercase) {
+        c.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Counts, per element, the words that the JSON-LD body confirms: a word counts when it and a
+/// neighbour in the same text node appear as neighbours in the body too (single words: when
+/// the body has them), so common words alone do not make chrome look like the article. Never
+/// copies JSON-LD text into the output; it only says which page text is the article. Returns
+/// the body's length in words.
+fn confirm_by_ld(nodes: &mut [Node1], texts: &[(usize, &str)], body: &str) -> u32 {
+    let body: Vec<u64> = words(body).map(word_hash).collect();
+    let unigrams: std::collections::HashSet<u64> = body.iter().copied().collect();
+    let bigrams: std::collections::HashSet<(u64, u64)> =
+        body.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut ws: Vec<u64> = Vec::new();
+    for &(i, t) in texts {
+        ws.clear();
+        ws.extend(words(t).map(word_hash));
+        let hits = if ws.len() == 1 {
+            u32::from(unigrams.contains(&ws[0]))
+        } else {
+            (0..ws.len())
+                .filter(|&k| {
+                    (k > 0 && bigrams.contains(&(ws[k - 1], ws[k])))
+                        || (k + 1 < ws.len() && bigrams.contains(&(ws[k], ws[k + 1])))
+                })
+                .count() as u32
+        };
+        nodes[i].words += ws.len() as u32;
+        nodes[i].ld_hits += hits;
+    }
+    body.len() as u32
 }
 
 /// Subtree sums over the table. With `honor`, marked subtrees are dead (no text, no votes);
@@ -395,6 +504,8 @@ fn summed(raw: &[Node1], honor: bool) -> Vec<Node1> {
         n.inputs += c.inputs;
         n.embeds += c.embeds;
         n.prose += c.prose;
+        n.words += c.words;
+        n.ld_hits += c.ld_hits;
     }
     nodes
 }
@@ -461,13 +572,13 @@ fn final_score(n: &Node1) -> f64 {
 
 /// Adds `content.*` marks for everything that is not the article.
 pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
-    let mut raw = build(html, marks);
+    let (mut raw, mut ld_words) = build(html, marks);
     if raw.is_empty() {
         return;
     }
     if lift_marks_on_the_article(&raw, marks) {
         // Rare: the lifted subtree's text was counted as marked; count it again.
-        raw = build(html, marks);
+        (raw, ld_words) = build(html, marks);
     }
     let mut nodes = summed(&raw, true);
     score(&mut nodes);
@@ -482,6 +593,12 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
         if inner != root {
             root = inner;
             keep = keep_set(&nodes, root);
+        }
+    }
+    if ld_words > 0 {
+        if let Some(better) = ld_root(&nodes, &keep, ld_words) {
+            root = better;
+            keep = vec![root];
         }
     }
     let add = |i: usize, reason: &str, marks: &mut HashMap<NodeId, String>| {
@@ -689,6 +806,43 @@ fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
     }
     Some(top)
 }
+
+/// How well a set of elements matches the JSON-LD body: F1 of confirmed words against the
+/// set's words (precision) and the body's words (recall).
+fn ld_f1(nodes: &[Node1], set: &[usize], ld_words: u32) -> f64 {
+    let hits: u32 = set.iter().map(|&i| nodes[i].ld_hits).sum();
+    let words: u32 = set.iter().map(|&i| nodes[i].words).sum();
+    if hits == 0 || words == 0 {
+        return 0.0;
+    }
+    let p = hits as f64 / words as f64;
+    let r = (hits as f64 / ld_words as f64).min(1.0);
+    2.0 * p * r / (p + r)
+}
+
+/// The element that matches the JSON-LD body clearly better than the scored choice does: the
+/// body split over cousin sections (their common ancestor wins), or the scores picked the
+/// wrong post on a page listing several.
+fn ld_root(nodes: &[Node1], keep: &[usize], ld_words: u32) -> Option<usize> {
+    let current = ld_f1(nodes, keep, ld_words);
+    let (best, f1) = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !n.dead && n.ld_hits > 0 && !matches!(n.tag, "html" | "body"))
+        .map(|(i, _)| (i, ld_f1(nodes, &[i], ld_words)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    eprintln!(
+        "LDDEBUG ld_words={ld_words} current={current:.3} best={f1:.3} tag={}",
+        nodes[best].tag
+    );
+    (f1 >= LD_TRUST && f1 > current + LD_MARGIN).then_some(best)
+}
+
+/// Match (F1) the JSON-LD body must reach with the page's text to be trusted at all; below it
+/// the body is a summary, another article or differently worded.
+const LD_TRUST: f64 = 0.6;
+/// How much better than the scored choice the JSON-LD choice must match to replace it.
+const LD_MARGIN: f64 = 0.1;
 
 /// Climbing and class cues overshoot: when one descendant holds nearly all of the root's
 /// prose, what lies beside it is bylines, captions and teasers, not more article.

@@ -132,6 +132,7 @@ pub fn judge(decided: &mut [Decided]) {
         if !decided[i].is_kept() {
             continue;
         }
+        decided[i].score = Some(scores[k]);
         let reason = if k < start || k > end {
             Some(OUTSIDE)
         } else {
@@ -589,10 +590,7 @@ mod tests {
     fn run(doc: &str) -> Vec<(String, String)> {
         let mut d: Vec<Decided> = text::extract(doc)
             .into_iter()
-            .map(|block| Decided {
-                block,
-                verdict: Verdict::Keep,
-            })
+            .map(|block| Decided::new(block, Verdict::Keep))
             .collect();
         judge(&mut d);
         d.into_iter()
