@@ -13,6 +13,12 @@
 //! siblings that look like more of the article join it. Inside, containers that are link lists,
 //! forms, captions, galleries or carry chrome class words without body text are marked. When no
 //! element scores, nothing is marked: the rules alone decide.
+//!
+//! When the page's JSON-LD carries an `articleBody`, each element also counts the words that
+//! body confirms. A container that matches the body clearly better than the scored choice
+//! replaces it (the body split over cousin sections, the wrong post on a listing page), and
+//! confirmed elements are never pruned. The JSON-LD text itself is never output: the article
+//! stays a subsequence of the page's visible text.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -632,8 +638,11 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
         if n.dead {
             continue;
         }
-        // What holds a good share of the article's prose is the article, whatever else it holds.
-        let essential = nodes[i].prose as f64 >= 0.3 * nodes[root].prose as f64;
+        // What holds a good share of the article's prose is the article, whatever else it holds;
+        // so is what the JSON-LD body confirms word for word (tables, lists, embeds).
+        let essential = nodes[i].prose as f64 >= 0.3 * nodes[root].prose as f64
+            || (n.words >= LD_CONFIRMED_WORDS
+                && n.ld_hits as f64 >= LD_CONFIRMED_SHARE * n.words as f64);
         if i != root && !keep.contains(&i) && !essential {
             if let Some(reason) = prune(&nodes, i) {
                 add(i, reason, marks);
@@ -828,15 +837,25 @@ fn ld_root(nodes: &[Node1], keep: &[usize], ld_words: u32) -> Option<usize> {
     let (best, f1) = nodes
         .iter()
         .enumerate()
-        .filter(|(_, n)| !n.dead && n.ld_hits > 0 && !matches!(n.tag, "html" | "body"))
+        // Some sites cut `articleBody` to the first paragraph: a single text block matching it
+        // says nothing about where the article ends, so only containers compete.
+        .filter(|(_, n)| {
+            !n.dead
+                && n.ld_hits > 0
+                && matches!(
+                    n.tag,
+                    "div" | "section" | "article" | "main" | "td" | "form"
+                )
+        })
         .map(|(i, _)| (i, ld_f1(nodes, &[i], ld_words)))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    eprintln!(
-        "LDDEBUG ld_words={ld_words} current={current:.3} best={f1:.3} tag={}",
-        nodes[best].tag
-    );
     (f1 >= LD_TRUST && f1 > current + LD_MARGIN).then_some(best)
 }
+
+/// An element at least this long (words) whose words the JSON-LD body confirms at this share is
+/// article text, whatever its shape.
+const LD_CONFIRMED_WORDS: u32 = 8;
+const LD_CONFIRMED_SHARE: f64 = 0.8;
 
 /// Match (F1) the JSON-LD body must reach with the page's text to be trusted at all; below it
 /// the body is a summary, another article or differently worded.
@@ -1111,5 +1130,82 @@ mod tests {
         );
         assert_eq!(reason("Like this:"), Some("content.edge-label"));
         assert_eq!(reason("What comes next"), Some(""));
+    }
+
+    fn ld_head(body: &str) -> String {
+        let text = body.replace("</p>", " ").replace("<p>", "");
+        format!(
+            "<head><script type='application/ld+json'>{{\"@graph\":[{{\"@type\":\"WebPage\"}},\
+             {{\"@type\":\"NewsArticle\",\"articleBody\":\"{text}\"}}]}}</script></head>"
+        )
+    }
+
+    #[test]
+    fn json_ld_body_widens_the_root_over_cousin_sections() {
+        let (a, b) = (para("harbour", 3), para("ferry", 2));
+        let page = |head: &str| {
+            format!(
+                "<html>{head}<body><div class=wrap><div class=part><div class=story-body>{a}</div></div>\
+                 <div class=part-two><div>{b}</div></div></div><div class=comments>{}</div></body></html>",
+                para("comment", 2)
+            )
+        };
+        let kept = |src: &str| -> Vec<String> {
+            marked(src)
+                .into_iter()
+                .filter(|(_, r)| r.is_empty())
+                .map(|(t, _)| t)
+                .collect()
+        };
+        // Without JSON-LD the cousin section is lost: that is what the cross-check is for.
+        let plain = kept(&page(""));
+        assert_eq!(plain.len(), 3, "{plain:?}");
+        let with_ld = kept(&page(&ld_head(&format!("{a}{b}"))));
+        assert_eq!(with_ld.len(), 5, "{with_ld:?}");
+        assert!(with_ld.iter().all(|t| !t.contains("comment report")));
+    }
+
+    #[test]
+    fn a_json_ld_body_cut_to_the_first_paragraph_does_not_narrow_the_article() {
+        let first = para("harbour", 1);
+        let src = format!(
+            "<html>{}<body><div class=story>{}</div><div class=side><a href=/x>Other</a></div></body></html>",
+            ld_head(&first),
+            para("harbour", 4)
+        );
+        let got = marked(&src);
+        assert_eq!(
+            got.iter().filter(|(_, r)| r.is_empty()).count(),
+            4,
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_link_list_the_json_ld_body_confirms_is_kept() {
+        let list = "<ul><li><a href=/a>Cordless drill with two batteries down to 59 dollars</a></li>\
+                    <li><a href=/b>Noise cancelling headphones now 120 dollars off today</a></li></ul>";
+        let ld = format!(
+            "{}Cordless drill with two batteries down to 59 dollars. \
+             Noise cancelling headphones now 120 dollars off today. {}",
+            para("deals", 2),
+            para("gifts", 2)
+        );
+        let body = format!(
+            "<body><article><div>{}{list}{}</div></article></body>",
+            para("deals", 2),
+            para("gifts", 2)
+        );
+        let with_ld = marked(&format!("<html>{}{body}</html>", ld_head(&ld)));
+        assert!(
+            with_ld
+                .iter()
+                .any(|(t, r)| t.starts_with("Cordless drill") && r.is_empty()),
+            "{with_ld:?}"
+        );
+        let without = marked(&format!("<html>{body}</html>"));
+        assert!(without
+            .iter()
+            .any(|(t, r)| t.starts_with("Cordless drill") && r == "content.link-dense"));
     }
 }
