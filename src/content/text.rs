@@ -286,7 +286,7 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
         Class::Barrier
     } else if is_chrome(text, &words) {
         Class::Chrome
-    } else if n >= PROSE_WORDS && title_case_start(&words) {
+    } else if n >= 5 && title_case_start(&words) {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
         // headline run into its summary, the shape of a teaser, however long.
         Class::Teaser
@@ -328,7 +328,7 @@ fn title_case_start(words: &[&str]) -> bool {
         .copied()
         .filter(|w| w.chars().any(char::is_alphabetic))
         .collect();
-    if head.len() < 6 {
+    if head.len() < 5 {
         return false;
     }
     let capitalised = |w: &str| {
@@ -360,6 +360,7 @@ fn is_comment_marker(text: &str) -> bool {
               | (join|start)\s+the\s+(conversation|discussion)
               | \d+\s+responses?\s+to\b.*
               | comments?\s+(are\s+closed|policy)
+              | no\s+comments(\s+yet)?\b.*
             )\W*$",
         )
         .expect("valid regex")
