@@ -284,7 +284,7 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
     let n = word_count(text);
     let class = if is_barrier(text) {
         Class::Barrier
-    } else if is_chrome(text, &words) {
+    } else if is_chrome(text, &words) || is_word_list(text, n) {
         Class::Chrome
     } else if n >= 5 && title_case_start(&words) {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
@@ -372,6 +372,12 @@ fn is_comment_marker(text: &str) -> bool {
 pub fn ends_sentence(text: &str) -> bool {
     let t = text.trim_end_matches(|c: char| "\"'”’»)]*".contains(c));
     t.ends_with(['.', '!', '?', '…', ':', ';', '。', '！', '？'])
+}
+
+/// A long line with no punctuation at all is a tag cloud or a menu flattened onto one line:
+/// running prose of that length has commas or full stops.
+fn is_word_list(text: &str, words: usize) -> bool {
+    words >= 20 && !text.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，'])
 }
 
 fn is_chrome(text: &str, words: &[&str]) -> bool {
