@@ -44,7 +44,7 @@ const MIN_ARTICLE_WORDS_WITH_COMMENTS: usize = 20;
 /// Score of a chrome line.
 const CHROME_SCORE: f32 = -6.0;
 /// Factor for a prose line with no prose neighbour.
-const ISOLATED_PROSE: f32 = 0.5;
+const ISOLATED_PROSE: f32 = 0.3;
 /// Extra score for the first paragraph after the headline.
 const LEAD_BONUS: f32 = 40.0;
 /// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
@@ -305,8 +305,8 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
     };
     let score = match class {
         Class::Prose => (n as f32).min(PROSE_CAP),
-        Class::Short => -2.0,
-        Class::Teaser => -5.0,
+        Class::Short => -3.0,
+        Class::Teaser => -8.0,
         Class::Chrome => CHROME_SCORE,
         Class::Barrier => -30.0,
     };
