@@ -384,6 +384,10 @@ fn is_chrome(text: &str, words: &[&str]) -> bool {
     if COMMENT_META.is_match(text) && words.len() <= 12 {
         return true;
     }
+    // A bare timestamp ("19 Nov 2019 05:44 GMT") inside the text is a teaser's or a widget's.
+    if words.len() <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
+        return true;
+    }
     let lower = text.to_lowercase();
     if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
         return words.len() < 12;
@@ -455,6 +459,11 @@ fn is_barrier(text: &str) -> bool {
         "see also",
         "newsletter",
         "sign up for our newsletter",
+        "related links",
+        "trending news",
+        "breaking news emails",
+        "more news",
+        "latest",
         "share this article",
         "share this story",
         "you may like",
