@@ -2,10 +2,15 @@
 //!
 //! The charset is chosen in a fixed order of trust: a byte-order mark, then a declared charset
 //! (the content type that came with the document, then `<meta charset>` / `http-equiv` in the
-//! first 4 KiB), then `chardetng` detection. Invalid sequences become U+FFFD and are counted, with
-//! the offset of the first one, in [`EncodingInfo`]; decoding never fails on bad bytes. Inputs
-//! that are not text at all (NUL bytes outside UTF-16) or hold nothing are refused with a
-//! [`DecodeError`] the pipeline records as a skip.
+//! first 4 KiB), then `chardetng` detection. A declaration the bytes contradict is not trusted:
+//! a page labelled UTF-8 whose bytes are mostly invalid UTF-8, a page labelled with a multi-byte
+//! legacy charset that detection decodes with fewer errors, or a page labelled with a single-byte
+//! charset whose bytes are valid UTF-8 with non-ASCII text is decoded as detected, and the
+//! refused label is kept in [`EncodingInfo::overridden`]. A BOM is never second-guessed.
+//! Invalid sequences become U+FFFD and are counted, with the offset of the first one, in
+//! [`EncodingInfo`]; decoding never fails on bad bytes. Inputs that are not text at all (a NUL
+//! byte anywhere, unless the input is UTF-16) or hold nothing are refused with a [`DecodeError`]
+//! the pipeline records as a skip.
 
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -18,7 +23,27 @@ pub enum DecodeError {
     Empty,
     #[error("input looks binary (NUL byte at offset {offset}), not text")]
     Binary { offset: usize },
+    #[error("input is a {format} file, not text")]
+    Format { format: &'static str },
 }
+
+/// Magic numbers of binary formats common in crawls, checked before anything else so a file is
+/// named for what it is even when no NUL byte gives it away (a PDF's header, a GIF's first KiB).
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x7fELF", "ELF executable"),
+    (b"\x1f\x8b", "gzip (not decompressed)"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"wOFF", "WOFF font"),
+    (b"wOF2", "WOFF2 font"),
+];
 
 /// How far into the input the `<meta>` prescan and the binary check look, as browsers do.
 const PRESCAN: usize = 4096;
@@ -28,8 +53,21 @@ const DETECT_WINDOW: usize = 64 * 1024;
 /// Decodes one raw document.
 pub fn decode(raw: &RawDocument) -> Result<DecodedDocument, DecodeError> {
     let bytes = raw.bytes.as_slice();
-    let (encoding, source, body) = choose_encoding(bytes, raw.content_type.as_deref())?;
-    let (text, malformed, first_malformed_at) = decode_counting(encoding, body);
+    let (mut encoding, mut source, body) = choose_encoding(bytes, raw.content_type.as_deref())?;
+    let (mut text, mut malformed, mut first_malformed_at) = decode_counting(encoding, body);
+    let mut overridden = None;
+    if matches!(source, EncodingSource::Header | EncodingSource::Meta) {
+        if let Some(better) = contradicted(encoding, body, malformed) {
+            let (t, m, f) = decode_counting(better, body);
+            // UTF-8 read as a legacy charset never has errors, so "fewer errors" cannot judge
+            // that case; valid multi-byte UTF-8 is evidence enough on its own.
+            if m < malformed || better == UTF_8 {
+                overridden = Some(format!("{} ({source})", encoding.name()));
+                (encoding, source) = (better, EncodingSource::Detected);
+                (text, malformed, first_malformed_at) = (t, m, f);
+            }
+        }
+    }
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -44,6 +82,7 @@ pub fn decode(raw: &RawDocument) -> Result<DecodedDocument, DecodeError> {
             source,
             malformed,
             first_malformed_at: first_malformed_at.map(|o| o + (bytes.len() - body.len())),
+            overridden,
         },
         bytes_in: bytes.len(),
     })
@@ -57,6 +96,9 @@ fn choose_encoding<'a>(
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
+    if let Some((_, format)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Err(DecodeError::Format { format });
+    }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return Ok((enc, EncodingSource::Bom, &bytes[bom_len..]));
     }
@@ -64,7 +106,9 @@ fn choose_encoding<'a>(
     if let Some(utf16) = sniff_utf16_without_bom(head) {
         return Ok((utf16, EncodingSource::Detected, bytes));
     }
-    if let Some(offset) = head.iter().position(|&b| b == 0) {
+    // Text never holds NUL; images, archives and executables do within their first bytes,
+    // but a NUL anywhere means the input is not a text document.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(DecodeError::Binary { offset });
     }
     if let Some(enc) = content_type.and_then(charset_param).and_then(label) {
@@ -73,13 +117,71 @@ fn choose_encoding<'a>(
     if let Some(enc) = meta_charset(head) {
         return Ok((enc, EncodingSource::Meta, bytes));
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    // Damaged UTF-8 (a truncated last character, a stray byte) is still UTF-8: detection would
+    // never guess it and would turn every other non-ASCII character into mojibake.
+    let (valid, invalid) = utf8_evidence(bytes);
+    if invalid == 0 || (valid > 0 && valid >= invalid) {
         return Ok((UTF_8, EncodingSource::Detected, bytes));
     }
+    Ok((detect(bytes), EncodingSource::Detected, bytes))
+}
+
+/// Counts valid non-ASCII UTF-8 characters and invalid sequences (as `std` splits them).
+fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => return (valid + s.chars().filter(|c| !c.is_ascii()).count(), invalid),
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                // `good` is valid UTF-8 by construction; count its non-ASCII lead bytes.
+                valid += good.iter().filter(|&&b| b >= 0xC0).count();
+                invalid += 1;
+                match e.error_len() {
+                    Some(n) => bytes = &rest[n..],
+                    None => return (valid, invalid),
+                }
+            }
+        }
+    }
+}
+
+fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
     let window = &bytes[..bytes.len().min(DETECT_WINDOW)];
     detector.feed(window, window.len() == bytes.len());
-    Ok((detector.guess(None, true), EncodingSource::Detected, bytes))
+    detector.guess(None, true)
+}
+
+/// When the bytes contradict the declared `encoding`, the encoding to try instead.
+///
+/// * Declared UTF-8 with more malformed sequences than valid non-ASCII characters: the page is
+///   in a legacy charset (typically windows-1252 labelled UTF-8 by a template). A UTF-8 page with
+///   a few damaged bytes among many valid ones stays UTF-8.
+/// * Declared multi-byte legacy charset (Shift_JIS, GBK, EUC-KR…) with malformed sequences:
+///   detection's guess, which the caller keeps only if it decodes with fewer errors.
+/// * Declared single-byte charset, but the bytes are valid UTF-8 and not all ASCII: UTF-8 (the
+///   chance that legacy text forms only valid UTF-8 multi-byte sequences is negligible).
+fn contradicted(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    malformed: usize,
+) -> Option<&'static Encoding> {
+    if encoding == UTF_8 {
+        if malformed == 0 {
+            return None;
+        }
+        let (valid, invalid) = utf8_evidence(bytes);
+        return (valid < invalid)
+            .then(|| detect(bytes))
+            .filter(|&e| e != UTF_8);
+    }
+    if encoding.is_single_byte() {
+        return (!bytes.is_ascii() && std::str::from_utf8(bytes).is_ok()).then_some(UTF_8);
+    }
+    (malformed > 0)
+        .then(|| detect(bytes))
+        .filter(|&e| e != encoding)
 }
 
 /// Resolves a charset label; UTF-16 labels in ASCII-compatible declarations mean UTF-8, as the
@@ -266,11 +368,76 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_replaced_and_counted() {
-        let b = b"<meta charset=utf-8>ok \xff\xfe then \xc3";
-        let d = decode(&raw(b, None)).unwrap();
+        let b = "<meta charset=utf-8>ok \u{2014} caf\u{e9} na\u{ef}ve \u{201c}x\u{201d}"
+            .as_bytes()
+            .iter()
+            .chain(b" \xff\xfe then \xc3")
+            .copied()
+            .collect::<Vec<u8>>();
+        let d = decode(&raw(&b, None)).unwrap();
+        assert_eq!(d.encoding.encoding, "UTF-8");
+        assert_eq!(d.encoding.source, EncodingSource::Meta);
+        assert_eq!(d.encoding.overridden, None, "damaged UTF-8 stays UTF-8");
         assert_eq!(d.encoding.malformed, 3);
-        assert_eq!(d.encoding.first_malformed_at, Some(23));
+        assert_eq!(d.encoding.first_malformed_at, Some(b.len() - 9));
         assert_eq!(d.text.matches('\u{FFFD}').count(), 3);
+    }
+
+    #[test]
+    fn a_wrong_meta_charset_is_corrected() {
+        // windows-1252 bytes under a UTF-8 label.
+        let text = "<html><head><meta charset=\"utf-8\"></head><body><p>Le caf\u{e9} \u{2014} \u{ab} na\u{ef}ve \u{bb}, cr\u{e8}me br\u{fb}l\u{e9}e \u{e0} l\u{2019}\u{e9}t\u{e9}.</p></body></html>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let d = decode(&raw(&bytes, None)).unwrap();
+        assert_eq!(d.encoding.encoding, "windows-1252");
+        assert_eq!(d.encoding.source, EncodingSource::Detected);
+        assert_eq!(
+            d.encoding.overridden.as_deref(),
+            Some("UTF-8 (<meta> charset)")
+        );
+        assert_eq!(d.encoding.malformed, 0);
+        assert_eq!(d.text, text);
+        // UTF-8 bytes under a windows-1252 label.
+        let b = "<meta charset=windows-1252><p>caf\u{e9} cr\u{e8}me</p>".as_bytes();
+        let d = decode(&raw(b, None)).unwrap();
+        assert_eq!(d.encoding.encoding, "UTF-8");
+        assert_eq!(
+            d.encoding.overridden.as_deref(),
+            Some("windows-1252 (<meta> charset)")
+        );
+        assert!(d.text.contains("caf\u{e9} cr\u{e8}me"));
+        // GBK bytes under a Shift_JIS label: detection decodes them without errors.
+        let zh = "<p>\u{8fd9}\u{662f}\u{4e00}\u{4e2a}\u{7528}\u{4e8e}\u{6d4b}\u{8bd5}\u{7f16}\u{7801}\u{68c0}\u{6d4b}\u{7684}\u{4e2d}\u{6587}\u{6bb5}\u{843d}\u{3002}</p>".repeat(6);
+        let labelled = format!("<meta charset=shift_jis>{zh}");
+        let (bytes, _, _) = encoding_rs::GBK.encode(&labelled);
+        let d = decode(&raw(&bytes, None)).unwrap();
+        assert_eq!(d.encoding.encoding, "GBK");
+        assert_eq!(d.encoding.malformed, 0);
+        assert_eq!(
+            d.encoding.overridden.as_deref(),
+            Some("Shift_JIS (<meta> charset)")
+        );
+        assert_eq!(d.text, labelled);
+    }
+
+    #[test]
+    fn undeclared_damaged_utf8_stays_utf8() {
+        let mut b = "Caf\u{e9} cr\u{e8}me na\u{ef}ve \u{2014} d\u{e9}j\u{e0} vu, \u{e9}t\u{e9}."
+            .as_bytes()
+            .to_vec();
+        b.insert(3, 0x80); // a lone continuation byte
+        b.extend_from_slice(&"\u{e9}".as_bytes()[..1]); // truncated at EOF
+        let d = decode(&raw(&b, None)).unwrap();
+        assert_eq!(d.encoding.encoding, "UTF-8");
+        assert_eq!(d.encoding.malformed, 2);
+        assert_eq!(d.encoding.first_malformed_at, Some(3));
+        assert!(d.text.contains("cr\u{e8}me na\u{ef}ve"), "{}", d.text);
+        // Legacy text with no valid multi-byte sequence is still detected.
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("Caf\u{e9} cr\u{e8}me \u{e9}t\u{e9}");
+        assert_eq!(
+            decode(&raw(&latin, None)).unwrap().encoding.encoding,
+            "windows-1252"
+        );
     }
 
     #[test]
@@ -293,13 +460,25 @@ mod tests {
         assert_eq!(d.text, "Hello world, plain text");
         assert_eq!(
             decode(&raw(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None)).unwrap_err(),
-            DecodeError::Binary { offset: 8 }
+            DecodeError::Format {
+                format: "PNG image"
+            }
+        );
+        assert_eq!(
+            decode(&raw(b"Text then a\0NUL", None)).unwrap_err(),
+            DecodeError::Binary { offset: 11 }
         );
         assert_eq!(
             decode(&raw(b" \n\t ", None)).unwrap_err(),
             DecodeError::Empty
         );
         assert_eq!(decode(&raw(b"", None)).unwrap_err(), DecodeError::Empty);
+        let mut late = "A plain line of text. ".repeat(400).into_bytes();
+        late.push(0);
+        assert_eq!(
+            decode(&raw(&late, None)).unwrap_err(),
+            DecodeError::Binary { offset: 8800 }
+        );
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub struct EncodingInfo {
     pub malformed: usize,
     /// Byte offset of the first malformed sequence, if any.
     pub first_malformed_at: Option<usize>,
+    /// A declared charset that was not used because the bytes contradict it, e.g.
+    /// `UTF-8 (<meta> charset)` for a windows-1252 page labelled UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<String>,
 }
 
 /// A document as UTF-8 text, with what the decoder learnt about it.

@@ -501,6 +501,7 @@ mod tests {
                 source: EncodingSource::Detected,
                 malformed: 0,
                 first_malformed_at: None,
+                overridden: None,
             },
             ingested_at: "2024-01-01T00:00:00Z".into(),
         }
