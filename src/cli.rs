@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use deboiler::learn::LineStats;
+use deboiler::limits::Limits;
 use deboiler::model::{ArticleRecord, Verdict};
 use deboiler::pipeline::{self, Cleaned, Outcome};
 use deboiler::rules::{RuleErrors, RuleSet};
@@ -65,11 +66,19 @@ enum Command {
         /// Files, folders (recursive) or `-` for stdin.
         #[arg(required = true)]
         paths: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Append one JSON line per input (`origin`, `outcome`, `id`) to FILE once its writes
+        /// are flushed: every line is a committed outcome (for crash tests and resumable runs).
+        #[arg(long, value_name = "FILE")]
+        report_committed: Option<PathBuf>,
     },
     /// Clean inputs and print the result without storing.
     Clean {
         #[arg(required = true)]
         paths: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Print every block with its verdict and the rule that decided it.
@@ -134,6 +143,42 @@ enum RulesCommand {
         #[arg(long, default_value_t = 0.5)]
         min_share: f64,
     },
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// Per-document limits; an input over one is skipped with the limit named. Defaults come from
+/// `Limits::default()` so the library and the CLI cannot drift apart.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Limits (an input over one is skipped, naming the limit)")]
+struct LimitArgs {
+    /// Largest input, in MiB, before decompression (checked before reading).
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_input_bytes / MIB)]
+    max_input_mb: u64,
+    /// Largest size a gzip input may inflate to, in MiB (against decompression bombs).
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_decompressed_bytes / MIB)]
+    max_decompressed_mb: u64,
+    /// Deepest HTML element nesting, estimated before parsing.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+    /// Longest line of a text input, in KiB (HTML is exempt).
+    #[arg(long, value_name = "KB", default_value_t = Limits::default().max_line_bytes / 1024)]
+    max_line_kb: usize,
+    /// Time one document may take, in milliseconds, checked between pipeline stages.
+    #[arg(long, value_name = "MS", default_value_t = Limits::default().time_budget.as_millis() as u64)]
+    time_budget_ms: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_input_bytes: self.max_input_mb.saturating_mul(MIB),
+            max_decompressed_bytes: self.max_decompressed_mb.saturating_mul(MIB),
+            max_depth: self.max_depth,
+            max_line_bytes: self.max_line_kb.saturating_mul(1024),
+            time_budget: std::time::Duration::from_millis(self.time_budget_ms),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -222,12 +267,17 @@ fn init_logging(g: &Global) {
 fn run(cli: Cli) -> Result<ExitCode, Fatal> {
     let g = &cli.global;
     match cli.command {
-        Command::Ingest { paths } => ingest(g, &paths),
+        Command::Ingest {
+            paths,
+            limits,
+            report_committed,
+        } => ingest(g, &paths, &limits.limits(), report_committed.as_deref()),
         Command::Clean {
             paths,
+            limits,
             format,
             explain,
-        } => clean(g, &paths, format, explain),
+        } => clean(g, &paths, &limits.limits(), format, explain),
         Command::List { limit } => list(&open_store(g)?, limit),
         Command::Show { id, json } => show(&open_store(g)?, &id, json),
         Command::Export => export(&open_store(g)?),
@@ -276,16 +326,60 @@ fn open_store(g: &Global) -> Result<Store, Fatal> {
     Ok(Store::open(&g.db)?)
 }
 
-fn ingest(g: &Global, paths: &[String]) -> Result<ExitCode, Fatal> {
+fn ingest(
+    g: &Global,
+    paths: &[String],
+    limits: &Limits,
+    report_committed: Option<&Path>,
+) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
+    let mut committed = match report_committed {
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None))?,
+        ),
+        None => None,
+    };
     let store = open_store(g)?;
     let inputs = source::expand(paths);
-    let summary = pipeline::ingest(inputs, &rules, &store, |origin, outcome| match outcome {
-        Outcome::Stored { id } => tracing::info!("stored `{origin}` as {}", &id[..12]),
-        Outcome::Duplicate { id } => tracing::info!("`{origin}` duplicates {}", &id[..12]),
-        Outcome::Skipped { reason } => tracing::warn!("skipped `{origin}`: {reason}"),
-        Outcome::Failed { error } => tracing::error!("failed `{origin}`: {error}"),
+    let mut report_error = None;
+    let summary = pipeline::ingest_limited(inputs, &rules, &store, limits, |origin, outcome| {
+        let (kind, id) = match outcome {
+            Outcome::Stored { id } => {
+                tracing::info!("stored `{origin}` as {}", &id[..12]);
+                ("stored", Some(id))
+            }
+            Outcome::Duplicate { id } => {
+                tracing::info!("`{origin}` duplicates {}", &id[..12]);
+                ("duplicate", Some(id))
+            }
+            Outcome::Skipped { reason } => {
+                tracing::warn!("skipped `{origin}`: {reason}");
+                ("skipped", None)
+            }
+            Outcome::Failed { error } => {
+                tracing::error!("failed `{origin}`: {error}");
+                ("failed", None)
+            }
+        };
+        if let (Some(f), None) = (committed.as_mut(), &report_error) {
+            // One unbuffered write per line: a reader after a kill sees whole lines only up to
+            // what was reported, never a line for an outcome that was not flushed.
+            let line = json!({"origin": origin, "outcome": kind, "id": id}).to_string() + "\n";
+            if let Err(e) = f.write_all(line.as_bytes()) {
+                report_error = Some(e);
+            }
+        }
     })?;
+    if let (Some(e), Some(p)) = (report_error, report_committed) {
+        return Err(Fatal::new(
+            format!("cannot write `{}`: {e}", p.display()),
+            None,
+        ));
+    }
     println!(
         "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out · store `{}`",
         summary.read,
@@ -304,7 +398,13 @@ fn ingest(g: &Global, paths: &[String]) -> Result<ExitCode, Fatal> {
     })
 }
 
-fn clean(g: &Global, paths: &[String], format: Format, explain: bool) -> Result<ExitCode, Fatal> {
+fn clean(
+    g: &Global,
+    paths: &[String],
+    limits: &Limits,
+    format: Format,
+    explain: bool,
+) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
     // Learned site boilerplate comes from the store when there is one; `clean` never writes,
     // and a store in use by an ingest only means cleaning without what it learned.
@@ -328,9 +428,9 @@ fn clean(g: &Global, paths: &[String], format: Format, explain: bool) -> Result<
         let (origin, result) = match input {
             Ok(i) => (
                 i.origin(),
-                i.read()
+                i.read_limited(limits)
                     .map_err(pipeline::DocError::from)
-                    .and_then(|raw| pipeline::clean_with(&raw, &rules, learned)),
+                    .and_then(|raw| pipeline::clean_limited(&raw, &rules, learned, limits)),
             ),
             Err(e) => (String::new(), Err(e.into())),
         };
@@ -509,8 +609,14 @@ fn write_record(out: &mut impl Write, r: &ArticleRecord) -> io::Result<()> {
     writeln!(out, "published:  {}", field(&m.published))?;
     writeln!(
         out,
-        "encoding:   {} via {}, {} malformed",
-        r.encoding.encoding, r.encoding.source, r.encoding.malformed
+        "encoding:   {} via {}, {} malformed{}",
+        r.encoding.encoding,
+        r.encoding.source,
+        r.encoding.malformed,
+        r.encoding
+            .overridden
+            .as_ref()
+            .map_or_else(String::new, |d| format!(", declared {d} overridden"))
     )?;
     for o in &r.origins {
         writeln!(out, "origin:     {} ({})", o.source, o.ingested_at)?;

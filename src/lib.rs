@@ -14,6 +14,7 @@
 //! * [`decode`] picks the charset (BOM, declared, detected) and sniffs HTML vs text.
 //! * [`extract`] turns a decoded document into ordered [`model::Block`]s.
 //! * [`rules`] loads and validates the TOML rule files; [`strip`] applies them.
+//! * [`limits`] bounds the work one document may cost (size, nesting, line length, time).
 //! * [`learn`] drops lines a site repeats on most of its pages (counts kept in the store).
 //! * [`content`] finds the article by its shape: the article root in HTML, the article region
 //!   in text.
@@ -29,6 +30,7 @@ pub mod dedup;
 pub mod eval;
 pub mod extract;
 pub mod learn;
+pub mod limits;
 pub mod metadata;
 pub mod model;
 pub mod norm;

@@ -5,8 +5,13 @@
 //! into the store, giving every input exactly one [`Outcome`] and counting them in a
 //! [`RunSummary`]. A bad input never stops a batch: it becomes `Skipped` or `Failed` and is
 //! recorded in the store. Outcomes are reported only after the store has flushed them.
+//!
+//! [`Limits`] bound the work per document: size limits are enforced by the source, nesting depth
+//! and line length are checked on the decoded text before parsing or splitting, and the time
+//! budget between stages. Exceeding a limit is a [`DocError::Limit`], recorded as a skip.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use ego_tree::NodeId;
 use scraper::Html;
@@ -14,6 +19,7 @@ use tracing::{debug, debug_span, info_span, warn};
 
 use crate::decode::{self, DecodeError};
 use crate::learn::{self, LineStats};
+use crate::limits::{self, LimitExceeded, Limits};
 use crate::model::{Article, ArticleRecord, ContentKind, Decided, RawDocument, Removal, Verdict};
 use crate::rules::RuleSet;
 use crate::source::{Input, SourceError};
@@ -33,18 +39,21 @@ pub enum DocError {
     #[error("no article text left: rules, dedup and metadata took all {removed} blocks")]
     NoArticle { removed: usize },
     #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl DocError {
-    /// Skips are inputs with nothing to store (empty, binary, all boilerplate); everything
-    /// else is a failure.
+    /// Skips are inputs with nothing to store (empty, binary, all boilerplate, over a limit);
+    /// everything else is a failure.
     pub fn is_skip(&self) -> bool {
         matches!(
             self,
             DocError::Decode(_)
                 | DocError::NoArticle { .. }
-                | DocError::Source(SourceError::TooLarge { .. })
+                | DocError::Limit(_)
+                | DocError::Source(SourceError::Limit { .. })
         )
     }
 }
@@ -72,8 +81,78 @@ pub fn clean_with(
     rules: &RuleSet,
     learned: Option<&dyn LineStats>,
 ) -> Result<Cleaned, DocError> {
+    clean_limited(raw, rules, learned, &Limits::default())
+}
+
+/// Measures a document's time against its budget at stage boundaries.
+struct Budget<'a> {
+    started: Instant,
+    limits: &'a Limits,
+}
+
+impl Budget<'_> {
+    /// `Err` once the document has used its time budget; called after each stage, so the
+    /// message names the stage that used it up.
+    fn check(&self, stage: &'static str) -> Result<(), LimitExceeded> {
+        let elapsed = self.started.elapsed();
+        if elapsed > self.limits.time_budget {
+            return Err(LimitExceeded::Time {
+                stage,
+                elapsed_ms: elapsed.as_millis(),
+                budget_ms: self.limits.time_budget.as_millis(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// [`clean_with`] under explicit [`Limits`]: a document over one of them is a
+/// [`DocError::Limit`]. The raw bytes' size limits are the source's job ([`Input::read_limited`]);
+/// an oversized [`RawDocument`] built by a caller is refused here too.
+pub fn clean_limited(
+    raw: &RawDocument,
+    rules: &RuleSet,
+    learned: Option<&dyn LineStats>,
+    limits: &Limits,
+) -> Result<Cleaned, DocError> {
     let _doc = info_span!("doc", origin = %raw.origin).entered();
+    let budget = Budget {
+        started: Instant::now(),
+        limits,
+    };
+    if raw.bytes.len() as u64 > limits.max_input_bytes {
+        return Err(LimitExceeded::InputSize {
+            size: raw.bytes.len() as u64,
+            limit: limits.max_input_bytes,
+        }
+        .into());
+    }
     let decoded = debug_span!("decode").in_scope(|| decode::decode(raw))?;
+    budget.check("decode")?;
+    // Both checks run before the expensive stages they protect: html5ever's tree building is
+    // quadratic in nesting depth, and a text line is the unit every text stage works on.
+    match decoded.kind {
+        ContentKind::Html => {
+            let depth = limits::html_depth(&decoded.text, limits.max_depth);
+            if depth > limits.max_depth {
+                return Err(LimitExceeded::Depth {
+                    depth,
+                    limit: limits.max_depth,
+                }
+                .into());
+            }
+        }
+        ContentKind::Text => {
+            if let Some((line, len)) = limits::long_line(&decoded.text, limits.max_line_bytes) {
+                return Err(LimitExceeded::LineLength {
+                    line,
+                    len,
+                    limit: limits.max_line_bytes,
+                }
+                .into());
+            }
+        }
+    }
     if decoded.encoding.malformed > 0 {
         warn!(
             malformed = decoded.encoding.malformed,
@@ -93,11 +172,16 @@ pub fn clean_with(
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
             let html = debug_span!("parse").in_scope(|| Html::parse_document(&decoded.text));
+            budget.check("parse")?;
             let mut marks: HashMap<NodeId, String> =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));
+            budget.check("select")?;
             debug_span!("content").in_scope(|| content::html::mark(&html, &mut marks));
+            budget.check("content")?;
             let blocks = debug_span!("extract").in_scope(|| extract::html::extract(&html, &marks));
+            budget.check("extract")?;
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            budget.check("strip")?;
             apply_learned(&mut decided);
             let meta =
                 debug_span!("metadata").in_scope(|| metadata::from_html(&html, &active.sites));
@@ -105,13 +189,17 @@ pub fn clean_with(
         }
         ContentKind::Text => {
             let blocks = debug_span!("extract").in_scope(|| extract::text::extract(&decoded.text));
+            budget.check("extract")?;
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
+            budget.check("strip")?;
             apply_learned(&mut decided);
             debug_span!("content").in_scope(|| content::text::judge(&mut decided));
+            budget.check("content")?;
             (decided, Default::default())
         }
     };
     debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided));
+    budget.check("dedup")?;
     debug_span!("metadata").in_scope(|| match decoded.kind {
         ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true),
         ContentKind::Html => {
@@ -125,6 +213,7 @@ pub fn clean_with(
             meta.site = meta.site.take().or(lines.site);
         }
     });
+    budget.check("metadata")?;
     if meta.url.is_none() {
         meta.url = decoded.url.clone();
     }
@@ -184,13 +273,24 @@ pub enum Outcome {
     },
 }
 
-/// Ingests a batch. `report` is called once per input, in input order, after the input's
-/// writes are flushed. Returns the run's counts; an `Err` means the store itself failed (for
-/// example it could not flush), not that some input was bad.
+/// Ingests a batch under the default [`Limits`]; see [`ingest_limited`].
 pub fn ingest(
     inputs: Vec<Result<Input, SourceError>>,
     rules: &RuleSet,
     store: &Store,
+    report: impl FnMut(&str, &Outcome),
+) -> Result<RunSummary, StoreError> {
+    ingest_limited(inputs, rules, store, &Limits::default(), report)
+}
+
+/// Ingests a batch. `report` is called once per input, in input order, after the input's
+/// writes are flushed. Returns the run's counts; an `Err` means the store itself failed (for
+/// example it could not flush), not that some input was bad.
+pub fn ingest_limited(
+    inputs: Vec<Result<Input, SourceError>>,
+    rules: &RuleSet,
+    store: &Store,
+    limits: &Limits,
     mut report: impl FnMut(&str, &Outcome),
 ) -> Result<RunSummary, StoreError> {
     let mut summary = RunSummary {
@@ -204,11 +304,11 @@ pub fn ingest(
             Ok(input) => {
                 let origin = input.origin();
                 let result = input
-                    .read()
+                    .read_limited(limits)
                     .map_err(DocError::from)
                     .and_then(|raw| {
                         summary.bytes_in += raw.bytes.len() as u64;
-                        clean_with(&raw, rules, Some(store))
+                        clean_limited(&raw, rules, Some(store), limits)
                     })
                     .and_then(|c| store_article(store, &origin, &c).map(|o| (o, c)));
                 (origin, result)

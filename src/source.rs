@@ -4,10 +4,15 @@
 //! skipping dot-files) or `-` for stdin. Files are listed first and read one at a time as the
 //! caller iterates, so memory stays bounded by one document. A file that cannot be read is an
 //! `Err` item for that file; it never ends the iteration.
+//!
+//! Size limits ([`Limits::max_input_bytes`], [`Limits::max_decompressed_bytes`]) are enforced
+//! here, before and while bytes are read, so an oversized input is refused without being held in
+//! memory; the refusal is a [`SourceError::Limit`], which the pipeline records as a skip.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::limits::{LimitExceeded, Limits};
 use crate::model::RawDocument;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +27,12 @@ pub enum SourceError {
     Missing { path: String },
     #[error("`{path}` is not valid gzip: {detail}")]
     Gzip { path: String, detail: String },
-    #[error("`{path}` decompresses to more than the limit of {limit} bytes")]
-    TooLarge { path: String, limit: u64 },
+    /// A size limit refused the input (it is skipped, not failed).
+    #[error("{exceeded}")]
+    Limit {
+        path: String,
+        exceeded: LimitExceeded,
+    },
 }
 
 impl SourceError {
@@ -33,12 +42,13 @@ impl SourceError {
             SourceError::Read { path, .. }
             | SourceError::Missing { path }
             | SourceError::Gzip { path, .. }
-            | SourceError::TooLarge { path, .. } => path,
+            | SourceError::Limit { path, .. } => path,
         }
     }
 }
 
-/// Largest decompressed size accepted from a gzip input, against decompression bombs.
+/// Largest decompressed size accepted from a gzip input by default, against decompression bombs
+/// (the default of [`Limits::max_decompressed_bytes`]).
 pub const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
 
 /// One input to read: a file path, or stdin.
@@ -57,21 +67,53 @@ impl Input {
         }
     }
 
-    /// Reads the whole input.
+    /// Reads the whole input under the default [`Limits`].
     pub fn read(&self) -> Result<RawDocument, SourceError> {
+        self.read_limited(&Limits::default())
+    }
+
+    /// Reads the whole input, refusing it once it passes `limits`' input or decompressed size.
+    pub fn read_limited(&self, limits: &Limits) -> Result<RawDocument, SourceError> {
         let origin = self.origin();
-        let bytes = match self {
-            Input::File(p) => std::fs::read(p),
-            Input::Stdin => {
-                let mut buf = Vec::new();
-                std::io::stdin().lock().read_to_end(&mut buf).map(|_| buf)
-            }
-        }
-        .map_err(|source| SourceError::Read {
+        let io_err = |source| SourceError::Read {
             path: origin.clone(),
             source,
-        })?;
-        let bytes = gunzip_if_compressed(bytes, &origin)?;
+        };
+        let too_large = |size: u64| SourceError::Limit {
+            path: origin.clone(),
+            exceeded: LimitExceeded::InputSize {
+                size,
+                limit: limits.max_input_bytes,
+            },
+        };
+        let max = limits.max_input_bytes;
+        let mut buf = Vec::new();
+        match self {
+            Input::File(p) => {
+                // The size on disk refuses a huge file before a byte of it is read; the `take`
+                // below still bounds a file that grows while it is read.
+                let len = std::fs::metadata(p).map_err(io_err)?.len();
+                if len > max {
+                    return Err(too_large(len));
+                }
+                let file = std::fs::File::open(p).map_err(io_err)?;
+                file.take(max.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(io_err)?;
+            }
+            Input::Stdin => {
+                std::io::stdin()
+                    .lock()
+                    .take(max.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(io_err)?;
+            }
+        }
+        if buf.len() as u64 > max {
+            // Only a lower bound is known: reading stopped one byte past the limit.
+            return Err(too_large(buf.len() as u64));
+        }
+        let bytes = gunzip_limited(buf, &origin, limits.max_decompressed_bytes)?;
         Ok(RawDocument {
             origin,
             url: None,
@@ -84,22 +126,30 @@ impl Input {
 /// Gzip input (by its magic bytes, whatever the file name) is decompressed transparently, up to
 /// [`MAX_DECOMPRESSED`] bytes.
 pub fn gunzip_if_compressed(bytes: Vec<u8>, origin: &str) -> Result<Vec<u8>, SourceError> {
+    gunzip_limited(bytes, origin, MAX_DECOMPRESSED)
+}
+
+/// [`gunzip_if_compressed`] with the decompressed size capped at `limit` bytes; inflating stops
+/// one byte past it, so a bomb costs at most `limit` bytes of memory.
+pub fn gunzip_limited(bytes: Vec<u8>, origin: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);
     }
-    let mut out = Vec::with_capacity(bytes.len() * 4);
+    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
+    let guess = (bytes.len() as u64).saturating_mul(4).min(limit) as usize;
+    let mut out = Vec::with_capacity(guess);
     let decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
     decoder
-        .take(MAX_DECOMPRESSED + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|e| SourceError::Gzip {
             path: origin.to_string(),
             detail: e.to_string(),
         })?;
-    if out.len() as u64 > MAX_DECOMPRESSED {
-        return Err(SourceError::TooLarge {
+    if out.len() as u64 > limit {
+        return Err(SourceError::Limit {
             path: origin.to_string(),
-            limit: MAX_DECOMPRESSED,
+            exceeded: LimitExceeded::Decompressed { limit },
         });
     }
     Ok(out)
@@ -175,6 +225,42 @@ mod tests {
         );
         let err = gunzip_if_compressed(gz[..gz.len() / 2].to_vec(), "x.gz").unwrap_err();
         assert!(matches!(err, SourceError::Gzip { .. }), "{err}");
+    }
+
+    #[test]
+    fn size_limits_refuse_large_and_bomb_inputs() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, vec![b'a'; 3000]).unwrap();
+        let limits = Limits {
+            max_input_bytes: 2000,
+            max_decompressed_bytes: 5000,
+            ..Limits::default()
+        };
+        let err = Input::File(big.clone()).read_limited(&limits).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SourceError::Limit {
+                    exceeded: LimitExceeded::InputSize {
+                        size: 3000,
+                        limit: 2000
+                    },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("max-input-size"), "{err}");
+        // 1 MB of zeros compresses to about 1 KB: small on disk, a bomb once inflated.
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b'z'; 1_000_000]).unwrap();
+        let bomb = dir.path().join("bomb.gz");
+        std::fs::write(&bomb, enc.finish().unwrap()).unwrap();
+        let err = Input::File(bomb).read_limited(&limits).unwrap_err();
+        assert!(err.to_string().contains("max-decompressed-size"), "{err}");
+        assert!(Input::File(big).read().is_ok(), "default limits accept it");
     }
 
     #[test]

@@ -1,0 +1,267 @@
+//! Limits: how much work one document may cost before it is skipped.
+//!
+//! Raw dumps hold anything: a 100 MB log line, a gzip bomb, markup nested 100 000 levels deep
+//! (html5ever's tree builder is quadratic on that and the DOM walk could exhaust the stack). Each
+//! limit here is checked as early and as cheaply as possible — file size before reading, gzip
+//! output while inflating, nesting depth by a byte scan *before* parsing, line length before
+//! splitting, the time budget between stages — and exceeding one is a [`LimitExceeded`] that the
+//! pipeline records as a `skipped` outcome naming the limit (and its CLI flag), never a hang or an
+//! abort. [`Limits::default`] holds the defaults the CLI uses.
+
+use std::time::Duration;
+
+const MIB: u64 = 1024 * 1024;
+
+/// Per-document limits. Build with [`Limits::default`] and override fields as needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input read, in bytes (before decompression). Checked from the file size before
+    /// the file is read, so an oversized file costs nothing.
+    pub max_input_bytes: u64,
+    /// Largest decompressed size of a gzip input, in bytes (against decompression bombs).
+    pub max_decompressed_bytes: u64,
+    /// Deepest element nesting accepted in HTML, estimated before parsing.
+    pub max_depth: usize,
+    /// Longest line accepted in a text input, in bytes (HTML is exempt: minified pages are one
+    /// long line by design).
+    pub max_line_bytes: usize,
+    /// Wall-clock time one document may take, checked between stages: a stage that has started
+    /// finishes, the next one does not start.
+    pub time_budget: Duration,
+}
+
+impl Default for Limits {
+    /// Defaults sized for news pages: the largest real article pages are a few MiB and nest a
+    /// few dozen levels; these leave two orders of magnitude of headroom.
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 64 * MIB,
+            max_decompressed_bytes: 256 * MIB,
+            // Blink's HTML parser stops nesting at 512; html5ever is still fast at 1024.
+            max_depth: 1024,
+            max_line_bytes: MIB as usize,
+            time_budget: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A limit a document exceeded. The message names the limit and the flag that sets it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    #[error("limit max-input-size exceeded: input is {size} bytes, the limit is {limit} (--max-input-mb)")]
+    InputSize { size: u64, limit: u64 },
+    #[error("limit max-decompressed-size exceeded: gzip input inflates to more than {limit} bytes (--max-decompressed-mb)")]
+    Decompressed { limit: u64 },
+    #[error("limit max-depth exceeded: HTML nests at least {depth} elements deep, the limit is {limit} (--max-depth)")]
+    Depth { depth: usize, limit: usize },
+    #[error("limit max-line-length exceeded: line {line} is {len} bytes, the limit is {limit} (--max-line-kb)")]
+    LineLength {
+        line: usize,
+        len: usize,
+        limit: usize,
+    },
+    #[error("limit time-budget exceeded: {elapsed_ms} ms spent by the end of the {stage} stage, the budget is {budget_ms} ms (--time-budget-ms)")]
+    Time {
+        stage: &'static str,
+        elapsed_ms: u128,
+        budget_ms: u128,
+    },
+}
+
+/// Elements whose end tag never comes (void) or may be left out: they do not nest what follows,
+/// so counting them would report deep nesting for ordinary pages with unclosed `<p>` or `<li>`.
+const NON_NESTING: &[&[u8]] = &[
+    b"area",
+    b"base",
+    b"br",
+    b"col",
+    b"embed",
+    b"hr",
+    b"img",
+    b"input",
+    b"link",
+    b"meta",
+    b"param",
+    b"source",
+    b"track",
+    b"wbr",
+    b"keygen",
+    b"frame",
+    b"p",
+    b"li",
+    b"dt",
+    b"dd",
+    b"tr",
+    b"td",
+    b"th",
+    b"option",
+    b"optgroup",
+    b"rp",
+    b"rt",
+    b"rb",
+    b"rtc",
+    b"thead",
+    b"tbody",
+    b"tfoot",
+    b"colgroup",
+    b"caption",
+    b"html",
+    b"head",
+    b"body",
+];
+
+/// Elements whose content is raw text until their end tag: tags inside them are not tags.
+const RAW_TEXT: &[&[u8]] = &[
+    b"script",
+    b"style",
+    b"textarea",
+    b"title",
+    b"xmp",
+    b"iframe",
+    b"noembed",
+    b"noframes",
+    b"plaintext",
+];
+
+/// Estimates the deepest element nesting of an HTML text by one pass over its bytes, without
+/// building a tree: start tags push, end tags pop, void elements and elements with optional end
+/// tags are not counted, comments and raw-text elements are skipped. It stops and returns as
+/// soon as the depth passes `stop_at`, so a hostile page costs at most one scan.
+///
+/// The estimate is an upper bound for well-formed pages and close for broken ones (an unclosed
+/// `<div>` nests everything after it in html5ever too).
+pub fn html_depth(text: &str, stop_at: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    while let Some(off) = memchr(b'<', &b[i..]) {
+        i += off + 1;
+        let rest = &b[i..];
+        if rest.starts_with(b"!--") {
+            // A comment runs to `-->`; an unclosed one runs to the end of the input.
+            i = find(&rest[3..], b"-->").map_or(b.len(), |e| i + 3 + e + 3);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = i + usize::from(closing);
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+            .count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            continue; // `<` in text, `<!doctype`, `<?xml`
+        }
+        let name = b[name_start..name_start + name_len].to_ascii_lowercase();
+        let tag_end = memchr(b'>', &b[name_start..]).map_or(b.len(), |e| name_start + e);
+        i = (tag_end + 1).min(b.len());
+        if closing {
+            if !NON_NESTING.contains(&name.as_slice()) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        let self_closing = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/');
+        if RAW_TEXT.contains(&name.as_slice()) {
+            // Skip to the matching end tag; an unclosed `<script>` swallows the rest.
+            let mut close = b"</".to_vec();
+            close.extend_from_slice(&name);
+            i = find_ascii_ci(&b[i..], &close).map_or(b.len(), |e| i + e);
+            continue;
+        }
+        if self_closing || NON_NESTING.contains(&name.as_slice()) {
+            continue;
+        }
+        depth += 1;
+        if depth > max {
+            max = depth;
+            if max > stop_at {
+                return max;
+            }
+        }
+    }
+    max
+}
+
+/// The first line (1-based) longer than `limit` bytes, with its length. `\n`, `\r\n` and a lone
+/// `\r` end a line, as in text extraction.
+pub fn long_line(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let (mut start, mut line) = (0usize, 1usize);
+    loop {
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .map_or(b.len(), |e| start + e);
+        if end - start > limit {
+            return Some((line, end - start));
+        }
+        if end >= b.len() {
+            return None;
+        }
+        start = end + if b[end..].starts_with(b"\r\n") { 2 } else { 1 };
+        line += 1;
+    }
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| c == needle)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_nesting_not_siblings_or_void_elements() {
+        assert_eq!(html_depth("<div><div><span>x</span></div></div>", 100), 3);
+        assert_eq!(html_depth(&"<p>a</p>".repeat(1000), 100), 0);
+        // Unclosed <p>, <li> and void elements are not nesting.
+        let page = "<html><body><ul>".to_string()
+            + &"<li>item <br><img src=x><p>para".repeat(500)
+            + "</ul></body></html>";
+        assert_eq!(html_depth(&page, 100), 1);
+        assert_eq!(html_depth("<div/><div/><div/>", 100), 0);
+    }
+
+    #[test]
+    fn depth_skips_comments_and_raw_text() {
+        let page = "<div><!-- <div><div><div> --><script>if (a<b) { '<div><div>' }</script></div>";
+        assert_eq!(html_depth(page, 100), 1);
+        // Unclosed comment or script: the rest is not markup.
+        assert_eq!(
+            html_depth(&("<!--".to_string() + &"<div>".repeat(50)), 10),
+            0
+        );
+        assert_eq!(
+            html_depth(&("<div><script>".to_string() + &"<div>".repeat(50)), 10),
+            1
+        );
+    }
+
+    #[test]
+    fn depth_stops_early_on_hostile_nesting() {
+        let deep = "<div>".repeat(100_000);
+        assert_eq!(html_depth(&deep, 1024), 1025);
+        assert_eq!(html_depth("a < b and c<d", 10), 1, "`<d` reads as a tag");
+        assert_eq!(html_depth("a < b, 3<4", 10), 0);
+    }
+
+    #[test]
+    fn long_lines_are_found_with_their_number() {
+        assert_eq!(
+            long_line("short\nshort\r\nlonger line\rx", 6),
+            Some((3, 11))
+        );
+        assert_eq!(long_line("ok\r\nok\n", 6), None);
+        assert_eq!(long_line("", 0), None);
+        assert_eq!(long_line(&"x".repeat(10), 9), Some((1, 10)));
+    }
+}
