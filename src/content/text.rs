@@ -45,6 +45,12 @@ const MIN_ARTICLE_WORDS_WITH_COMMENTS: usize = 20;
 const CHROME_SCORE: f32 = -6.0;
 /// Factor for a prose line with no prose neighbour.
 const ISOLATED_PROSE: f32 = 0.3;
+/// Words allowed before a headline echo that is trusted outright.
+const MAX_PROSE_BEFORE_ECHO: usize = 80;
+/// Otherwise the echo must be nearly the whole headline, and the best run after the echo must
+/// score a good share of the best run overall.
+const LATE_ECHO_COVERAGE: f32 = 0.8;
+const ECHO_SHARE: f32 = 0.5;
 /// Extra score for the first paragraph after the headline.
 const LEAD_BONUS: f32 = 40.0;
 /// Prose score is capped so one huge block (a comment dump) does not outweigh a whole article.
@@ -113,7 +119,23 @@ pub fn judge(decided: &mut [Decided]) {
     dampen_isolated_prose(&judged, &mut scores);
     // A flattened page usually starts with its `<title>`, which repeats the headline; the
     // article cannot start before the headline, and its first paragraph follows it closely.
-    let from = headline_echo(decided, &kept, &judged).map_or(0, |k| k + 1);
+    let from = match headline_echo(decided, &kept, &judged) {
+        None => 0,
+        Some((k, prose_before, coverage)) => {
+            // An echo after a good deal of prose may be a recipe card or a teaser repeating the
+            // title; trust it only if it is the whole headline and what follows it holds a
+            // comparable article.
+            let after = best_run_scored(&scores[k + 1..]).map_or(0.0, |r| r.2);
+            let overall = best_run_scored(&scores).map_or(0.0, |r| r.2);
+            if prose_before <= MAX_PROSE_BEFORE_ECHO
+                || (coverage >= LATE_ECHO_COVERAGE && after >= ECHO_SHARE * overall)
+            {
+                k + 1
+            } else {
+                0
+            }
+        }
+    };
     if from > 0 {
         let end = (from + 6).min(judged.len());
         if let Some(p) = (from..end).find(|&k| judged[k].class == Class::Prose) {
@@ -158,12 +180,26 @@ pub fn judge(decided: &mut [Decided]) {
 
 /// The kept index of the first line after the top one that the top line (a flattened
 /// `<title>`) contains: the page's headline.
-/// An echo found after a good deal of prose is a recipe card or a teaser repeating the title,
-/// not the headline.
-fn headline_echo(decided: &[Decided], kept: &[usize], judged: &[Judgement]) -> Option<usize> {
-    const MAX_PROSE_BEFORE: usize = 80;
+/// Returns the echo's kept index, the number of prose words before it, and how much of the
+/// `<title>`'s headline part it covers.
+fn headline_echo(
+    decided: &[Decided],
+    kept: &[usize],
+    judged: &[Judgement],
+) -> Option<(usize, usize, f32)> {
     let top = canonical(&decided.first()?.block.text);
-    let mut prose = 0;
+    // The headline part of a `<title>`: its longest piece between site-name separators.
+    let headline_len = [" | ", " - ", " — ", " – ", " :: "]
+        .iter()
+        .fold(vec![top.as_str()], |parts, sep| {
+            parts.iter().flat_map(|p| p.split(sep)).collect()
+        })
+        .iter()
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut prose_before = 0;
     for (k, &i) in kept.iter().enumerate() {
         let text = &decided[i].block.text;
         if i > 0
@@ -172,13 +208,11 @@ fn headline_echo(decided: &[Decided], kept: &[usize], judged: &[Judgement]) -> O
             && !ends_sentence(text)
             && top.contains(&canonical(text))
         {
-            return Some(k);
+            let coverage = canonical(text).chars().count() as f32 / headline_len as f32;
+            return Some((k, prose_before, coverage));
         }
-        if judged[k].class == Class::Prose {
-            prose += judged[k].words;
-            if prose > MAX_PROSE_BEFORE {
-                return None;
-            }
+        if decided[i].is_kept() && judged[k].class == Class::Prose {
+            prose_before += judged[k].words;
         }
     }
     None
@@ -262,6 +296,11 @@ fn introduces_prose(after: &[Judgement]) -> bool {
 /// The run of lines with the largest total score; `None` when no run scores above zero (a
 /// document with no prose at all is left as the rules left it).
 fn best_run(scores: &[f32]) -> Option<(usize, usize)> {
+    best_run_scored(scores).map(|(a, b, _)| (a, b))
+}
+
+/// [`best_run`] with the run's total score.
+fn best_run_scored(scores: &[f32]) -> Option<(usize, usize, f32)> {
     let (mut best, mut best_range) = (0.0f32, None);
     let (mut sum, mut start) = (0.0f32, 0);
     for (i, score) in scores.iter().enumerate() {
@@ -272,7 +311,7 @@ fn best_run(scores: &[f32]) -> Option<(usize, usize)> {
         sum += score;
         if sum > best {
             best = sum;
-            best_range = Some((start, i));
+            best_range = Some((start, i, sum));
         }
     }
     best_range
