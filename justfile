@@ -48,3 +48,8 @@ eval-text floor="0.910":
 # Re-record the whole-command snapshots after an intended output change (review the diff!).
 snapshots:
     INSTA_UPDATE=always cargo test --locked --test cli
+
+# Hostile inputs (issue 5) at full size, in release: a 100 MB single line, a 60 MB line under the
+# input limit, a page with 1M sibling elements, plus the default corpus.
+hostile-full:
+    cargo test --release --locked --test hostile -- --include-ignored --nocapture

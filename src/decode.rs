@@ -126,20 +126,26 @@ fn choose_encoding<'a>(
     Ok((detect(bytes), EncodingSource::Detected, bytes))
 }
 
-/// Counts valid non-ASCII UTF-8 characters and invalid sequences (as `std` splits them).
+/// Counts valid non-ASCII UTF-8 characters and damaged spots: runs of adjacent invalid
+/// sequences count once, so a CESU-8 surrogate pair (six invalid bytes in a row) weighs as much
+/// as one stray byte, while legacy text labelled UTF-8 has a damaged spot per accented letter.
 fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
-    let (mut valid, mut invalid) = (0usize, 0usize);
+    let (mut valid, mut runs) = (0usize, 0usize);
+    let mut in_run = false;
     loop {
         match std::str::from_utf8(bytes) {
-            Ok(s) => return (valid + s.chars().filter(|c| !c.is_ascii()).count(), invalid),
+            Ok(s) => return (valid + s.chars().filter(|c| !c.is_ascii()).count(), runs),
             Err(e) => {
                 let (good, rest) = bytes.split_at(e.valid_up_to());
                 // `good` is valid UTF-8 by construction; count its non-ASCII lead bytes.
                 valid += good.iter().filter(|&&b| b >= 0xC0).count();
-                invalid += 1;
+                if !(in_run && good.is_empty()) {
+                    runs += 1;
+                }
+                in_run = true;
                 match e.error_len() {
                     Some(n) => bytes = &rest[n..],
-                    None => return (valid, invalid),
+                    None => return (valid, runs),
                 }
             }
         }
