@@ -150,7 +150,13 @@ pub fn judge(decided: &mut [Decided]) {
     else {
         return;
     };
+    let list_end = trailing_list(&texts, &judged, end);
     for (k, &i) in kept.iter().enumerate() {
+        if k > end && k <= list_end {
+            // Part of a data list that continues the article (tour dates, results).
+            decided[i].score = Some(scores[k]);
+            continue;
+        }
         if !decided[i].is_kept() {
             continue;
         }
@@ -284,6 +290,32 @@ fn dampen_isolated_prose(judged: &[Judgement], scores: &mut [f32]) {
     }
 }
 
+/// Articles often end with a data list (tour dates, results, schedules): short lines of
+/// similar shape with figures in them, right after the last paragraph, perhaps under a heading.
+/// Returns the index of the list's last line, or `end` when no such list follows.
+fn trailing_list(texts: &[&str], judged: &[Judgement], end: usize) -> usize {
+    const MIN_ITEMS: usize = 4;
+    let item = |k: usize| {
+        let j = &judged[k];
+        (3..=20).contains(&j.words)
+            && matches!(j.class, Class::Short | Class::Teaser)
+            && texts[k].chars().any(|c| c.is_ascii_digit())
+    };
+    let mut k = end + 1;
+    if k < judged.len() && judged[k].class == Class::Short && !item(k) {
+        k += 1; // the list's heading
+    }
+    let first = k;
+    while k < judged.len() && item(k) {
+        k += 1;
+    }
+    if k - first >= MIN_ITEMS {
+        k - 1
+    } else {
+        end
+    }
+}
+
 /// A short line is a subheading when prose follows within two lines.
 fn introduces_prose(after: &[Judgement]) -> bool {
     after
@@ -323,7 +355,7 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
     let n = word_count(text);
     let class = if is_barrier(text) {
         Class::Barrier
-    } else if is_chrome(text, &words) || is_word_list(text, n) {
+    } else if is_chrome(text, &words) || is_word_list(text, n, &words, stops) {
         Class::Chrome
     } else if n >= 5 && title_case_start(&words) {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
@@ -413,10 +445,13 @@ pub fn ends_sentence(text: &str) -> bool {
     t.ends_with(['.', '!', '?', '…', ':', ';', '。', '！', '？'])
 }
 
-/// A long line with no punctuation at all is a tag cloud or a menu flattened onto one line:
-/// running prose of that length has commas or full stops.
-fn is_word_list(text: &str, words: usize) -> bool {
-    words >= 20 && !text.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，'])
+/// A long line with no punctuation and few function words is a tag cloud or a menu flattened
+/// onto one line: running prose of that length has commas, full stops or at least the
+/// language's small words (a bullet point without a final stop still has them).
+fn is_word_list(text: &str, n: usize, words: &[&str], stops: &Stopwords) -> bool {
+    n >= 20
+        && !text.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，'])
+        && !stops.plausible(words, UNPUNCTUATED_STOPWORDS)
 }
 
 fn is_chrome(text: &str, words: &[&str]) -> bool {
@@ -694,6 +729,25 @@ mod tests {
         assert_eq!(got[2].0, TEASER);
         assert_eq!(got[5].0, CHROME);
         assert_eq!(got.iter().filter(|(v, _)| v == "keep").count(), 6);
+    }
+
+    #[test]
+    fn a_data_list_after_the_article_is_kept_but_a_menu_is_not() {
+        let doc = format!(
+            "{P1}\n{P2}\n{P3}\nTour dates\nJune 9 – West Palm Beach, FL @ Coral Sky\nJune 10 – Tampa, FL @ Amphitheatre\n\
+             June 14 – Alpharetta, GA @ Ameris Bank\nJune 17 – Nashville, TN @ Bridgestone Arena\nHome\nNews\nSport"
+        );
+        let got = run(&doc);
+        let kept: Vec<&str> = got
+            .iter()
+            .filter(|(v, _)| v == "keep")
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert_eq!(kept.len(), 8, "{got:?}");
+        assert!(kept.contains(&"June 17 – Nashville, TN @ Bridgestone Arena"));
+        assert!(!kept.contains(&"Home"));
+        let menu = format!("{P1}\n{P2}\nHome\nNews\nSport\nWeather\nTravel");
+        assert_eq!(run(&menu).iter().filter(|(v, _)| v == "keep").count(), 2);
     }
 
     #[test]
