@@ -53,3 +53,8 @@ snapshots:
 # input limit, a page with 1M sibling elements, plus the default corpus.
 hostile-full:
     cargo test --release --locked --test hostile -- --include-ignored --nocapture
+
+# Crash harness (issue 5): kill -9 an ingest at random moments (some during open), reopen, verify
+# the store and that every record reported committed is present and unchanged. CI runs 10 cycles.
+crash cycles="100":
+    CRASH_CYCLES={{cycles}} cargo test --release --locked --test crash -- --ignored --nocapture
