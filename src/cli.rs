@@ -66,12 +66,12 @@ enum Command {
         /// Files, folders (recursive) or `-` for stdin.
         #[arg(required = true)]
         paths: Vec<String>,
-        #[command(flatten)]
-        limits: LimitArgs,
         /// Append one JSON line per input (`origin`, `outcome`, `id`) to FILE once its writes
         /// are flushed: every line is a committed outcome (for crash tests and resumable runs).
         #[arg(long, value_name = "FILE")]
         report_committed: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Clean inputs and print the result without storing.
     Clean {
