@@ -291,7 +291,8 @@ fn dampen_isolated_prose(judged: &[Judgement], scores: &mut [f32]) {
 }
 
 /// Articles often end with a data list (tour dates, results, schedules): short lines of
-/// similar shape with figures in them, right after the last paragraph, perhaps under a heading.
+/// similar shape with figures in them, right after the last paragraph, perhaps under a heading;
+/// or with a numbered list (a listicle's items).
 /// Returns the index of the list's last line, or `end` when no such list follows.
 fn trailing_list(texts: &[&str], judged: &[Judgement], end: usize) -> usize {
     const MIN_ITEMS: usize = 4;
@@ -310,10 +311,46 @@ fn trailing_list(texts: &[&str], judged: &[Judgement], end: usize) -> usize {
         k += 1;
     }
     if k - first >= MIN_ITEMS {
-        k - 1
-    } else {
-        end
+        return k - 1;
     }
+    numbered_list(texts, judged, first).unwrap_or(end)
+}
+
+/// A numbered list starting at `first` ("1) …", "2. …"), each item possibly followed by a
+/// line or two (a link, a price): the body of a listicle. Returns the index of its last line.
+fn numbered_list(texts: &[&str], judged: &[Judgement], first: usize) -> Option<usize> {
+    const MIN_ITEMS: u32 = 3;
+    const MAX_GAP: usize = 2;
+    let number = |t: &str| -> Option<u32> {
+        let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+        let rest = t.get(digits.len()..)?;
+        (!digits.is_empty()
+            && digits.len() <= 3
+            && (rest.starts_with(") ") || rest.starts_with(". ")))
+        .then(|| digits.parse().ok())
+        .flatten()
+    };
+    let mut expected = number(texts.get(first)?)?;
+    let (mut last_item, mut items, mut k) = (first, 0u32, first);
+    while k < texts.len() && k <= last_item + MAX_GAP + 1 {
+        if judged[k].class == Class::Barrier {
+            break;
+        }
+        if number(texts[k]) == Some(expected) {
+            last_item = k;
+            items += 1;
+            expected += 1;
+        }
+        k += 1;
+    }
+    if items < MIN_ITEMS {
+        return None;
+    }
+    // The last item's link or price line belongs to it.
+    let tail = last_item + 1;
+    let attached =
+        tail < texts.len() && judged[tail].class == Class::Chrome && number(texts[tail]).is_none();
+    Some(if attached { tail } else { last_item })
 }
 
 /// A short line is a subheading when prose follows within two lines.
@@ -748,6 +785,22 @@ mod tests {
         assert!(!kept.contains(&"Home"));
         let menu = format!("{P1}\n{P2}\nHome\nNews\nSport\nWeather\nTravel");
         assert_eq!(run(&menu).iter().filter(|(v, _)| v == "keep").count(), 2);
+    }
+
+    #[test]
+    fn a_numbered_list_with_links_after_the_article_is_kept() {
+        let doc = format!(
+            "{P1}\n{P2}\n1) Lego Star Wars 75188\nhttp://amzn.to/a\n2) Polistil 960574 Pista Elettrica\nhttp://amzn.to/b\n\
+             3) Roger Waters – The Wall (DVD)\nhttp://amzn.to/c\nAbout us\nContact"
+        );
+        let got = run(&doc);
+        let kept: Vec<&str> = got
+            .iter()
+            .filter(|(v, _)| v == "keep")
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert_eq!(kept.len(), 8, "{got:?}");
+        assert_eq!(kept.last(), Some(&"http://amzn.to/c"));
     }
 
     #[test]
