@@ -44,7 +44,7 @@ const MIN_ARTICLE_WORDS_WITH_COMMENTS: usize = 20;
 /// Score of a chrome line.
 const CHROME_SCORE: f32 = -6.0;
 /// Factor for a prose line with no prose neighbour.
-const ISOLATED_PROSE: f32 = 0.3;
+const ISOLATED_PROSE: f32 = 0.35;
 /// Words allowed before a headline echo that is trusted outright.
 const MAX_PROSE_BEFORE_ECHO: usize = 80;
 /// Otherwise the echo must be nearly the whole headline, and the best run after the echo must
@@ -353,11 +353,12 @@ fn numbered_list(texts: &[&str], judged: &[Judgement], first: usize) -> Option<u
     Some(if attached { tail } else { last_item })
 }
 
-/// A short line is a subheading when prose follows within two lines.
+/// A short line is a subheading when prose follows within three lines (a caption or a photo
+/// credit may sit between them).
 fn introduces_prose(after: &[Judgement]) -> bool {
     after
         .iter()
-        .take(2)
+        .take(3)
         .take_while(|j| j.class != Class::Barrier)
         .any(|j| j.class == Class::Prose)
 }
