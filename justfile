@@ -45,6 +45,13 @@ eval-text floor="0.939":
     cargo build --release --locked --quiet
     {{bin}} eval --gold ../shared/bench/zyte-text --worst 10 --min-f1 {{floor}}
 
+# Throughput (issue 6): the pipeline without the store, one thread, over the Zyte pages as HTML
+# and as text, each next to an in-run baseline (bare scraper parse; SHA-256 + line split).
+bench seconds="1":
+    cargo build --release --locked --quiet
+    {{bin}} bench --seconds {{seconds}} ../shared/bench/zyte
+    {{bin}} bench --seconds {{seconds}} ../shared/bench/zyte-text
+
 # Re-record the whole-command snapshots after an intended output change (review the diff!).
 snapshots:
     INSTA_UPDATE=always cargo test --locked --test cli

@@ -120,6 +120,17 @@ enum Command {
         #[arg(long, value_name = "F1")]
         min_f1: Option<f64>,
     },
+    /// Measure single-threaded throughput of the pipeline (no store) over a page set, next to
+    /// a baseline run in the same invocation (a bare `scraper` parse for HTML pages, SHA-256 plus
+    /// a line split for text): docs/s, MB/s, the ratio to the baseline and peak RSS.
+    Bench {
+        /// Files, folders, or an eval gold folder (its pages keep their URLs).
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Seconds each measurement runs at least (whole passes over the set).
+        #[arg(long, default_value_t = 1.0)]
+        seconds: f64,
+    },
     /// Rule-file tools.
     Rules {
         #[command(subcommand)]
@@ -296,6 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             worst,
             min_f1,
         } => eval(g, &gold, predictions, scores, worst, min_f1),
+        Command::Bench { paths, seconds } => bench(g, &paths, seconds),
     }
 }
 
@@ -866,6 +878,61 @@ fn eval(
             return Ok(ExitCode::from(1));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(g: &Global, paths: &[String], seconds: f64) -> Result<ExitCode, Fatal> {
+    use deboiler::bench;
+    let rules = load_rules(g, None)?;
+    let set = bench::load(paths);
+    for (origin, e) in &set.unreadable {
+        tracing::warn!("not measured: `{origin}`: {e}");
+    }
+    if set.docs.is_empty() {
+        return Err(Fatal::new("no readable pages to measure", None));
+    }
+    let min = std::time::Duration::from_secs_f64(seconds.max(0.0));
+    let html = set.html_pages();
+    let base = bench::baseline(&set, min);
+    let (pipe, no_article) = bench::pipeline(&set, &rules, min);
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "pages {} ({html} html, {} text) · {} · 1 thread, no store",
+        set.docs.len(),
+        set.docs.len() - html,
+        human_bytes(set.bytes()),
+    )?;
+    let row = |name: &str, m: &bench::Measure| {
+        format!(
+            "{name:<10} {:>8.0} docs/s {:>9.1} MB/s  ({} passes, {:.2} s)",
+            m.docs_per_sec(),
+            m.mb_per_sec(),
+            m.passes,
+            m.elapsed.as_secs_f64()
+        )
+    };
+    writeln!(
+        out,
+        "{}  = {}",
+        row("baseline", &base),
+        match (html, set.docs.len() - html) {
+            (_, 0) => "scraper parse",
+            (0, _) => "SHA-256 + line split",
+            _ => "scraper parse (html) + SHA-256 + line split (text)",
+        }
+    )?;
+    writeln!(
+        out,
+        "{}  = {:.3}× baseline",
+        row("pipeline", &pipe),
+        pipe.mb_per_sec() / base.mb_per_sec().max(1e-9)
+    )?;
+    writeln!(
+        out,
+        "no article {no_article} · peak RSS {}",
+        bench::peak_rss_kib().map_or("unknown".to_string(), |k| human_bytes(k * 1024))
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -23,7 +23,9 @@
 //! * [`metadata`] finds title, site, authors and date.
 //! * [`store`] keeps article records in an embedded `sled` database.
 //! * [`pipeline`] composes the stages and counts every outcome.
+//! * [`bench`] measures the pipeline's throughput against an in-run baseline.
 
+pub mod bench;
 pub mod content;
 pub mod decode;
 pub mod dedup;
