@@ -65,3 +65,12 @@ hostile-full:
 # the store and that every record reported committed is present and unchanged. CI runs 10 cycles.
 crash cycles="100":
     CRASH_CYCLES={{cycles}} cargo test --release --locked --test crash -- --ignored --nocapture
+
+# Store cost (issue 5): ingest N generated articles into a fresh store and print on-disk bytes
+# per article and the ingest's peak RSS.
+store-cost n="10000":
+    cargo build --release --locked --quiet
+    rm -rf target/store-cost && mkdir -p target/store-cost
+    python3 scripts/gen_corpus.py {{n}} target/store-cost/in
+    /usr/bin/time -f '%M' -o target/store-cost/rss {{bin}} -q ingest --db target/store-cost/db target/store-cost/in
+    @echo "articles: $({{bin}} list --db target/store-cost/db | wc -l) · on disk: $(du -sb target/store-cost/db | cut -f1) bytes · per article: $(( $(du -sb target/store-cost/db | cut -f1) / $({{bin}} list --db target/store-cost/db | wc -l) )) bytes · input: $(du -sb target/store-cost/in | cut -f1) bytes · peak RSS: $(cat target/store-cost/rss) KiB"

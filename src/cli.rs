@@ -102,6 +102,9 @@ enum Command {
     Failures,
     /// Store and rule statistics.
     Stats,
+    /// Check the store's integrity (every record decodes and is indexed consistently) and print
+    /// a checksum of its article records.
+    Verify,
     /// Score cleaning against labelled pages (a folder with `ground-truth.json` and `html/` or
     /// `text/`, as in the Zyte article-extraction benchmark).
     Eval {
@@ -294,6 +297,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::Export => export(&open_store(g)?),
         Command::Failures => failures(&open_store(g)?),
         Command::Stats => stats(&open_store(g)?),
+        Command::Verify => verify(&open_store(g)?),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(g, dir),
@@ -665,6 +669,26 @@ fn failures(store: &Store) -> Result<ExitCode, Fatal> {
         writeln!(out, "{:<7}  {}  {}", f.outcome, f.origin, f.reason)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify(store: &Store) -> Result<ExitCode, Fatal> {
+    let problems = store.verify()?;
+    let articles = store.stats()?.articles;
+    if problems.is_empty() {
+        println!("ok: {articles} articles · checksum {}", store.checksum()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        eprintln!("problem: {p}");
+    }
+    Err(Fatal::new(
+        format!(
+            "store `{}` failed its integrity check ({} problems)",
+            store.path(),
+            problems.len()
+        ),
+        Some("re-ingest the inputs into a fresh `--db` to rebuild it"),
+    ))
 }
 
 fn stats(store: &Store) -> Result<ExitCode, Fatal> {

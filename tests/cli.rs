@@ -104,6 +104,13 @@ fn ingesting_the_samples_twice_stores_each_article_once() {
     assert!(second.status.success(), "{}", stderr(&second));
     snapshot!("ingest_second", stdout(&second));
 
+    // Idempotency: the second run changed no article record.
+    let verify = stdout(&deboiler(&["verify", "--db", &db]));
+    assert!(verify.starts_with("ok: 7 articles · checksum "), "{verify}");
+    let third = deboiler(&["ingest", "--db", &db, "samples"]);
+    assert!(stdout(&third).contains("stored 0 · duplicates 7"));
+    assert_eq!(stdout(&deboiler(&["verify", "--db", &db])), verify);
+
     let list = stdout(&deboiler(&["list", "--db", &db]));
     assert_eq!(list.lines().count(), 7);
     snapshot!("list", list);
