@@ -139,6 +139,8 @@ struct Node1 {
     own_ends_sentence: bool,
     score: f64,
     scored: bool,
+    /// Marked up as the article body (`itemprop=articleBody`).
+    article_body: bool,
 }
 
 const NONE: usize = usize::MAX;
@@ -290,6 +292,9 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             parent,
                             tag,
                             weight: class_weight(el),
+                            article_body: el
+                                .attr("itemprop")
+                                .is_some_and(|v| v.contains("articleBody")),
                             under_mark: dead_depth > 0,
                             ..Node1::default()
                         });
@@ -607,6 +612,12 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
             keep = vec![root];
         }
     }
+    tracing::debug!(
+        root = %describe(html, &nodes, root),
+        keep = keep.len(),
+        ld_words,
+        "content root"
+    );
     let add = |i: usize, reason: &str, marks: &mut HashMap<NodeId, String>| {
         if let Some(id) = nodes[i].id {
             marks.entry(id).or_insert_with(|| reason.to_string());
@@ -684,6 +695,29 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
     }
 }
 
+/// `tag#id.class` of a table entry, for debug logs.
+fn describe(html: &Html, nodes: &[Node1], i: usize) -> String {
+    let el = nodes[i]
+        .id
+        .and_then(|id| html.tree.get(id))
+        .and_then(|n| n.value().as_element().cloned());
+    match el {
+        Some(el) => {
+            let mut d = el.name().to_string();
+            if let Some(id) = el.id() {
+                d.push('#');
+                d.push_str(id);
+            }
+            for c in el.classes().take(3) {
+                d.push('.');
+                d.push_str(c);
+            }
+            d
+        }
+        None => String::new(),
+    }
+}
+
 /// Longest line (characters) the article's edges are trimmed of.
 const EDGE_MAX: u32 = 100;
 
@@ -741,7 +775,11 @@ fn lift_marks_on_the_article(raw: &[Node1], marks: &mut HashMap<NodeId, String>)
 
 /// The element that holds the article, or `None` when nothing on the page reads like one.
 fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
-    let explicit = nodes.iter().position(|n| n.weight >= 50.0 && n.text >= 200);
+    // Only the markup's own statement counts: class and id words together (`id=content
+    // class=site-content`) also reach +50, on page-wide wrappers.
+    let explicit = nodes
+        .iter()
+        .position(|n| n.article_body && !n.dead && n.text >= 200);
     let mut best: Option<usize> = None;
     for (i, n) in nodes.iter().enumerate() {
         if !n.scored || n.dead || matches!(n.tag, "html" | "body") {
@@ -1130,6 +1168,30 @@ mod tests {
         );
         assert_eq!(reason("Like this:"), Some("content.edge-label"));
         assert_eq!(reason("What comes next"), Some(""));
+    }
+
+    #[test]
+    fn a_wrapper_with_content_in_class_and_id_is_not_taken_for_the_article_body() {
+        // `id=content class=site-content` weighs as much as `itemprop=articleBody`, but only
+        // the markup's statement makes an element the root outright.
+        let teasers: String = (0..4)
+            .map(|i| {
+                format!(
+                    "<article class=archive-view><div class=excerpt>Teaser {i}: the coach who \
+                     has changed the lines again said the team looks ready for the road trip.</div>\
+                     <a href=/s{i}>Read More</a></article>"
+                )
+            })
+            .collect();
+        let src = format!(
+            "<body><div id=content class=site-content><article id=post-1 class='post hentry'><div class=body-copy>{}</div>\
+             </article><div class=latest>{teasers}</div></div></body>",
+            para("harbour", 8)
+        );
+        let got = marked(&src);
+        let kept: Vec<_> = got.iter().filter(|(_, r)| r.is_empty()).collect();
+        assert_eq!(kept.len(), 8, "{got:?}");
+        assert!(kept.iter().all(|(t, _)| t.contains("harbour report")));
     }
 
     fn ld_head(body: &str) -> String {
