@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Collapses every whitespace run (including NBSP and other Unicode spaces) to one space and
 /// trims the ends.
@@ -18,17 +18,20 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// Appends `s` to `out` with whitespace runs collapsed to one space, never starting `out` with a
 /// space and never doubling one at the seam.
 pub fn push_collapsed(out: &mut String, s: &str) {
-    let mut pending_space = out.ends_with(' ');
-    for c in s.chars() {
-        if c.is_whitespace() {
-            pending_space = true;
-        } else {
-            if pending_space && !out.is_empty() && !out.ends_with(' ') {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(c);
+    // Whole words are copied at once rather than char by char: this runs over every byte of
+    // every text input.
+    let mut pending_space = false;
+    for (i, word) in s.split(char::is_whitespace).enumerate() {
+        // Every piece after the first follows a whitespace character.
+        pending_space |= i > 0;
+        if word.is_empty() {
+            continue;
         }
+        if pending_space && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push_str(word);
     }
     if pending_space && !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
@@ -59,6 +62,18 @@ pub fn fold(text: &str) -> Cow<'_, str> {
 /// The canonical form two texts must share to count as the same content: Unicode NFC,
 /// typographic quotes, dashes and spaces folded, whitespace collapsed, lower-cased.
 pub fn canonical(text: &str) -> String {
+    // Every block goes through here several times (dedup, repeats, headline echo, body id), so
+    // the common cases skip work that cannot change them: ASCII is its own NFC and fold and
+    // lower-cases byte by byte; text already in NFC (the quick check is exact when it says
+    // `Yes`) needs no re-composition.
+    if text.is_ascii() {
+        let mut out = collapse_whitespace(text);
+        out.make_ascii_lowercase();
+        return out;
+    }
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return collapse_whitespace(&fold(text)).to_lowercase();
+    }
     let nfc: String = text.nfc().collect();
     collapse_whitespace(&fold(&nfc)).to_lowercase()
 }

@@ -13,6 +13,8 @@
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -264,12 +266,14 @@ fn word_count(text: &str) -> usize {
 /// Short lines that occur more than once (menus repeated in header and footer, author and date
 /// lines of a teaser list) are chrome.
 fn demote_repeats(texts: &[&str], judged: &mut [Judgement]) {
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for t in texts {
-        *counts.entry(canonical(t)).or_default() += 1;
+    // Each line's canonical form is computed once: it is the costly part.
+    let canon: Vec<String> = texts.iter().map(|t| canonical(t)).collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for c in &canon {
+        *counts.entry(c.as_str()).or_default() += 1;
     }
-    for (t, j) in texts.iter().zip(judged.iter_mut()) {
-        if j.class != Class::Prose && j.class != Class::Barrier && counts[&canonical(t)] > 1 {
+    for (c, j) in canon.iter().zip(judged.iter_mut()) {
+        if j.class != Class::Prose && j.class != Class::Barrier && counts[c.as_str()] > 1 {
             j.class = Class::Chrome;
             j.score = j.score.min(CHROME_SCORE);
         }
@@ -625,7 +629,34 @@ fn is_barrier(text: &str) -> bool {
 
 /// Function words of a few languages; a prose line in a known language contains some.
 pub struct Stopwords {
-    list: Option<&'static [&'static str]>,
+    /// Index into [`LANGS`].
+    list: Option<usize>,
+}
+
+/// A word as the function-word lists spell it: punctuation trimmed, lower case. Borrowed when
+/// it already is (most words of running text), since this runs for every word of a document.
+fn lower_word(w: &str) -> Cow<'_, str> {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase())
+    }
+}
+
+/// The languages (bit `i` for `LANGS[i]`) whose function-word list holds `word`: one hash
+/// look-up instead of a scan of every list.
+fn languages_of(word: &str) -> u8 {
+    static INDEX: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
+        let mut index = HashMap::new();
+        for (i, list) in LANGS.iter().enumerate() {
+            for w in *list {
+                *index.entry(*w).or_insert(0u8) |= 1 << i;
+            }
+        }
+        index
+    });
+    INDEX.get(word).copied().unwrap_or(0)
 }
 
 const EN: &[&str] = &[
@@ -674,37 +705,26 @@ impl Stopwords {
         let mut total = 0usize;
         for line in lines {
             for w in line.split_whitespace() {
-                let w = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
                 total += 1;
-                for (h, list) in hits.iter_mut().zip(LANGS) {
-                    if list.contains(&w.as_str()) {
-                        *h += 1;
-                    }
+                let langs = languages_of(&lower_word(w));
+                for (i, h) in hits.iter_mut().enumerate() {
+                    *h += usize::from(langs & (1 << i) != 0);
                 }
             }
         }
         let best = (0..LANGS.len()).max_by_key(|&i| hits[i]);
         Stopwords {
-            list: best
-                .filter(|&i| hits[i] * 10 >= total.max(1))
-                .map(|i| LANGS[i]),
+            list: best.filter(|&i| hits[i] * 10 >= total.max(1)),
         }
     }
 
     /// Whether a line has the function-word density of running text (always true when no
     /// language list applies).
     pub fn plausible(&self, words: &[&str], percent: usize) -> bool {
-        let Some(list) = self.list else { return true };
+        let Some(lang) = self.list else { return true };
         let hits = words
             .iter()
-            .filter(|w| {
-                let w = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
-                list.contains(&w.as_str())
-            })
+            .filter(|w| languages_of(&lower_word(w)) & (1 << lang) != 0)
             .count();
         hits * 100 >= words.len() * percent
     }
