@@ -21,6 +21,8 @@ use crate::source;
 /// A page set held in memory.
 pub struct PageSet {
     pub docs: Vec<RawDocument>,
+    /// Each page's kind, sniffed once at load so the baseline does not pay for it.
+    pub kinds: Vec<ContentKind>,
     /// Pages that could not be read, with the reason (not measured).
     pub unreadable: Vec<(String, String)>,
 }
@@ -32,9 +34,9 @@ impl PageSet {
 
     /// How many pages sniff as HTML (the rest are text).
     pub fn html_pages(&self) -> usize {
-        self.docs
+        self.kinds
             .iter()
-            .filter(|d| sniff_kind(&String::from_utf8_lossy(&d.bytes)) == ContentKind::Html)
+            .filter(|&&k| k == ContentKind::Html)
             .count()
     }
 }
@@ -45,6 +47,7 @@ impl PageSet {
 pub fn load(paths: &[String]) -> PageSet {
     let mut set = PageSet {
         docs: Vec::new(),
+        kinds: Vec::new(),
         unreadable: Vec::new(),
     };
     for p in paths {
@@ -81,6 +84,11 @@ pub fn load(paths: &[String]) -> PageSet {
             }
         }
     }
+    set.kinds = set
+        .docs
+        .iter()
+        .map(|d| sniff_kind(&String::from_utf8_lossy(&d.bytes)))
+        .collect();
     set
 }
 
@@ -103,7 +111,11 @@ impl Measure {
 }
 
 /// Repeats `pass` over every page until `min` has elapsed (at least one pass).
-fn repeat(set: &PageSet, min: Duration, mut pass: impl FnMut(&RawDocument)) -> Measure {
+fn repeat(
+    set: &PageSet,
+    min: Duration,
+    mut pass: impl FnMut(&RawDocument, ContentKind),
+) -> Measure {
     let bytes = set.bytes();
     let mut m = Measure {
         passes: 0,
@@ -113,8 +125,8 @@ fn repeat(set: &PageSet, min: Duration, mut pass: impl FnMut(&RawDocument)) -> M
     };
     while m.passes == 0 || m.elapsed < min {
         let started = Instant::now();
-        for doc in &set.docs {
-            pass(doc);
+        for (doc, &kind) in set.docs.iter().zip(&set.kinds) {
+            pass(doc, kind);
         }
         m.elapsed += started.elapsed();
         m.passes += 1;
@@ -127,9 +139,9 @@ fn repeat(set: &PageSet, min: Duration, mut pass: impl FnMut(&RawDocument)) -> M
 /// The baseline: a bare `scraper` parse of each HTML page; a SHA-256 pass and a line split of
 /// each text page.
 pub fn baseline(set: &PageSet, min: Duration) -> Measure {
-    repeat(set, min, |doc| {
+    repeat(set, min, |doc, kind| {
         let text = String::from_utf8_lossy(&doc.bytes);
-        match sniff_kind(&text) {
+        match kind {
             ContentKind::Html => {
                 let html = scraper::Html::parse_document(&text);
                 std::hint::black_box(&html);
@@ -147,7 +159,7 @@ pub fn baseline(set: &PageSet, min: Duration) -> Measure {
 /// and how many pages produced no article.
 pub fn pipeline(set: &PageSet, rules: &RuleSet, min: Duration) -> (Measure, usize) {
     let mut no_article = 0;
-    let m = repeat(set, min, |doc| {
+    let m = repeat(set, min, |doc, _| {
         match pipeline::clean(doc, rules) {
             Ok(c) => {
                 std::hint::black_box(&c);
@@ -183,6 +195,7 @@ mod tests {
                 content_type: None,
                 bytes: b"Title\n\nA line of text.\n".to_vec(),
             }],
+            kinds: vec![ContentKind::Text],
             unreadable: Vec::new(),
         };
         let m = baseline(&set, Duration::from_millis(5));

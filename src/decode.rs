@@ -304,11 +304,12 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize,
 /// or several common block tags in the first few KiB.
 pub fn sniff_kind(text: &str) -> ContentKind {
     let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    let head: String = start
-        .chars()
-        .take(PRESCAN)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    // The first PRESCAN chars, sliced rather than collected char by char.
+    let end = start
+        .char_indices()
+        .nth(PRESCAN)
+        .map_or(start.len(), |(i, _)| i);
+    let head = start[..end].to_ascii_lowercase();
     if head.starts_with("<!doctype html") || head.starts_with("<html") {
         return ContentKind::Html;
     }
@@ -318,12 +319,15 @@ pub fn sniff_kind(text: &str) -> ContentKind {
     {
         return ContentKind::Html;
     }
-    let tags = [
+    // Every tag starts with its only `<`, so a tag's matches never overlap and counting them
+    // is checking each `<` once, instead of one substring search per tag.
+    const TAGS: [&str; 9] = [
         "<p>", "<p ", "<div", "<br", "<a href", "<span", "<li>", "<h1", "<h2",
-    ]
-    .iter()
-    .map(|t| head.matches(t).count())
-    .sum::<usize>();
+    ];
+    let tags = head
+        .match_indices('<')
+        .map(|(i, _)| TAGS.iter().filter(|t| head[i..].starts_with(*t)).count())
+        .sum::<usize>();
     if tags >= 3 {
         ContentKind::Html
     } else {
