@@ -11,8 +11,11 @@
 //! class and id words (`article`, `content`, `story` vs `comment`, `sidebar`, `share`, …) add or
 //! subtract. The best-scoring element (or an explicit `itemprop=articleBody`) becomes the root;
 //! siblings that look like more of the article join it. Inside, containers that are link lists,
-//! forms, captions, galleries or carry chrome class words without body text are marked. When no
-//! element scores, nothing is marked: the rules alone decide.
+//! forms, captions, galleries or carry chrome class words without body text are marked. Past
+//! the last paragraph of prose, headings and short labels are marked, and so is a list whose
+//! every item carries a link when a label introduces it (a "More stories" module); before the
+//! first, short labels other than headings (the headline is metadata's). When no element
+//! scores, nothing is marked: the rules alone decide.
 //!
 //! When the page's JSON-LD carries an `articleBody`, each element also counts the words that
 //! body confirms. A container that matches the body clearly better than the scored choice
@@ -673,10 +676,64 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
         let n = &nodes[*u];
         is_prose(n) && !is_heading(n.tag)
     };
-    let (Some(first), Some(last)) = (
-        units.iter().position(prose_at),
-        units.iter().rposition(prose_at),
-    ) else {
+    // A list after the last paragraph whose every item carries a link is a "more stories"
+    // module, however much plain text its items hold around the link.
+    let link_list = |u: usize| {
+        let p = nodes[u].parent;
+        if p == NONE || !matches!(nodes[p].tag, "ul" | "ol") {
+            return None;
+        }
+        let items = children[p].iter().filter(|&&c| nodes[c].tag == "li");
+        let (n, linked) = items.fold((0, 0), |(n, l), &c| {
+            (n + 1, l + usize::from(nodes[c].link > 0))
+        });
+        (n >= 3 && linked == n).then_some(p)
+    };
+    let Some(last) = units
+        .iter()
+        .rposition(|u| prose_at(u) && link_list(*u).is_none())
+    else {
+        return;
+    };
+    // A container's own text runs on between and after its children: the article ends with
+    // the last unit inside the last prose unit, not where that container starts. The table is
+    // in pre-order, so a subtree is the index range up to `end`.
+    let mut end: Vec<usize> = (1..=nodes.len()).collect();
+    for i in (0..nodes.len()).rev() {
+        let p = nodes[i].parent;
+        if p != NONE {
+            end[p] = end[p].max(end[i]);
+        }
+    }
+    let inside = |a: usize, x: usize| a <= x && x < end[a];
+    let body_end = units
+        .iter()
+        .filter(|&&u| prose_at(&u) && link_list(u).is_none())
+        .map(|&u| end[u])
+        .max()
+        .unwrap_or(0);
+    // Units are in pre-order like the table.
+    let last = units.partition_point(|&u| u < body_end).max(last + 1) - 1;
+    // Only under a label of its own ("More stories", a heading): a list of links that just
+    // follows the text (sources, where to buy) may be part of it.
+    let mut prev: Option<usize> = None;
+    for (k, &u) in units.iter().enumerate().skip(last + 1) {
+        let l = link_list(u);
+        if let Some(l) = l {
+            if prev != Some(l) {
+                let p = &nodes[units[k - 1]];
+                let labelled = !inside(l, units[k - 1])
+                    && !matches!(p.tag, "li" | "dd" | "dt" | "td" | "th")
+                    && p.own_text < EDGE_MAX
+                    && (is_heading(p.tag) || !p.own_ends_sentence);
+                if labelled {
+                    add(l, "content.link-list", marks);
+                }
+            }
+        }
+        prev = l.or(prev);
+    }
+    let Some(first) = units.iter().position(prose_at) else {
         return;
     };
     for (k, &u) in units.iter().enumerate() {
@@ -687,8 +744,9 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
             && n.own_text < EDGE_MAX
             && !n.own_ends_sentence
             && !matches!(n.tag, "li" | "dd" | "dt" | "td" | "th")
-            // The headline is metadata's to claim (`meta.title`).
-            && !is_heading(n.tag)
+            // The headline is metadata's to claim (`meta.title`); a heading after the last
+            // paragraph heads nothing of the article ("You may also like", "Comments").
+            && (!is_heading(n.tag) || k > last)
         {
             add(u, "content.edge-label", marks);
         }
@@ -1192,6 +1250,53 @@ mod tests {
         let kept: Vec<_> = got.iter().filter(|(_, r)| r.is_empty()).collect();
         assert_eq!(kept.len(), 8, "{got:?}");
         assert!(kept.iter().all(|(t, _)| t.contains("harbour report")));
+    }
+
+    #[test]
+    fn a_trailing_heading_and_a_labelled_link_list_go() {
+        let items: String = (0..3)
+            .map(|i| {
+                format!("<li>Story {i} about the town, <a href=/s{i}>and what it means</a></li>")
+            })
+            .collect();
+        let src = format!(
+            "<body><div class=story>{}<div>More great stories</div><ul>{items}</ul>\
+             <h3>Comments</h3></div></body>",
+            para("harbour", 3)
+        );
+        let got = marked(&src);
+        let reason = |t: &str| {
+            got.iter()
+                .find(|(x, _)| x.starts_with(t))
+                .map(|(_, r)| r.as_str())
+        };
+        assert_eq!(reason("Story 0"), Some("content.link-list"), "{got:?}");
+        assert_eq!(reason("Story 2"), Some("content.link-list"));
+        assert_eq!(reason("More great stories"), Some("content.edge-label"));
+        assert_eq!(reason("Comments"), Some("content.edge-label"));
+        // Straight after the text, without a label, the list may be part of it (sources).
+        let src = format!(
+            "<body><div class=story>{}<ul>{items}</ul></div></body>",
+            para("harbour", 3)
+        );
+        let got = marked(&src);
+        assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
+    }
+
+    #[test]
+    fn a_subheading_inside_a_container_of_bare_text_is_not_a_trailing_heading() {
+        let text =
+            "The council, after a long debate, voted to fund the harbour wall, the pier and \
+                    the library roof, and the mayor said work starts in spring.";
+        let src = format!(
+            "<body><div class=story>{text}<h2>What comes next</h2>{text}<br>{text}</div></body>"
+        );
+        let got = marked(&src);
+        assert!(
+            got.iter()
+                .any(|(t, r)| t == "What comes next" && r.is_empty()),
+            "{got:?}"
+        );
     }
 
     fn ld_head(body: &str) -> String {
