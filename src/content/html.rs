@@ -11,7 +11,8 @@
 //! class and id words (`article`, `content`, `story` vs `comment`, `sidebar`, `share`, …) add or
 //! subtract. The best-scoring element (or an explicit `itemprop=articleBody`) becomes the root;
 //! siblings that look like more of the article join it. Inside, containers that are link lists,
-//! forms, captions, galleries or carry chrome class words without body text are marked. Past
+//! forms, captions (a `figure`, or an image box with a line or two of text), galleries or carry
+//! chrome class words without body text are marked. Past
 //! the last paragraph of prose, headings and short labels are marked, and so is a list whose
 //! every item carries a link when a label introduces it (a "More stories" module); before the
 //! first, short labels other than headings (the headline is metadata's). When no element
@@ -1018,6 +1019,10 @@ fn joins(n: &Node1, threshold: f64) -> bool {
     false
 }
 
+/// Longest text (non-space characters) a `div`/`span` holding an image is taken for a caption
+/// with.
+const CAPTION_MAX: u32 = 200;
+
 /// Why a container inside the article is not body text, if it is not.
 fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
     let n = &nodes[i];
@@ -1077,6 +1082,16 @@ fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
     }
     if n.imgs > 1 && (n.paras as f64 / n.imgs as f64) < 0.5 && n.text < 200 {
         return Some("content.gallery");
+    }
+    // An image with a line or two of text and no more is a caption box whatever its markup
+    // (`figure` is handled above): the text is short of what a paragraph of the article holds.
+    if n.imgs >= 1
+        && n.paras <= 1
+        && n.lis == 0
+        && n.text < CAPTION_MAX
+        && matches!(tag, "div" | "span")
+    {
+        return Some("content.caption");
     }
     if (n.embeds == 1 && n.text < 75) || n.embeds > 1 && n.paras == 0 {
         return Some("content.embed");
@@ -1297,6 +1312,35 @@ mod tests {
                 .any(|(t, r)| t == "What comes next" && r.is_empty()),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn an_image_box_with_a_short_line_is_a_caption_but_one_with_a_paragraph_is_not() {
+        let long =
+            "The council, after a long debate, voted to fund the harbour wall, the pier and \
+                    the library roof; the mayor said work starts in spring, and the contractor, \
+                    chosen last year, has already ordered the stone from the northern quarry. \
+                    The first barges are due in March.";
+        let src = format!(
+            "<body><div class=story>{}<div class=photo><img src=a.jpg>\
+             <span>Protesters gather at the harbour on Monday</span></div>{}\
+             <div class=media><img src=b.jpg><p>{long}</p></div>{}</div></body>",
+            para("harbour", 2),
+            para("ferry", 2),
+            para("roof", 2)
+        );
+        let got = marked(&src);
+        let reason = |t: &str| {
+            got.iter()
+                .find(|(x, _)| x.starts_with(t))
+                .map(|(_, r)| r.as_str())
+        };
+        assert_eq!(
+            reason("Protesters gather"),
+            Some("content.caption"),
+            "{got:?}"
+        );
+        assert_eq!(reason("The council, after"), Some(""), "{got:?}");
     }
 
     fn ld_head(body: &str) -> String {
