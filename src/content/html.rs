@@ -32,60 +32,8 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{Html, Node};
 
-/// Elements whose content is never article text (as in extraction).
-const SKIP: &[&str] = &[
-    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "map",
-];
-
-/// Elements that begin and end a block of text (as in extraction).
-const BLOCK: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "caption",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "br",
-];
+// Skipped and block-level elements are the same as in extraction, so scores and blocks agree.
+use crate::extract::html::{BLOCK, SKIP};
 
 /// Class/id words of page chrome.
 static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {

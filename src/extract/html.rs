@@ -17,13 +17,13 @@ use crate::model::{Block, BlockKind};
 use crate::norm::{collapse_whitespace, push_collapsed};
 
 /// Elements whose content is never article text.
-const SKIP: &[&str] = &[
+pub(crate) const SKIP: &[&str] = &[
     "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
     "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "map",
 ];
 
 /// Elements that begin and end a block of text.
-const BLOCK: &[&str] = &[
+pub(crate) const BLOCK: &[&str] = &[
     "address",
     "article",
     "aside",
