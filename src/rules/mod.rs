@@ -299,12 +299,31 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn error(&self, span: Range<usize>, message: impl Into<String>) -> RuleError {
-        let offset = span.start.min(self.text.len());
+    /// Line, column (1-based, in characters) and line start of a byte offset, clamped to the
+    /// text and to a character boundary.
+    fn position(&self, offset: usize) -> (usize, usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = self.text[line_start..offset].chars().count() + 1;
+        (line, column, line_start)
+    }
+
+    fn location(&self, span: &Range<usize>) -> Location {
+        let (line, column, _) = self.position(span.start);
+        Location {
+            path: self.path.to_string(),
+            line,
+            column,
+        }
+    }
+
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> RuleError {
+        let (line, column, line_start) = self.position(span.start);
         let line_text = self.text[line_start..].lines().next().unwrap_or("");
         let gutter = line.to_string().len();
         let snippet = format!(
@@ -312,11 +331,7 @@ impl Source<'_> {
             "", "", "^"
         );
         RuleError::Invalid {
-            location: Location {
-                path: self.path.to_string(),
-                line,
-                column,
-            },
+            location: self.location(&span),
             message: message.into(),
             snippet,
         }
@@ -486,10 +501,7 @@ fn build_rule(src: &Source, rc: &RuleConfig) -> Result<Rule, RuleError> {
             ))
         }
     };
-    let location = match src.error(rc.id.span(), "") {
-        RuleError::Invalid { location, .. } => location,
-        _ => unreachable!("Source::error always builds RuleError::Invalid"),
-    };
+    let location = src.location(&rc.id.span());
     Ok(Rule {
         id: id.to_string(),
         description: rc.description.get_ref().trim().to_string(),
