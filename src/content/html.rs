@@ -23,6 +23,10 @@
 //! replaces it (the body split over cousin sections, the wrong post on a listing page), and
 //! confirmed elements are never pruned. The JSON-LD text itself is never output: the article
 //! stays a subsequence of the page's visible text.
+//!
+//! When the root and the siblings that joined it include several `<article>` elements, the one
+//! carrying the page's headline (a heading whose words run inside `og:title` or `<title>`) is
+//! the article; the others (a "You may also like" box of full posts) go.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -564,6 +568,11 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
             keep = vec![root];
         }
     }
+    if keep.len() > 1 {
+        if let Some(h) = headline(html, &nodes) {
+            (root, keep) = headline_article(&nodes, root, keep, h);
+        }
+    }
     tracing::debug!(
         root = %describe(html, &nodes, root),
         keep = keep.len(),
@@ -859,6 +868,98 @@ fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
         top = p;
     }
     Some(top)
+}
+
+/// The page's title words: `og:title`, else `<title>`, lower case.
+fn title_words(html: &Html) -> Vec<String> {
+    static OG: LazyLock<Option<scraper::Selector>> = LazyLock::new(|| {
+        scraper::Selector::parse("meta[property='og:title'], meta[name='twitter:title']").ok()
+    });
+    static TITLE: LazyLock<Option<scraper::Selector>> =
+        LazyLock::new(|| scraper::Selector::parse("head title").ok());
+    let og = OG
+        .as_ref()
+        .and_then(|s| html.select(s).find_map(|e| e.value().attr("content")))
+        .map(str::to_string);
+    let title = og.or_else(|| {
+        TITLE
+            .as_ref()
+            .and_then(|s| html.select(s).next())
+            .map(|e| e.text().collect())
+    });
+    title
+        .map(|t| words(&t).map(str::to_lowercase).collect())
+        .unwrap_or_default()
+}
+
+/// The page's headline: the first `h1`–`h3` whose words run, in order, inside the page title
+/// (titles add the site's name around the headline). Short headings ("News", "Menu") count only
+/// when they are most of the title.
+fn headline(html: &Html, nodes: &[Node1]) -> Option<usize> {
+    let title = title_words(html);
+    if title.is_empty() {
+        return None;
+    }
+    nodes.iter().enumerate().find_map(|(i, n)| {
+        if n.dead || !matches!(n.tag, "h1" | "h2" | "h3") || n.text == 0 || n.text > 300 {
+            return None;
+        }
+        let el = scraper::ElementRef::wrap(html.tree.get(n.id?)?)?;
+        let text: String = el.text().collect();
+        let heading: Vec<String> = words(&text).map(str::to_lowercase).collect();
+        let enough = heading.len() >= 3 || 2 * heading.len() > title.len();
+        (enough
+            && !heading.is_empty()
+            && title
+                .windows(heading.len())
+                .any(|w| w == heading.as_slice()))
+        .then_some(i)
+    })
+}
+
+/// Sibling `<article>` elements are separate compositions by the markup's own statement: when
+/// the root and the siblings that joined it include several, and one of them carries the page's
+/// headline, that one is the page's article and the others (a "You may also like" box of full
+/// posts) are not. Returns the root and keep set, changed or not.
+fn headline_article(
+    nodes: &[Node1],
+    root: usize,
+    keep: Vec<usize>,
+    headline: usize,
+) -> (usize, Vec<usize>) {
+    let articles = keep.iter().filter(|&&k| nodes[k].tag == "article").count();
+    let Some(&with) = keep
+        .iter()
+        .find(|&&k| nodes[k].tag == "article" && is_ancestor(nodes, k, headline))
+    else {
+        return (root, keep);
+    };
+    if articles < 2 || nodes[with].prose == 0 {
+        return (root, keep);
+    }
+    // A sibling with more prose than the headlined one is given up only when it is a listing of
+    // posts itself; otherwise the headline may just sit in a short lead-in of the article.
+    let nested = |k: usize| {
+        (k + 1..nodes.len())
+            .take_while(|&x| is_ancestor(nodes, k, x))
+            .filter(|&x| nodes[x].tag == "article")
+            .count()
+    };
+    let outweighs = |k: usize| {
+        k != with
+            && nodes[k].tag == "article"
+            && nodes[k].prose > nodes[with].prose
+            && nested(k) < 2
+    };
+    if keep.iter().any(|&k| outweighs(k)) {
+        return (root, keep);
+    }
+    let keep: Vec<usize> = keep
+        .into_iter()
+        .filter(|&k| k == with || nodes[k].tag != "article")
+        .collect();
+    let root = if keep.contains(&root) { root } else { with };
+    (root, keep)
 }
 
 /// How well a set of elements matches the JSON-LD body: F1 of confirmed words against the
@@ -1338,6 +1439,44 @@ mod tests {
             4,
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn of_sibling_articles_the_one_with_the_page_headline_is_the_article() {
+        let related: String = ["ferry", "roof", "pier"]
+            .iter()
+            .map(|t| {
+                format!(
+                    "<article class='post hentry'><h2>On the {t}</h2>{}</article>",
+                    para(t, 2)
+                )
+            })
+            .collect();
+        let page = |title: &str| {
+            format!(
+                "<html><head><title>{title}</title></head><body><div class=main>\
+                 <article class='post hentry'><h1>Harbour wall gets its funding</h1>{}</article>\
+                 <article class='post hentry'><h3>You may also like</h3>{related}</article>\
+                 </div></body></html>",
+                para("harbour", 2)
+            )
+        };
+        let kept = |src: &str| -> Vec<String> {
+            marked(src)
+                .into_iter()
+                .filter(|(_, r)| r.is_empty())
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let got = kept(&page("Harbour wall gets its funding | Town News"));
+        assert!(
+            got.iter().filter(|t| t.contains("harbour report")).count() == 2
+                && !got.iter().any(|t| t.contains("ferry report")),
+            "{got:?}"
+        );
+        // Without a headline to go by, the scores decide as before.
+        let got = kept(&page("Town News"));
+        assert!(got.iter().any(|t| t.contains("ferry report")), "{got:?}");
     }
 
     #[test]
