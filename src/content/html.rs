@@ -12,7 +12,8 @@
 //! subtract. The best-scoring element (or an explicit `itemprop=articleBody`) becomes the root;
 //! siblings that look like more of the article join it. Inside, containers that are link lists,
 //! forms, captions (a `figure`, or an image box with a line or two of text), galleries or carry
-//! chrome class words without body text are marked. Past
+//! chrome class words without body text are marked, and so is text-level markup (`span`,
+//! `strong`, …) holding several links and hardly a word besides (tag lists, hover cards). Past
 //! the last paragraph of prose, headings and short labels are marked, and so is a list whose
 //! every item carries a link when a label introduces it (a "More stories" module); before the
 //! first, short labels other than headings (the headline is metadata's). When no element
@@ -77,6 +78,8 @@ struct Node1 {
     imgs: u32,
     inputs: u32,
     embeds: u32,
+    /// Links (`a` elements).
+    anchors: u32,
     /// Text of the prose paragraphs in the subtree (long enough, not link lists).
     prose: u32,
     /// Inline text owned directly by this block element (its "paragraph").
@@ -152,6 +155,11 @@ fn intern(name: &str) -> &'static str {
         "html",
         "center",
         "font",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "small",
     ];
     KNOWN.iter().find(|k| **k == name).copied().unwrap_or("")
 }
@@ -258,7 +266,10 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             "p" => nodes[i].paras += 1,
                             "li" => nodes[i].lis += 1,
                             "img" | "picture" => nodes[i].imgs += 1,
-                            "a" => links += 1,
+                            "a" => {
+                                links += 1;
+                                nodes[i].anchors += 1;
+                            }
                             _ => {}
                         }
                         if BLOCK.contains(&name) {
@@ -470,6 +481,7 @@ fn summed(raw: &[Node1], honor: bool) -> Vec<Node1> {
         n.imgs += c.imgs;
         n.inputs += c.inputs;
         n.embeds += c.embeds;
+        n.anchors += c.anchors;
         n.prose += c.prose;
         n.words += c.words;
         n.ld_hits += c.ld_hits;
@@ -1082,6 +1094,15 @@ fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
     if matches!(tag, "form" | "fieldset") && n.inputs > 0 && n.paras < 3 {
         return Some("content.form");
     }
+    // Text-level markup holding several links and hardly a word besides (a tag list set in
+    // `<strong>` straight in the article's container, a hover card in a paragraph) is a link
+    // list however long; markup around running text has words of its own.
+    if matches!(tag, "span" | "strong" | "b" | "em" | "i" | "small" | "font")
+        && n.anchors >= 3
+        && n.text.saturating_sub(n.link) < MIN_PARAGRAPH
+    {
+        return Some("content.link-dense");
+    }
     if !matches!(
         tag,
         "div"
@@ -1477,6 +1498,35 @@ mod tests {
         // Without a headline to go by, the scores decide as before.
         let got = kept(&page("Town News"));
         assert!(got.iter().any(|t| t.contains("ferry report")), "{got:?}");
+    }
+
+    #[test]
+    fn inline_markup_of_links_alone_goes_but_inline_running_text_with_links_stays() {
+        let card = "<span class=card><a href=/p/1>Jane Doe</a><a href=/s/1>Council votes on the \
+                    budget again</a> <a href=/s/2>Harbour plan delayed</a></span>";
+        let src = format!(
+            "<body><div class=story>{}<p>The mayor, {card} said on Monday that the ferry, the \
+             pier and the roof come first.</p><p><em>See <a href=/a>the budget</a>, \
+             <a href=/b>the minutes</a> and <a href=/c>the vote</a> for what the council \
+             decided.</em></p>{}<strong>Tags<br><a href=/t/1>harbour</a>, <a href=/t/2>ferry</a>, \
+             <a href=/t/3>council budget</a></strong></div></body>",
+            para("harbour", 2),
+            para("ferry", 2)
+        );
+        let got = marked(&src);
+        let reason = |t: &str| {
+            got.iter()
+                .find(|(x, _)| x.starts_with(t))
+                .map(|(_, r)| r.as_str())
+        };
+        assert_eq!(reason("The mayor, said on Monday"), Some(""), "{got:?}");
+        assert_eq!(reason("Jane Doe"), Some("content.link-dense"), "{got:?}");
+        assert_eq!(reason("See the budget"), Some(""), "{got:?}");
+        assert_eq!(
+            reason("harbour, ferry"),
+            Some("content.link-dense"),
+            "{got:?}"
+        );
     }
 
     #[test]
