@@ -25,6 +25,10 @@
 //! confirmed elements are never pruned. The JSON-LD text itself is never output: the article
 //! stays a subsequence of the page's visible text.
 //!
+//! Without JSON-LD, a body split into sections of one template (same tag and class list, each
+//! several paragraphs long) around full-width figures is joined: the root widens to the common
+//! ancestor when those parts hold most of its prose and it holds no second `h1`.
+//!
 //! When the root and the siblings that joined it include several `<article>` elements, the one
 //! carrying the page's headline (a heading whose words run inside `og:title` or `<title>`) is
 //! the article; the others (a "You may also like" box of full posts) go.
@@ -100,6 +104,8 @@ struct Node1 {
     scored: bool,
     /// Marked up as the article body (`itemprop=articleBody`).
     article_body: bool,
+    /// Hash of tag and class attribute, to recognise parts built from the same template.
+    sig: u64,
 }
 
 const NONE: usize = usize::MAX;
@@ -256,6 +262,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             parent,
                             tag,
                             weight: class_weight(el),
+                            sig: word_hash(&format!("{name}.{}", el.attr("class").unwrap_or(""))),
                             article_body: el
                                 .attr("itemprop")
                                 .is_some_and(|v| v.contains("articleBody")),
@@ -574,9 +581,17 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
             keep = keep_set(&nodes, root);
         }
     }
+    let mut ld_moved = false;
     if ld_words > 0 {
         if let Some(better) = ld_root(&nodes, &keep, ld_words) {
             root = better;
+            keep = vec![root];
+            ld_moved = true;
+        }
+    }
+    if !ld_moved && keep.len() == 1 {
+        if let Some(wider) = same_template_parts(&nodes, root) {
+            root = wider;
             keep = vec![root];
         }
     }
@@ -881,6 +896,73 @@ fn choose_root(nodes: &[Node1], body: Option<usize>) -> Option<usize> {
     }
     Some(top)
 }
+
+/// How far above the root the common ancestor of its same-template parts may be.
+const TEMPLATE_LEVELS: usize = 8;
+
+/// A body split into sections around full-width figures or quotes often repeats one template
+/// per section (same tag, same class list), each a cousin of the others. When prose-holding
+/// elements of the root's template sit near it and, with the root, make up most of the prose
+/// of their common ancestor, that ancestor is the article. A class-less root says nothing.
+fn same_template_parts(nodes: &[Node1], root: usize) -> Option<usize> {
+    let sig = nodes[root].sig;
+    if nodes[root].prose == 0 || sig == word_hash(&format!("{}.", nodes[root].tag)) {
+        return None;
+    }
+    // The ancestor TEMPLATE_LEVELS up bounds where parts may be.
+    let mut top = root;
+    for _ in 0..TEMPLATE_LEVELS {
+        let p = nodes[top].parent;
+        if p == NONE || matches!(nodes[p].tag, "body" | "html") {
+            break;
+        }
+        top = p;
+    }
+    if top == root {
+        return None;
+    }
+    let parts: Vec<usize> = (top + 1..nodes.len())
+        .take_while(|&x| is_ancestor(nodes, top, x))
+        .filter(|&x| {
+            x != root
+                && nodes[x].sig == sig
+                && !nodes[x].dead
+                && nodes[x].prose >= TEMPLATE_MIN_PROSE
+                && nodes[x].paras >= 3
+                && !is_ancestor(nodes, x, root)
+                && !is_ancestor(nodes, root, x)
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    // The lowest ancestor of the root that holds every part.
+    let mut a = nodes[root].parent;
+    while a != NONE && !parts.iter().all(|&x| is_ancestor(nodes, a, x)) {
+        a = nodes[a].parent;
+    }
+    if a == NONE {
+        return None;
+    }
+    // Two top-level headlines under the ancestor mean two articles (the next one loaded below
+    // by infinite scroll, in the same template), not one split into sections.
+    let h1s = (a + 1..nodes.len())
+        .take_while(|&x| is_ancestor(nodes, a, x))
+        .filter(|&x| nodes[x].tag == "h1" && !nodes[x].dead)
+        .count();
+    if h1s > 1 {
+        return None;
+    }
+    let held: u32 = nodes[root].prose + parts.iter().map(|&x| nodes[x].prose).sum::<u32>();
+    (held as f64 >= TEMPLATE_SHARE * nodes[a].prose as f64).then_some(a)
+}
+
+/// Prose (characters) a same-template part must hold, in at least three paragraphs: a section
+/// of the article, not a quote box.
+const TEMPLATE_MIN_PROSE: u32 = 400;
+
+/// Share of the common ancestor's prose the same-template parts must hold.
+const TEMPLATE_SHARE: f64 = 0.8;
 
 /// The page's title words: `og:title`, else `<title>`, lower case.
 fn title_words(html: &Html) -> Vec<String> {
@@ -1527,6 +1609,37 @@ mod tests {
             Some("content.link-dense"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn sections_of_the_same_template_around_a_figure_make_one_article() {
+        let page = |second_headline: &str| {
+            format!(
+                "<body><div class=page><section class=outer><div class='body-text wysiwyg'>{}</div>\
+                 </section><div class=media><div class=frame><img src=a.jpg></div></div>\
+                 <div class=more><section class=outer>{second_headline}<div class='body-text wysiwyg'>{}</div>\
+                 </section></div></div><div class=comments>{}</div></body>",
+                para("harbour", 5),
+                para("ferry", 4),
+                para("comment", 2)
+            )
+        };
+        let kept = |src: &str| -> Vec<String> {
+            marked(src)
+                .into_iter()
+                .filter(|(_, r)| r.is_empty())
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let got = kept(&page(""));
+        assert_eq!(got.len(), 9, "{got:?}");
+        assert!(got.iter().all(|t| !t.contains("comment report")));
+        // A second headline above the other part: another article in the same template.
+        let got = kept(&page("<h1>Ferry news</h1>").replace(
+            "<section class=outer>",
+            "<section class=outer><h1>Harbour news</h1>",
+        ));
+        assert!(!got.iter().any(|t| t.contains("ferry report")), "{got:?}");
     }
 
     #[test]
