@@ -302,6 +302,7 @@ struct Selectors {
     time: Selector,
     canonical: Selector,
     html: Selector,
+    ld_json: Selector,
 }
 
 impl Selectors {
@@ -314,6 +315,7 @@ impl Selectors {
             time: s("time[datetime]"),
             canonical: s("link[rel=canonical][href]"),
             html: s("html[lang]"),
+            ld_json: s("script[type='application/ld+json']"),
         }
     }
 }
@@ -370,6 +372,16 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
             _ => {}
         }
     }
+    // Structured data (schema.org JSON-LD) fills what the meta tags left out.
+    let ld = json_ld(html);
+    if published.is_none() {
+        published = ld.published;
+    }
+    if authors.is_empty() {
+        authors = ld.authors;
+    }
+    site = site.or(ld.publisher);
+    og_title = og_title.or(ld.headline);
     if published.is_none() {
         published = html
             .select(&SEL.time)
@@ -402,6 +414,74 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty()),
     }
+}
+
+/// Article metadata from schema.org JSON-LD.
+#[derive(Default)]
+struct JsonLd {
+    headline: Option<String>,
+    published: Option<String>,
+    authors: Vec<String>,
+    publisher: Option<String>,
+}
+
+/// Reads the first article-like object (`NewsArticle`, `Article`, `BlogPosting`, … or any object
+/// with a `headline`) of the page's `application/ld+json` scripts, including `@graph` lists.
+/// Scripts that do not parse are ignored: structured data is a hint, not a requirement.
+fn json_ld(html: &Html) -> JsonLd {
+    use serde_json::Value;
+    let text = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(collapse_whitespace(s)).filter(|s| !s.is_empty()),
+            Value::Object(o) => o
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(collapse_whitespace),
+            _ => None,
+        }
+    };
+    let mut out = JsonLd::default();
+    for script in html.select(&SEL.ld_json) {
+        let raw: String = script.text().collect();
+        let Ok(value) = serde_json::from_str::<Value>(raw.trim()) else {
+            continue;
+        };
+        // Breadth-first over the document, without recursion on input-controlled depth.
+        let mut queue = vec![&value];
+        let mut i = 0;
+        while i < queue.len() && i < 256 {
+            let v = queue[i];
+            i += 1;
+            match v {
+                Value::Array(items) => queue.extend(items.iter()),
+                Value::Object(o) => {
+                    if let Some(graph) = o.get("@graph") {
+                        queue.push(graph);
+                    }
+                    let article = o.contains_key("headline")
+                        || o.get("@type").and_then(|t| t.as_str()).is_some_and(|t| {
+                            t.ends_with("Article") || t == "BlogPosting" || t == "Report"
+                        });
+                    if !article || out.headline.is_some() {
+                        continue;
+                    }
+                    out.headline = o.get("headline").and_then(text);
+                    out.published = o
+                        .get("datePublished")
+                        .and_then(|d| d.as_str())
+                        .and_then(parse_date);
+                    out.authors = match o.get("author") {
+                        Some(Value::Array(list)) => list.iter().filter_map(text).collect(),
+                        Some(one) => text(one).into_iter().collect(),
+                        None => Vec::new(),
+                    };
+                    out.publisher = o.get("publisher").and_then(text);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// `Story title | Site Name` → `Story title`: drop the parts naming the site; without a known
@@ -507,6 +587,24 @@ mod tests {
             assert_eq!(from_text(&mut d, &[], true).site.as_deref(), Some(site));
             assert_eq!(d[1].verdict, Verdict::Meta("meta.source".into()));
         }
+    }
+
+    #[test]
+    fn json_ld_fills_what_meta_tags_leave_out() {
+        let html = Html::parse_document(
+            r#"<html><head><title>x</title>
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+              {"@type":"WebSite","name":"Site"},
+              {"@type":"NewsArticle","headline":"Tidal plant opens","datePublished":"2024-03-18T07:30:00Z",
+               "author":[{"@type":"Person","name":"Mara Lindqvist"},{"name":"Bo Chen"}],
+               "publisher":{"@type":"Organization","name":"Coastline Herald"}}]}</script>
+            <script type="application/ld+json">{ not json</script></head><body><p>x</p></body></html>"#,
+        );
+        let m = from_html(&html, &[]);
+        assert_eq!(m.title.as_deref(), Some("Tidal plant opens"));
+        assert_eq!(m.published.as_deref(), Some("2024-03-18"));
+        assert_eq!(m.authors, ["Mara Lindqvist", "Bo Chen"]);
+        assert_eq!(m.site.as_deref(), Some("Coastline Herald"));
     }
 
     #[test]
