@@ -64,8 +64,12 @@ enum Command {
     /// Clean inputs and store the articles.
     Ingest {
         /// Files, folders (recursive) or `-` for stdin.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "retry_failures")]
         paths: Vec<String>,
+        /// Also ingest again every input the store lists as skipped or failed (`deboiler
+        /// failures`), e.g. after raising a limit; a success clears its entry.
+        #[arg(long)]
+        retry_failures: bool,
         /// Append one JSON line per input (`origin`, `outcome`, `id`) to FILE once its writes
         /// are flushed: every line is a committed outcome (for crash tests and resumable runs).
         #[arg(long, value_name = "FILE")]
@@ -283,9 +287,16 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
     match cli.command {
         Command::Ingest {
             paths,
+            retry_failures,
             limits,
             report_committed,
-        } => ingest(g, &paths, &limits.limits(), report_committed.as_deref()),
+        } => ingest(
+            g,
+            &paths,
+            retry_failures,
+            &limits.limits(),
+            report_committed.as_deref(),
+        ),
         Command::Clean {
             paths,
             limits,
@@ -345,6 +356,7 @@ fn open_store(g: &Global) -> Result<Store, Fatal> {
 fn ingest(
     g: &Global,
     paths: &[String],
+    retry_failures: bool,
     limits: &Limits,
     report_committed: Option<&Path>,
 ) -> Result<ExitCode, Fatal> {
@@ -360,7 +372,18 @@ fn ingest(
         None => None,
     };
     let store = open_store(g)?;
-    let inputs = source::expand(paths);
+    let mut paths = paths.to_vec();
+    if retry_failures {
+        for f in store.failures() {
+            let origin = f?.origin;
+            // stdin cannot be read again; the others are retried even if they are gone, so a
+            // missing file stays listed with a fresh reason.
+            if origin != "-" && !paths.contains(&origin) {
+                paths.push(origin);
+            }
+        }
+    }
+    let inputs = source::expand(&paths);
     let mut report_error = None;
     let summary = pipeline::ingest_limited(inputs, &rules, &store, limits, |origin, outcome| {
         let (kind, id) = match outcome {

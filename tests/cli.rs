@@ -207,6 +207,19 @@ fn bad_inputs_are_recorded_and_never_stop_the_batch() {
     snapshot!("bad_inputs_log", stderr(&out));
     let failures = deboiler(&["failures", "--db", &db]);
     snapshot!("bad_inputs_failures", stdout(&failures));
+
+    // Fix one input and retry everything that failed: the fixed one is stored and leaves the
+    // failure list; the others are listed again.
+    std::fs::write(
+        inputs.join("a-empty.txt"),
+        "The ferry timetable changes on Monday, the operator said, and early boats will run twice as often.\n",
+    )
+    .unwrap();
+    let retry = deboiler(&["ingest", "--db", &db, "--retry-failures"]);
+    assert!(stdout(&retry).contains("stored 1"), "{}", stdout(&retry));
+    let after = stdout(&deboiler(&["failures", "--db", &db]));
+    assert!(!after.contains("a-empty.txt"), "{after}");
+    assert_eq!(after.lines().count(), stdout(&failures).lines().count() - 1);
 }
 
 #[test]
