@@ -1255,6 +1255,15 @@ fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// The texts of the blocks no mark removed.
+    fn kept(src: &str) -> Vec<String> {
+        marked(src)
+            .into_iter()
+            .filter(|(_, r)| r.is_empty())
+            .map(|(t, _)| t)
+            .collect()
+    }
+
     fn marked(src: &str) -> Vec<(String, String)> {
         let html = Html::parse_document(src);
         let mut marks = HashMap::new();
@@ -1513,13 +1522,6 @@ mod tests {
                 para("comment", 2)
             )
         };
-        let kept = |src: &str| -> Vec<String> {
-            marked(src)
-                .into_iter()
-                .filter(|(_, r)| r.is_empty())
-                .map(|(t, _)| t)
-                .collect()
-        };
         // Without JSON-LD the cousin section is lost: that is what the cross-check is for.
         let plain = kept(&page(""));
         assert_eq!(plain.len(), 3, "{plain:?}");
@@ -1563,13 +1565,6 @@ mod tests {
                  </div></body></html>",
                 para("harbour", 2)
             )
-        };
-        let kept = |src: &str| -> Vec<String> {
-            marked(src)
-                .into_iter()
-                .filter(|(_, r)| r.is_empty())
-                .map(|(t, _)| t)
-                .collect()
         };
         let got = kept(&page("Harbour wall gets its funding | Town News"));
         assert!(
@@ -1623,13 +1618,6 @@ mod tests {
                 para("ferry", 4),
                 para("comment", 2)
             )
-        };
-        let kept = |src: &str| -> Vec<String> {
-            marked(src)
-                .into_iter()
-                .filter(|(_, r)| r.is_empty())
-                .map(|(t, _)| t)
-                .collect()
         };
         let got = kept(&page(""));
         assert_eq!(got.len(), 9, "{got:?}");
