@@ -68,6 +68,7 @@ pub fn load(paths: &[String]) -> PageSet {
                                 url: page.url,
                                 content_type: None,
                                 bytes,
+                                info: Default::default(),
                             }),
                             Err(e) => set.unreadable.push((origin, e)),
                         }
@@ -194,6 +195,7 @@ mod tests {
                 url: None,
                 content_type: None,
                 bytes: b"Title\n\nA line of text.\n".to_vec(),
+                info: Default::default(),
             }],
             kinds: vec![ContentKind::Text],
             unreadable: Vec::new(),

@@ -14,11 +14,11 @@ use serde_json::json;
 
 use deboiler::learn::LineStats;
 use deboiler::limits::Limits;
-use deboiler::model::{ArticleRecord, Verdict};
-use deboiler::pipeline::{self, Cleaned, Outcome};
+use deboiler::model::{ArticleRecord, ContentKind, Verdict};
+use deboiler::pipeline::{self, Cleaned, JsonlSink, Outcome, Report, RunOptions, StoreSink};
 use deboiler::rules::{RuleErrors, RuleSet};
 use deboiler::source;
-use deboiler::store::{Store, StoreError};
+use deboiler::store::{RunSummary, Store, StoreError};
 use deboiler::strip;
 
 #[derive(Parser)]
@@ -74,6 +74,19 @@ enum Command {
         /// are flushed: every line is a committed outcome (for crash tests and resumable runs).
         #[arg(long, value_name = "FILE")]
         report_committed: Option<PathBuf>,
+        /// Worker threads cleaning documents [default: one per core]. Output does not depend
+        /// on it.
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<usize>,
+        /// Where articles go: the store, or JSON Lines records on stdout (or `--output`), in
+        /// which case no store is opened and each article is written once per run.
+        #[arg(long, value_enum, default_value_t = Out::Store)]
+        out: Out,
+        /// With `--out jsonl`: write the records to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -81,6 +94,8 @@ enum Command {
     Clean {
         #[arg(required = true)]
         paths: Vec<String>,
+        #[command(flatten)]
+        input: InputArgs,
         #[command(flatten)]
         limits: LimitArgs,
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -163,7 +178,99 @@ enum RulesCommand {
     },
 }
 
+mod progress;
+
 const MIB: u64 = 1024 * 1024;
+
+/// Which files are read and how they are split into documents.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Inputs")]
+struct InputArgs {
+    /// Read only the files of a folder that match GLOB (the path inside the folder given, or
+    /// the file name); repeatable. Files named on the command line are always read.
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip the files of a folder that match GLOB; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// How to read inputs: `auto` by extension (`.jsonl`/`.ndjson`, `.warc`, optionally
+    /// `.gz`/`.zst`; anything else and stdin is one document), or force one for every input.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// JSON Lines field holding the document [default: `html`, else `text`, else `content`].
+    #[arg(long, value_name = "NAME")]
+    content_field: Option<String>,
+    /// JSON Lines field holding the page URL.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    url_field: String,
+    /// JSON Lines field holding the document's own id (kept on its origin).
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    id_field: String,
+    /// What JSON Lines content is: `auto` (a field named like `text` is text, others are
+    /// sniffed), `html` or `text`.
+    #[arg(long, value_enum, default_value_t = KindArg::Auto)]
+    content_kind: KindArg,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum InputFormat {
+    Auto,
+    /// Each file (or stdin) is one document.
+    Doc,
+    Jsonl,
+    Warc,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum KindArg {
+    Auto,
+    Html,
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Out {
+    Store,
+    Jsonl,
+}
+
+impl InputArgs {
+    fn read_options(&self, limits: &Limits) -> source::ReadOptions {
+        source::ReadOptions {
+            limits: limits.clone(),
+            format: match self.input_format {
+                InputFormat::Auto => source::Format::Auto,
+                InputFormat::Doc => source::Format::Document,
+                InputFormat::Jsonl => source::Format::Jsonl,
+                InputFormat::Warc => source::Format::Warc,
+            },
+            jsonl: source::JsonlFields {
+                content: self.content_field.clone(),
+                url: self.url_field.clone(),
+                id: self.id_field.clone(),
+                kind: match self.content_kind {
+                    KindArg::Auto => None,
+                    KindArg::Html => Some(ContentKind::Html),
+                    KindArg::Text => Some(ContentKind::Text),
+                },
+            },
+        }
+    }
+
+    /// The inputs named by `paths`, folders walked through the globs.
+    fn expand(
+        &self,
+        paths: &[String],
+    ) -> Result<Vec<Result<source::Input, source::SourceError>>, Fatal> {
+        let filter = source::Filter::new(&self.include, &self.exclude).map_err(|e| {
+            Fatal::new(
+                e.to_string(),
+                Some("globs use `*`, `?`, `[abc]`, `{a,b}` and `**`, e.g. `--include '*.html'`"),
+            )
+        })?;
+        Ok(source::expand_filtered(paths, &filter))
+    }
+}
 
 /// Per-document limits; an input over one is skipped with the limit named. Defaults come from
 /// `Limits::default()` so the library and the CLI cannot drift apart.
@@ -290,19 +397,35 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             retry_failures,
             limits,
             report_committed,
-        } => ingest(
-            g,
-            &paths,
-            retry_failures,
-            &limits.limits(),
-            report_committed.as_deref(),
-        ),
+            jobs,
+            out,
+            output,
+            input,
+        } => {
+            let limits = limits.limits();
+            let run = IngestRun {
+                read: input.read_options(&limits),
+                input,
+                jobs,
+                retry_failures,
+                report_committed,
+            };
+            match (out, output) {
+                (Out::Store, Some(_)) => Err(Fatal::new(
+                    "`--output` is for `--out jsonl`; the store is set with `--db`",
+                    Some("add `--out jsonl` to write records to a file"),
+                )),
+                (Out::Store, None) => ingest(g, &paths, &run),
+                (Out::Jsonl, output) => ingest_jsonl(g, &paths, &run, output.as_deref()),
+            }
+        }
         Command::Clean {
             paths,
+            input,
             limits,
             format,
             explain,
-        } => clean(g, &paths, &limits.limits(), format, explain),
+        } => clean(g, &paths, &input, &limits.limits(), format, explain),
         Command::List { limit } => list(&open_store(g)?, limit),
         Command::Show { id, json } => show(&open_store(g)?, &id, json),
         Command::Export => export(&open_store(g)?),
@@ -353,46 +476,55 @@ fn open_store(g: &Global) -> Result<Store, Fatal> {
     Ok(Store::open(&g.db)?)
 }
 
-fn ingest(
-    g: &Global,
-    paths: &[String],
+/// What `ingest` was asked to do, besides the paths.
+struct IngestRun {
+    input: InputArgs,
+    read: source::ReadOptions,
+    jobs: Option<usize>,
     retry_failures: bool,
-    limits: &Limits,
-    report_committed: Option<&Path>,
-) -> Result<ExitCode, Fatal> {
-    let rules = load_rules(g, None)?;
-    let mut committed = match report_committed {
-        Some(p) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .map_err(|e| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None))?,
-        ),
-        None => None,
-    };
-    let store = open_store(g)?;
-    let mut paths = paths.to_vec();
-    if retry_failures {
-        for f in store.failures() {
-            let origin = f?.origin;
-            // stdin cannot be read again; the others are retried even if they are gone, so a
-            // missing file stays listed with a fresh reason.
-            if origin != "-" && !paths.contains(&origin) {
-                paths.push(origin);
-            }
+    report_committed: Option<PathBuf>,
+}
+
+impl IngestRun {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            jobs: self.jobs.unwrap_or(0),
+            read: self.read.clone(),
+            ..RunOptions::default()
         }
     }
-    let inputs = source::expand(&paths);
-    let mut report_error = None;
-    let summary = pipeline::ingest_limited(inputs, &rules, &store, limits, |origin, outcome| {
-        let (kind, id) = match outcome {
+
+    fn committed_file(&self) -> Result<Option<std::fs::File>, Fatal> {
+        let Some(p) = &self.report_committed else {
+            return Ok(None);
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .map(Some)
+            .map_err(|e| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None))
+    }
+}
+
+/// Logs one committed outcome, appends it to the `--report-committed` file and moves the
+/// progress display; the per-outcome callback of both output modes.
+struct Reporter {
+    committed: Option<std::fs::File>,
+    error: Option<io::Error>,
+    progress: progress::Progress,
+}
+
+impl Reporter {
+    fn report(&mut self, r: &Report) {
+        let origin = r.origin;
+        let (kind, id) = self.progress.suspend(|| match r.outcome {
             Outcome::Stored { id } => {
-                tracing::info!("stored `{origin}` as {}", &id[..12]);
+                tracing::info!("stored `{origin}` as {}", &id[..12.min(id.len())]);
                 ("stored", Some(id))
             }
             Outcome::Duplicate { id } => {
-                tracing::info!("`{origin}` duplicates {}", &id[..12]);
+                tracing::info!("`{origin}` duplicates {}", &id[..12.min(id.len())]);
                 ("duplicate", Some(id))
             }
             Outcome::Skipped { reason } => {
@@ -403,43 +535,143 @@ fn ingest(
                 tracing::error!("failed `{origin}`: {error}");
                 ("failed", None)
             }
-        };
-        if let (Some(f), None) = (committed.as_mut(), &report_error) {
+        });
+        self.progress.add(r.bytes_in);
+        if let (Some(f), None) = (self.committed.as_mut(), &self.error) {
             // One unbuffered write per line: a reader after a kill sees whole lines only up to
             // what was reported, never a line for an outcome that was not flushed.
             let line = json!({"origin": origin, "outcome": kind, "id": id}).to_string() + "\n";
             if let Err(e) = f.write_all(line.as_bytes()) {
-                report_error = Some(e);
+                self.error = Some(e);
             }
         }
-    })?;
-    if let (Some(e), Some(p)) = (report_error, report_committed) {
+    }
+
+    fn finish(self, run: &IngestRun) -> Result<(), Fatal> {
+        self.progress.finish();
+        match (self.error, &run.report_committed) {
+            (Some(e), Some(p)) => Err(Fatal::new(
+                format!("cannot write `{}`: {e}", p.display()),
+                None,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(g, None)?;
+    let committed = run.committed_file()?;
+    let store = open_store(g)?;
+    let mut paths = paths.to_vec();
+    if run.retry_failures {
+        for f in store.failures() {
+            let origin = f?.origin;
+            // A record of a container (`file:LINE`, `file@OFFSET`) is retried by reading its
+            // file again. stdin cannot be read again; the others are retried even if they are
+            // gone, so a missing file stays listed with a fresh reason.
+            let path = source::container_path(&origin).to_string();
+            if path != "-" && !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    let inputs = run.input.expand(&paths)?;
+    let mut reporter = Reporter {
+        committed,
+        error: None,
+        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &run.read)),
+    };
+    let mut sink = StoreSink::new(&store)?;
+    let summary = pipeline::run(
+        inputs,
+        &rules,
+        Some(&store),
+        &mut sink,
+        &run.options(),
+        |r: &Report| reporter.report(r),
+    )?;
+    reporter.finish(run)?;
+    println!("{} · store `{}`", summary_line(&summary), store.path());
+    Ok(exit_code(&summary))
+}
+
+/// `ingest --out jsonl`: records to stdout or a file, no store opened.
+fn ingest_jsonl(
+    g: &Global,
+    paths: &[String],
+    run: &IngestRun,
+    output: Option<&Path>,
+) -> Result<ExitCode, Fatal> {
+    if run.retry_failures {
         return Err(Fatal::new(
-            format!("cannot write `{}`: {e}", p.display()),
-            None,
+            "`--retry-failures` reads the failure list of a store; `--out jsonl` has none",
+            Some("drop `--out jsonl`, or name the inputs to read again"),
         ));
     }
-    println!(
-        "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out · store `{}`",
-        summary.read,
-        summary.stored,
-        summary.duplicates,
-        summary.skipped,
-        summary.failed,
-        human_bytes(summary.bytes_in),
-        human_bytes(summary.bytes_out),
-        store.path()
-    );
-    Ok(if summary.failed > 0 {
+    let rules = load_rules(g, None)?;
+    let committed = run.committed_file()?;
+    let inputs = run.input.expand(paths)?;
+    let mut reporter = Reporter {
+        committed,
+        error: None,
+        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &run.read)),
+    };
+    let out: Box<dyn Write> = match output {
+        Some(p) => Box::new(
+            std::fs::File::create(p)
+                .map_err(|e| Fatal::new(format!("cannot create `{}`: {e}", p.display()), None))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut sink = JsonlSink::new(io::BufWriter::with_capacity(256 * 1024, out));
+    let summary = pipeline::run(
+        inputs,
+        &rules,
+        None,
+        &mut sink,
+        &run.options(),
+        |r: &Report| reporter.report(r),
+    )?;
+    reporter.finish(run)?;
+    let target = output.map_or("stdout".to_string(), |p| format!("`{}`", p.display()));
+    // stdout carries the records: the summary is a log line.
+    eprintln!("{} · records to {target}", summary_line(&summary));
+    Ok(exit_code(&summary))
+}
+
+fn exit_code(summary: &RunSummary) -> ExitCode {
+    if summary.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// `read … · stored … · … out`, with container records that were not documents by type.
+fn summary_line(s: &RunSummary) -> String {
+    let mut line = format!(
+        "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out",
+        s.read,
+        s.stored,
+        s.duplicates,
+        s.skipped,
+        s.failed,
+        human_bytes(s.bytes_in),
+        human_bytes(s.bytes_out),
+    );
+    if !s.ignored.is_empty() {
+        let total: u64 = s.ignored.values().sum();
+        let kinds: Vec<String> = s.ignored.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        line += &format!(" · not documents {total} ({})", kinds.join(", "));
+    }
+    line
 }
 
 fn clean(
     g: &Global,
     paths: &[String],
+    input: &InputArgs,
     limits: &Limits,
     format: Format,
     explain: bool,
@@ -459,19 +691,30 @@ fn clean(
         None
     };
     let learned = store.as_ref().map(|s| s as &dyn LineStats);
-    let inputs = source::expand(paths);
-    let many = inputs.len() > 1;
+    let inputs = input.expand(paths)?;
+    let read = input.read_options(limits);
+    let many = inputs.len() > 1
+        || inputs
+            .iter()
+            .flatten()
+            .any(|i| i.format(read.format) != source::Format::Document);
     let mut out = io::stdout().lock();
     let mut failed = false;
-    for input in inputs {
-        let (origin, result) = match input {
-            Ok(i) => (
-                i.origin(),
-                i.read_limited(limits)
-                    .map_err(pipeline::DocError::from)
-                    .and_then(|raw| pipeline::clean_limited(&raw, &rules, learned, limits)),
+    for item in source::documents(inputs, &read) {
+        let (origin, result) = match item {
+            source::SourceItem::Doc(raw) => (
+                raw.origin.clone(),
+                pipeline::clean_limited(&raw, &rules, learned, limits),
             ),
-            Err(e) => (String::new(), Err(e.into())),
+            // Source errors name their input themselves; a limit's message names the limit.
+            source::SourceItem::Failed(e @ source::SourceError::Limit { .. }) => {
+                (e.path().to_string(), Err(e.into()))
+            }
+            source::SourceItem::Failed(e) => (String::new(), Err(e.into())),
+            source::SourceItem::Ignored { origin, kind } => {
+                tracing::debug!("`{origin}` is not a document: {kind}");
+                continue;
+            }
         };
         match result {
             Ok(cleaned) => {
@@ -853,6 +1096,7 @@ fn eval(
                     url: page.url.clone(),
                     content_type: None,
                     bytes: bytes_in,
+                    info: Default::default(),
                 };
                 let started = std::time::Instant::now();
                 let result = pipeline::clean(&doc, &rules);

@@ -345,6 +345,7 @@ mod tests {
             url: None,
             content_type: ct.map(str::to_string),
             bytes: bytes.to_vec(),
+            info: Default::default(),
         }
     }
 

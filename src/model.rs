@@ -3,6 +3,8 @@
 //! Nothing here does work: a stage takes one of these and returns the next one, so each stage
 //! can be tested on its own and a later stage never needs to know how an earlier one did its job.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Whether a document is an HTML page or text (possibly flattened out of a page).
@@ -32,6 +34,21 @@ pub struct RawDocument {
     /// A declared content type such as `text/html; charset=windows-1252`, when known.
     pub content_type: Option<String>,
     pub bytes: Vec<u8>,
+    /// What the container said about the document besides its bytes (JSONL fields, WARC
+    /// headers); empty for a plain file.
+    pub info: InputInfo,
+}
+
+/// What a container format knows about one document beyond its bytes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InputInfo {
+    /// The kind the container declares (a JSONL `text` field is text whatever it looks like);
+    /// `None` lets decode sniff it.
+    pub kind: Option<ContentKind>,
+    /// The document's id in the container (JSONL `--id-field`), kept on its [`Origin`].
+    pub id: Option<String>,
+    /// Fields passed through to the stored record (other JSONL fields, WARC record headers).
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// How the decoder chose the character encoding.
@@ -203,8 +220,14 @@ impl Article {
 /// One place an article was read from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
+    /// Where the document was read: a path, `-` (stdin), `path:LINE` (JSON Lines, 1-based) or
+    /// `path@OFFSET` (WARC: byte offset of the record; for `.warc.gz` the offset of its gzip
+    /// member, plus `+OFFSET` inside the member when one member holds several records).
     pub source: String,
     pub ingested_at: String,
+    /// The document's own id in its container (JSONL `--id-field`), when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// What the store keeps for one article.
@@ -219,11 +242,16 @@ pub struct ArticleRecord {
     pub kind: ContentKind,
     pub encoding: EncodingInfo,
     pub ingested_at: String,
+    /// Container fields passed through (JSONL fields other than content/url/id, WARC headers)
+    /// from the input that first stored the article.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl ArticleRecord {
     pub fn from_article(article: &Article, origin: Origin) -> Self {
         ArticleRecord {
+            extra: BTreeMap::new(),
             id: article.id.clone(),
             metadata: article.metadata.clone(),
             body: article.body.clone(),

@@ -20,14 +20,17 @@ use tracing::{debug, debug_span, info_span, warn};
 use crate::decode::{self, DecodeError};
 use crate::learn::{self, LineStats};
 use crate::limits::{self, LimitExceeded, Limits};
-use crate::model::{Article, ArticleRecord, ContentKind, Decided, RawDocument, Removal, Verdict};
+use crate::model::{Article, ContentKind, Decided, RawDocument, Removal, Verdict};
 use crate::rules::RuleSet;
-use crate::source::{Input, SourceError};
-use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
+use crate::source::{Input, ReadOptions, SourceError};
+use crate::store::{RunSummary, Store, StoreError};
 use crate::{content, dedup, extract, metadata, strip};
 
-/// Store writes between flushes; outcomes are reported at each flush.
-const FLUSH_EVERY: usize = 64;
+mod run;
+mod sink;
+
+pub use run::{run, Report, RunOptions};
+pub use sink::{record_of, DiscardSink, JsonlSink, Sink, StoreSink};
 
 /// Why one document produced no article.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,9 @@ pub enum DocError {
     Limit(#[from] LimitExceeded),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A stage panicked on this document (a bug); the run goes on without it.
+    #[error("internal error while cleaning (please report this input): {0}")]
+    Panic(String),
 }
 
 impl DocError {
@@ -127,7 +133,11 @@ pub fn clean_limited(
         }
         .into());
     }
-    let decoded = debug_span!("decode").in_scope(|| decode::decode(raw))?;
+    let mut decoded = debug_span!("decode").in_scope(|| decode::decode(raw))?;
+    if let Some(kind) = raw.info.kind {
+        // The container said what it is (a JSONL `text` field): no sniffing.
+        decoded.kind = kind;
+    }
     budget.check("decode")?;
     // Both checks run before the expensive stages they protect: html5ever's tree building is
     // quadratic in nesting depth, and a text line is the unit every text stage works on.
@@ -283,9 +293,10 @@ pub fn ingest(
     ingest_limited(inputs, rules, store, &Limits::default(), report)
 }
 
-/// Ingests a batch. `report` is called once per input, in input order, after the input's
-/// writes are flushed. Returns the run's counts; an `Err` means the store itself failed (for
-/// example it could not flush), not that some input was bad.
+/// Ingests a batch into `store` on one worker thread; [`run`] with a [`StoreSink`] is the
+/// general form. `report` is called once per input, in input order, after the input's writes
+/// are flushed. Returns the run's counts; an `Err` means the store itself failed (for example
+/// it could not flush), not that some input was bad.
 pub fn ingest_limited(
     inputs: Vec<Result<Input, SourceError>>,
     rules: &RuleSet,
@@ -293,86 +304,21 @@ pub fn ingest_limited(
     limits: &Limits,
     mut report: impl FnMut(&str, &Outcome),
 ) -> Result<RunSummary, StoreError> {
-    let mut summary = RunSummary {
-        started_at: crate::time::now_rfc3339(),
-        ..RunSummary::default()
+    let opts = RunOptions {
+        jobs: 1,
+        read: ReadOptions {
+            limits: limits.clone(),
+            ..ReadOptions::default()
+        },
+        ..RunOptions::default()
     };
-    let mut pending: Vec<(String, Outcome)> = Vec::new();
-    for input in inputs {
-        summary.read += 1;
-        let (origin, result) = match input {
-            Ok(input) => {
-                let origin = input.origin();
-                let result = input
-                    .read_limited(limits)
-                    .map_err(DocError::from)
-                    .and_then(|raw| {
-                        summary.bytes_in += raw.bytes.len() as u64;
-                        clean_limited(&raw, rules, Some(store), limits)
-                    })
-                    .and_then(|c| store_article(store, &origin, &c).map(|o| (o, c)));
-                (origin, result)
-            }
-            Err(e) => (e.path().to_string(), Err(DocError::from(e))),
-        };
-        let outcome = match result {
-            Ok((PutOutcome::Stored, c)) => {
-                summary.stored += 1;
-                summary.bytes_out += c.article.body.iter().map(|p| p.len() as u64).sum::<u64>();
-                Outcome::Stored { id: c.article.id }
-            }
-            Ok((PutOutcome::Duplicate { .. }, c)) => {
-                summary.duplicates += 1;
-                Outcome::Duplicate { id: c.article.id }
-            }
-            Err(e) => {
-                let skip = e.is_skip();
-                if skip {
-                    summary.skipped += 1;
-                } else {
-                    summary.failed += 1;
-                }
-                let failure = FailureRecord {
-                    origin: origin.clone(),
-                    outcome: if skip { "skipped" } else { "failed" }.to_string(),
-                    reason: e.to_string(),
-                    at: crate::time::now_rfc3339(),
-                };
-                store.put_failure(&failure)?;
-                if skip {
-                    Outcome::Skipped {
-                        reason: failure.reason,
-                    }
-                } else {
-                    Outcome::Failed {
-                        error: failure.reason,
-                    }
-                }
-            }
-        };
-        pending.push((origin, outcome));
-        if pending.len() >= FLUSH_EVERY {
-            store.flush()?;
-            for (o, out) in pending.drain(..) {
-                report(&o, &out);
-            }
-        }
-    }
-    summary.finished_at = crate::time::now_rfc3339();
-    store.put_run(&summary)?;
-    store.flush()?;
-    for (o, out) in pending.drain(..) {
-        report(&o, &out);
-    }
-    Ok(summary)
-}
-
-fn store_article(store: &Store, origin: &str, c: &Cleaned) -> Result<PutOutcome, DocError> {
-    let _s = debug_span!("store").entered();
-    let record = ArticleRecord::from_article(&c.article, origin_now(origin));
-    let lines = c
-        .site_key
-        .clone()
-        .map(|site| learn::lines_of(site, &c.decided));
-    Ok(store.put(&record, lines.as_ref())?)
+    let mut sink = StoreSink::new(store)?;
+    run(
+        inputs,
+        rules,
+        Some(store),
+        &mut sink,
+        &opts,
+        |r: &Report| report(r.origin, r.outcome),
+    )
 }

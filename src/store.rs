@@ -8,6 +8,10 @@
 //! * `sites`: site key → documents counted (big-endian u64)
 //! * `site_lines`: site key, NUL, 8-byte line hash → documents containing the line (big-endian
 //!   u64) followed by the line's text (see [`crate::learn`])
+//! * `pending_sites`, `pending_lines`: the same counts for documents stored since the last
+//!   [`Store::merge_pending`]. A document's counts go there, in its transaction; they join the
+//!   counts that cleaning reads only when the pipeline merges them at a fixed point of the input
+//!   order, so what a document sees does not depend on which parallel worker finished first.
 //!
 //! One document's writes (its record or the origin added to an existing record, its origin
 //! index entry, clearing an old failure) happen in one `sled` transaction, so a crash leaves
@@ -94,6 +98,10 @@ pub struct RunSummary {
     pub bytes_out: u64,
     pub started_at: String,
     pub finished_at: String,
+    /// Container records that are not documents (WARC `request`, `metadata`, a non-HTML
+    /// response…), by type.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ignored: std::collections::BTreeMap<String, u64>,
 }
 
 /// Store-wide counts for `deboiler stats`.
@@ -115,6 +123,8 @@ pub struct Store {
     runs: sled::Tree,
     sites: sled::Tree,
     site_lines: sled::Tree,
+    pending_sites: sled::Tree,
+    pending_lines: sled::Tree,
 }
 
 type TxError = ConflictableTransactionError<StoreError>;
@@ -151,6 +161,8 @@ impl Store {
             runs: tree("runs")?,
             sites: tree("sites")?,
             site_lines: tree("site_lines")?,
+            pending_sites: tree("pending_sites")?,
+            pending_lines: tree("pending_lines")?,
             path: display.clone(),
             db,
         })
@@ -178,9 +190,10 @@ impl Store {
             &self.articles,
             &self.origins,
             &self.failures,
-            &self.sites,
-            &self.site_lines,
+            &self.pending_sites,
+            &self.pending_lines,
         );
+        // Site counts go to the pending trees (see the module docs).
         let result = trees.transaction(|(a, o, f, sites, site_lines)| {
             let outcome = match a.get(key)? {
                 Some(bytes) => {
@@ -246,6 +259,35 @@ impl Store {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => map_sled(&self.path, e),
         })
+    }
+
+    /// Adds the counts of documents stored since the last merge to the counts cleaning reads
+    /// ([`LineStats`]). Each key moves in its own transaction, so a crash part-way leaves every
+    /// count either merged or still pending, never both; the next merge finishes the job.
+    pub fn merge_pending(&self) -> Result<(), StoreError> {
+        for (pending, live) in [
+            (&self.pending_sites, &self.sites),
+            (&self.pending_lines, &self.site_lines),
+        ] {
+            for kv in pending.iter() {
+                let (k, _) = kv.map_err(|e| map_sled(&self.path, e))?;
+                let result = (pending, live).transaction(|(p, l)| {
+                    let Some(add) = p.remove(&k)? else {
+                        return Ok(());
+                    };
+                    let n = l.get(&k)?.map_or(0, |old| be_u64(&old)) + be_u64(&add);
+                    let mut value = n.to_be_bytes().to_vec();
+                    value.extend_from_slice(add.get(8..).unwrap_or_default());
+                    l.insert(&k, value)?;
+                    Ok::<_, TxError>(())
+                });
+                result.map_err(|e| match e {
+                    TransactionError::Abort(e) => e,
+                    TransactionError::Storage(e) => map_sled(&self.path, e),
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
@@ -472,6 +514,7 @@ pub fn origin_now(source: &str) -> Origin {
     Origin {
         source: source.to_string(),
         ingested_at: crate::time::now_rfc3339(),
+        id: None,
     }
 }
 
@@ -524,6 +567,7 @@ mod tests {
                 overridden: None,
             },
             ingested_at: "2024-01-01T00:00:00Z".into(),
+            extra: Default::default(),
         }
     }
 

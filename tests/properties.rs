@@ -36,6 +36,7 @@ fn raw(bytes: Vec<u8>) -> RawDocument {
         url: None,
         content_type: None,
         bytes,
+        info: Default::default(),
     }
 }
 

@@ -26,6 +26,7 @@ pub fn raw(bytes: Vec<u8>, content_type: Option<String>) -> RawDocument {
         url: None,
         content_type,
         bytes,
+        info: Default::default(),
     }
 }
 

@@ -1,0 +1,329 @@
+//! The parallel run: many documents cleaned at once, results applied in input order.
+//!
+//! One reader thread turns the inputs into documents ([`crate::source::documents`]) and hands
+//! them, numbered, to `jobs` worker threads over a bounded channel; each worker runs
+//! [`super::clean_limited`]; the calling thread is the writer: it puts results back in input
+//! order (a reorder buffer) and applies them to a [`Sink`]. The reader may be at most `window`
+//! documents ahead of the writer, so memory is bounded by the window (the reorder buffer
+//! included), never by the corpus.
+//!
+//! Output does not depend on `jobs` or on timing: results are applied in input order, and the
+//! learned site counts that workers read change only at fixed points of that order — every
+//! [`LEARN_EPOCH`] documents the reader waits until the writer has applied everything before
+//! and merged what it learned ([`Sink::end_epoch`]). `--jobs 1` and `--jobs 8` write the same
+//! records. Writes are committed every `flush_every` documents or every second, whichever comes
+//! first; outcomes are reported only after the commit that made them durable.
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+
+use super::{clean_limited, Cleaned, DocError, Outcome, Sink};
+use crate::learn::LineStats;
+use crate::limits::Limits;
+use crate::model::InputInfo;
+use crate::rules::RuleSet;
+use crate::source::{self, Input, ReadOptions, SourceError, SourceItem};
+use crate::store::{FailureRecord, PutOutcome, RunSummary};
+
+/// Documents between merges of learned site counts (see the module docs).
+pub const LEARN_EPOCH: u64 = 1024;
+/// Longest a written document waits for its commit.
+const COMMIT_AFTER: Duration = Duration::from_secs(1);
+
+/// How a run is carried out.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Worker threads cleaning documents; 0 means one per available core.
+    pub jobs: usize,
+    /// Documents read but not yet applied, at most; 0 means 16 per worker.
+    pub window: usize,
+    /// Documents between commits (also committed after a second).
+    pub flush_every: usize,
+    pub read: ReadOptions,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: 0,
+            window: 0,
+            flush_every: 256,
+            read: ReadOptions::default(),
+        }
+    }
+}
+
+impl RunOptions {
+    /// The worker count this run uses.
+    pub fn workers(&self) -> usize {
+        match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+/// One committed outcome, as passed to the `report` callback of [`run`].
+#[derive(Debug)]
+pub struct Report<'a> {
+    /// The input's origin: a path, `-`, `path:LINE` or `path@OFFSET`.
+    pub origin: &'a str,
+    pub outcome: &'a Outcome,
+    /// Bytes of the document as read (after decompression); 0 when it could not be read.
+    pub bytes_in: u64,
+}
+
+/// What a worker hands the writer.
+enum Done {
+    Doc {
+        origin: String,
+        info: InputInfo,
+        bytes_in: u64,
+        result: Result<Cleaned, DocError>,
+    },
+    Ignored {
+        kind: String,
+    },
+}
+
+/// Runs `inputs` through the pipeline into `sink` (see the module docs). `learned` are the site
+/// counts cleaning reads (normally the store the sink writes). `report` is called once per
+/// document or failed input, in input order, after the commit that made it durable. Returns the
+/// run's counts; `Err` is the sink failing, never a bad input.
+pub fn run<S: Sink>(
+    inputs: Vec<Result<Input, SourceError>>,
+    rules: &RuleSet,
+    learned: Option<&(dyn LineStats + Sync)>,
+    sink: &mut S,
+    opts: &RunOptions,
+    mut report: impl FnMut(&Report),
+) -> Result<RunSummary, S::Error> {
+    let jobs = opts.workers();
+    let window = match opts.window {
+        0 => jobs * 16,
+        n => n.max(jobs),
+    };
+    let mut summary = RunSummary {
+        started_at: crate::time::now_rfc3339(),
+        ..RunSummary::default()
+    };
+    let limits = &opts.read.limits;
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = bounded::<(u64, SourceItem)>(window);
+        let (done_tx, done_rx) = bounded::<(u64, Done)>(window);
+        let (credit_tx, credit_rx) = unbounded::<()>();
+        let read = opts.read.clone();
+        let barrier = learned.is_some();
+        scope.spawn(move || read_inputs(inputs, &read, window, barrier, &work_tx, &credit_rx));
+        for _ in 0..jobs {
+            let (work_rx, done_tx) = (work_rx.clone(), done_tx.clone());
+            scope.spawn(move || {
+                for (seq, item) in work_rx {
+                    if done_tx
+                        .send((seq, work(item, rules, learned, limits)))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+        drop((work_rx, done_tx));
+        let writer = Writer {
+            sink,
+            summary: &mut summary,
+            barrier,
+            flush_every: opts.flush_every.max(1),
+            pending: Vec::new(),
+            last_commit: Instant::now(),
+        };
+        // Returning drops the receiving ends, which stops the reader and workers on an error.
+        writer.write(done_rx, credit_tx, &mut report)
+    })?;
+    Ok(summary)
+}
+
+/// The reader thread: numbers documents and keeps at most `window` of them in flight.
+fn read_inputs(
+    inputs: Vec<Result<Input, SourceError>>,
+    read: &ReadOptions,
+    window: usize,
+    barrier: bool,
+    work: &Sender<(u64, SourceItem)>,
+    credits: &Receiver<()>,
+) {
+    let mut available = window;
+    for (seq, item) in (0u64..).zip(source::documents(inputs, read)) {
+        let wanted = if barrier && seq > 0 && seq % LEARN_EPOCH == 0 {
+            window // nothing in flight: the writer has merged the epoch's counts
+        } else {
+            1
+        };
+        while available < wanted {
+            if credits.recv().is_err() {
+                return;
+            }
+            available += 1;
+        }
+        available -= 1;
+        if work.send((seq, item)).is_err() {
+            return;
+        }
+    }
+}
+
+/// A worker's job on one item. A panic in a stage is a failed document, not a dead run.
+fn work(
+    item: SourceItem,
+    rules: &RuleSet,
+    learned: Option<&(dyn LineStats + Sync)>,
+    limits: &Limits,
+) -> Done {
+    match item {
+        SourceItem::Doc(raw) => {
+            let bytes_in = raw.bytes.len() as u64;
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                clean_limited(&raw, rules, learned.map(|l| l as &dyn LineStats), limits)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(DocError::Panic(what))
+            });
+            Done::Doc {
+                origin: raw.origin,
+                info: raw.info,
+                bytes_in,
+                result,
+            }
+        }
+        SourceItem::Failed(e) => Done::Doc {
+            origin: e.path().to_string(),
+            info: InputInfo::default(),
+            bytes_in: 0,
+            result: Err(e.into()),
+        },
+        SourceItem::Ignored { kind, .. } => Done::Ignored { kind },
+    }
+}
+
+/// The writer: applies results in input order and commits in batches.
+struct Writer<'a, S: Sink> {
+    sink: &'a mut S,
+    summary: &'a mut RunSummary,
+    barrier: bool,
+    flush_every: usize,
+    /// Applied but not yet committed: `(origin, outcome, bytes in)`.
+    pending: Vec<(String, Outcome, u64)>,
+    last_commit: Instant,
+}
+
+impl<S: Sink> Writer<'_, S> {
+    fn write(
+        mut self,
+        done: Receiver<(u64, Done)>,
+        credits: Sender<()>,
+        report: &mut impl FnMut(&Report),
+    ) -> Result<(), S::Error> {
+        let mut next = 0u64;
+        // Holds at most `window` results: the reader is never further ahead than that.
+        let mut held: BTreeMap<u64, Done> = BTreeMap::new();
+        for (seq, d) in done.iter() {
+            held.insert(seq, d);
+            while let Some(d) = held.remove(&next) {
+                self.apply(d)?;
+                next += 1;
+                if self.barrier && next % LEARN_EPOCH == 0 {
+                    self.sink.end_epoch()?;
+                }
+                if self.pending.len() >= self.flush_every
+                    || (!self.pending.is_empty() && self.last_commit.elapsed() >= COMMIT_AFTER)
+                {
+                    self.commit(report)?;
+                }
+                // The reader may have finished and gone: nobody to return the credit to.
+                let _ = credits.send(());
+            }
+        }
+        self.summary.finished_at = crate::time::now_rfc3339();
+        self.sink.end_epoch()?;
+        self.sink.finish(self.summary)?;
+        self.commit(report)
+    }
+
+    fn commit(&mut self, report: &mut impl FnMut(&Report)) -> Result<(), S::Error> {
+        self.sink.commit()?;
+        self.last_commit = Instant::now();
+        for (origin, outcome, bytes_in) in self.pending.drain(..) {
+            report(&Report {
+                origin: &origin,
+                outcome: &outcome,
+                bytes_in,
+            });
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, d: Done) -> Result<(), S::Error> {
+        let (origin, info, bytes_in, result) = match d {
+            Done::Ignored { kind } => {
+                *self.summary.ignored.entry(kind).or_default() += 1;
+                return Ok(());
+            }
+            Done::Doc {
+                origin,
+                info,
+                bytes_in,
+                result,
+            } => (origin, info, bytes_in, result),
+        };
+        let s = &mut *self.summary;
+        s.read += 1;
+        s.bytes_in += bytes_in;
+        let outcome = match result {
+            Ok(c) => match self.sink.put(&origin, &info, &c)? {
+                PutOutcome::Stored => {
+                    s.stored += 1;
+                    s.bytes_out += c.article.body.iter().map(|p| p.len() as u64).sum::<u64>();
+                    Outcome::Stored { id: c.article.id }
+                }
+                PutOutcome::Duplicate { .. } => {
+                    s.duplicates += 1;
+                    Outcome::Duplicate { id: c.article.id }
+                }
+            },
+            Err(e) => {
+                let skip = e.is_skip();
+                if skip {
+                    s.skipped += 1;
+                } else {
+                    s.failed += 1;
+                }
+                let failure = FailureRecord {
+                    origin: origin.clone(),
+                    outcome: if skip { "skipped" } else { "failed" }.to_string(),
+                    reason: e.to_string(),
+                    at: crate::time::now_rfc3339(),
+                };
+                self.sink.put_failure(&failure)?;
+                if skip {
+                    Outcome::Skipped {
+                        reason: failure.reason,
+                    }
+                } else {
+                    Outcome::Failed {
+                        error: failure.reason,
+                    }
+                }
+            }
+        };
+        self.pending.push((origin, outcome, bytes_in));
+        Ok(())
+    }
+}

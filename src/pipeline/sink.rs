@@ -1,0 +1,188 @@
+//! Sinks: where [`super::run`] puts cleaned documents, always in input order.
+//!
+//! [`StoreSink`] writes the `sled` store (one transaction per document, durable at
+//! [`Sink::commit`]); [`JsonlSink`] writes article records as JSON Lines to any writer, with no
+//! store at all, dropping an article already emitted in this run (an in-memory set of 32-byte
+//! ids, so memory grows by 32 bytes per distinct article); [`DiscardSink`] keeps nothing (for
+//! measuring the pipeline). A sink's error stops the run: it is the output failing, not an
+//! input.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use crate::learn;
+use crate::model::{ArticleRecord, InputInfo};
+use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
+
+use super::Cleaned;
+
+/// Receives the results of a run in input order.
+pub trait Sink {
+    type Error: std::error::Error;
+
+    /// Takes one cleaned document.
+    fn put(
+        &mut self,
+        origin: &str,
+        info: &InputInfo,
+        cleaned: &Cleaned,
+    ) -> Result<PutOutcome, Self::Error>;
+
+    /// Takes one input that produced no article.
+    fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), Self::Error>;
+
+    /// Makes everything put so far durable; outcomes are reported only after it returns.
+    fn commit(&mut self) -> Result<(), Self::Error>;
+
+    /// Called at fixed points of the input order (and at the end): what the documents put so
+    /// far taught about their sites becomes visible to the cleaning of later documents.
+    fn end_epoch(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// Called once after the last document, before the final commit.
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), Self::Error> {
+        let _ = summary;
+        Ok(())
+    }
+}
+
+/// The record stored for a cleaned document: its origin carries the container's id for it,
+/// and the container's pass-through fields become the record's `extra`.
+pub fn record_of(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> ArticleRecord {
+    let mut o = origin_now(origin);
+    o.id = info.id.clone();
+    let mut record = ArticleRecord::from_article(&cleaned.article, o);
+    record.extra = info.extra.clone();
+    record
+}
+
+/// Writes into the store.
+pub struct StoreSink<'a> {
+    store: &'a Store,
+}
+
+impl<'a> StoreSink<'a> {
+    /// Merges counts a crashed run left pending, so this run starts from all it learned.
+    pub fn new(store: &'a Store) -> Result<StoreSink<'a>, StoreError> {
+        store.merge_pending()?;
+        Ok(StoreSink { store })
+    }
+}
+
+impl Sink for StoreSink<'_> {
+    type Error = StoreError;
+
+    fn put(
+        &mut self,
+        origin: &str,
+        info: &InputInfo,
+        cleaned: &Cleaned,
+    ) -> Result<PutOutcome, StoreError> {
+        let _s = tracing::debug_span!("store").entered();
+        let record = record_of(origin, info, cleaned);
+        let lines = cleaned
+            .site_key
+            .clone()
+            .map(|site| learn::lines_of(site, &cleaned.decided));
+        self.store.put(&record, lines.as_ref())
+    }
+
+    fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), StoreError> {
+        self.store.put_failure(failure)
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.store.flush()
+    }
+
+    fn end_epoch(&mut self) -> Result<(), StoreError> {
+        self.store.merge_pending()
+    }
+
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), StoreError> {
+        self.store.put_run(summary)
+    }
+}
+
+/// Writes article records as JSON Lines, each distinct article once.
+pub struct JsonlSink<W: Write> {
+    out: W,
+    emitted: HashSet<[u8; 32]>,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonlSink {
+            out,
+            emitted: HashSet::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// The 32 bytes of a hex SHA-256 id (a non-hex id is hashed, never expected).
+fn id_bytes(id: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let hex = id.as_bytes();
+    if hex.len() == 64 && hex.iter().all(u8::is_ascii_hexdigit) {
+        for (i, pair) in hex.chunks(2).enumerate() {
+            let s = std::str::from_utf8(pair).unwrap_or("00");
+            out[i] = u8::from_str_radix(s, 16).unwrap_or(0);
+        }
+    } else {
+        use sha2::Digest;
+        out.copy_from_slice(&sha2::Sha256::digest(id.as_bytes()));
+    }
+    out
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    type Error = std::io::Error;
+
+    fn put(
+        &mut self,
+        origin: &str,
+        info: &InputInfo,
+        cleaned: &Cleaned,
+    ) -> Result<PutOutcome, std::io::Error> {
+        if !self.emitted.insert(id_bytes(&cleaned.article.id)) {
+            return Ok(PutOutcome::Duplicate { new_origin: true });
+        }
+        let record = record_of(origin, info, cleaned);
+        serde_json::to_writer(&mut self.out, &record)?;
+        self.out.write_all(b"\n")?;
+        Ok(PutOutcome::Stored)
+    }
+
+    fn put_failure(&mut self, _: &FailureRecord) -> Result<(), std::io::Error> {
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), std::io::Error> {
+        self.out.flush()
+    }
+}
+
+/// Keeps nothing: every article counts as stored.
+#[derive(Debug, Default)]
+pub struct DiscardSink;
+
+impl Sink for DiscardSink {
+    type Error = std::convert::Infallible;
+
+    fn put(&mut self, _: &str, _: &InputInfo, _: &Cleaned) -> Result<PutOutcome, Self::Error> {
+        Ok(PutOutcome::Stored)
+    }
+
+    fn put_failure(&mut self, _: &FailureRecord) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}

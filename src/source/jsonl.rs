@@ -1,0 +1,320 @@
+//! JSON Lines containers: one document per line, streamed.
+//!
+//! Each line is a JSON object. The content comes from `--content-field` (default: the first of
+//! `html`, `text`, `content` present), the URL from `--url-field`, the document's own id from
+//! `--id-field`; every other field passes through to the record. Content from a field named
+//! like text (`text`, `plain_text`, …) is text whatever it looks like; other content is sniffed.
+//! A line that is not a usable document (invalid JSON, not an object, no content field,
+//! content not a string, longer than the input limit) is one failed item whose origin is
+//! `path:LINE` (1-based) and whose message says what was wrong; the next line is read as usual.
+//! Blank lines are not documents and are passed over silently.
+
+use std::io::BufRead;
+
+use serde_json::{Map, Value};
+
+use super::{JsonlFields, SourceError, SourceItem};
+use crate::limits::LimitExceeded;
+use crate::model::{ContentKind, InputInfo, RawDocument};
+
+/// Content fields tried, in order, when `--content-field` is not given.
+pub const DEFAULT_CONTENT_FIELDS: [&str; 3] = ["html", "text", "content"];
+
+/// The records of one JSON Lines stream.
+pub struct Records {
+    origin: String,
+    reader: Box<dyn BufRead + Send>,
+    fields: JsonlFields,
+    max_line: u64,
+    line: usize,
+    done: bool,
+}
+
+impl Records {
+    /// `reader` is the decompressed stream; `max_line` bounds one line's bytes.
+    pub fn new(
+        origin: String,
+        reader: Box<dyn BufRead + Send>,
+        fields: JsonlFields,
+        max_line: u64,
+    ) -> Records {
+        Records {
+            origin,
+            reader,
+            fields,
+            max_line,
+            line: 0,
+            done: false,
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = SourceItem;
+
+    fn next(&mut self) -> Option<SourceItem> {
+        let mut buf = Vec::new();
+        while !self.done {
+            buf.clear();
+            self.line += 1;
+            let at = format!("{}:{}", self.origin, self.line);
+            match read_line(&mut self.reader, &mut buf, self.max_line) {
+                Ok(Line::Eof) => self.done = true,
+                Ok(Line::TooLong(len)) => {
+                    return Some(SourceItem::Failed(SourceError::Limit {
+                        path: at,
+                        exceeded: LimitExceeded::InputSize {
+                            size: len,
+                            limit: self.max_line,
+                        },
+                    }))
+                }
+                Ok(Line::Read) if buf.iter().all(u8::is_ascii_whitespace) => {}
+                Ok(Line::Read) => {
+                    return Some(match parse(&buf, &self.fields) {
+                        Ok(mut doc) => {
+                            doc.origin = at;
+                            SourceItem::Doc(doc)
+                        }
+                        Err(detail) => SourceItem::Failed(SourceError::Jsonl { path: at, detail }),
+                    })
+                }
+                Err(source) => {
+                    // A broken compressed stream cannot be resynchronised: the file ends here.
+                    self.done = true;
+                    return Some(SourceItem::Failed(SourceError::Read { path: at, source }));
+                }
+            }
+        }
+        None
+    }
+}
+
+enum Line {
+    Read,
+    Eof,
+    /// The line passed the limit; it was skipped to its end without being kept.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (without its `\n`), keeping at most `max` bytes of it.
+fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::Result<Line> {
+    let mut len: u64 = 0;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(match (any, len > max) {
+                (false, _) => Line::Eof,
+                (true, true) => Line::TooLong(len),
+                (true, false) => Line::Read,
+            });
+        }
+        any = true;
+        let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        len += take as u64;
+        if len <= max {
+            buf.extend_from_slice(&chunk[..take]);
+        } else {
+            buf.clear();
+        }
+        r.consume(take + usize::from(end));
+        if end {
+            return Ok(if len > max {
+                Line::TooLong(len)
+            } else {
+                Line::Read
+            });
+        }
+    }
+}
+
+/// One line → a document, or what is wrong with it.
+fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
+    let value: Value = serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Value::Object(mut obj) = value else {
+        return Err(format!("a {} is not a JSON object", type_name(&value)));
+    };
+    let content_field = match &fields.content {
+        Some(f) if obj.contains_key(f) => f.clone(),
+        Some(f) => return Err(format!("no content field `{f}` (--content-field)")),
+        None => DEFAULT_CONTENT_FIELDS
+            .iter()
+            .find(|f| obj.contains_key(**f))
+            .map(|f| f.to_string())
+            .ok_or_else(|| {
+                format!(
+                    "no content field: none of `html`, `text`, `content`{} (--content-field)",
+                    keys_hint(&obj)
+                )
+            })?,
+    };
+    let content = match obj.remove(&content_field) {
+        Some(Value::String(s)) => s,
+        other => {
+            return Err(format!(
+                "content field `{content_field}` is a {}, not a string",
+                type_name(other.as_ref().unwrap_or(&Value::Null))
+            ))
+        }
+    };
+    let kind = fields.kind.or_else(|| {
+        content_field
+            .to_ascii_lowercase()
+            .ends_with("text")
+            .then_some(ContentKind::Text)
+    });
+    let url = take_string(&mut obj, &fields.url);
+    let id = match obj.remove(&fields.id) {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => {
+            // Not an id we can print; keep it as it came.
+            obj.insert(fields.id.clone(), other);
+            None
+        }
+        None => None,
+    };
+    // JSON text is Unicode: the declared charset stops a `<meta charset>` in the page from
+    // re-decoding what is already decoded.
+    let content_type = match kind {
+        Some(ContentKind::Text) => "text/plain; charset=utf-8",
+        _ => "text/html; charset=utf-8",
+    };
+    Ok(RawDocument {
+        origin: String::new(),
+        url,
+        content_type: Some(content_type.into()),
+        bytes: content.into_bytes(),
+        info: InputInfo {
+            kind,
+            id,
+            extra: obj.into_iter().collect(),
+        },
+    })
+}
+
+/// A string field taken out of the object; a non-string value stays as a pass-through field.
+fn take_string(obj: &mut Map<String, Value>, field: &str) -> Option<String> {
+    match obj.remove(field) {
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            obj.insert(field.to_string(), other);
+            None
+        }
+        None => None,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `; fields are `a`, `b`` for the message, a few at most.
+fn keys_hint(obj: &Map<String, Value>) -> String {
+    if obj.is_empty() {
+        return "; the object is empty".into();
+    }
+    let keys: Vec<String> = obj.keys().take(6).map(|k| format!("`{k}`")).collect();
+    format!("; fields are {}", keys.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(text: &str, fields: JsonlFields, max: u64) -> Vec<Result<RawDocument, String>> {
+        let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.to_string()));
+        Records::new("d.jsonl".into(), reader, fields, max)
+            .map(|i| match i {
+                SourceItem::Doc(d) => Ok(d),
+                SourceItem::Failed(e) => Err(e.to_string()),
+                SourceItem::Ignored { kind, .. } => Err(kind),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_become_documents_with_fields_and_line_origins() {
+        let text =
+            "{\"html\":\"<p>a</p>\",\"url\":\"https://x.example/a\",\"id\":7,\"lang\":\"en\"}\n\
+                    \n\
+                    {\"text\":\"plain\",\"id\":\"b\"}\n";
+        let got = items(text, JsonlFields::default(), 1000);
+        assert_eq!(got.len(), 2);
+        let a = got[0].as_ref().unwrap();
+        assert_eq!(a.origin, "d.jsonl:1");
+        assert_eq!(a.url.as_deref(), Some("https://x.example/a"));
+        assert_eq!(a.info.id.as_deref(), Some("7"));
+        assert_eq!(a.info.kind, None);
+        assert_eq!(a.info.extra["lang"], "en");
+        assert_eq!(a.bytes, b"<p>a</p>");
+        let b = got[1].as_ref().unwrap();
+        assert_eq!(b.origin, "d.jsonl:3", "blank line 2 counts as a line");
+        assert_eq!(b.info.kind, Some(ContentKind::Text));
+    }
+
+    #[test]
+    fn bad_lines_fail_alone_naming_line_and_problem() {
+        let text = "{bad\n[1]\n{\"url\":\"u\"}\n{\"text\":5}\n{\"text\":\"ok\"}\n";
+        let got = items(text, JsonlFields::default(), 1000);
+        let errs: Vec<String> = got.iter().filter_map(|r| r.clone().err()).collect();
+        assert!(
+            errs[0].starts_with("`d.jsonl:1`: invalid JSON"),
+            "{}",
+            errs[0]
+        );
+        assert_eq!(errs[1], "`d.jsonl:2`: a array is not a JSON object");
+        assert!(
+            errs[2].starts_with("`d.jsonl:3`: no content field"),
+            "{}",
+            errs[2]
+        );
+        assert!(errs[2].contains("`url`"), "{}", errs[2]);
+        assert_eq!(
+            errs[3],
+            "`d.jsonl:4`: content field `text` is a number, not a string"
+        );
+        assert_eq!(got[4].as_ref().unwrap().origin, "d.jsonl:5");
+    }
+
+    #[test]
+    fn long_lines_are_refused_without_losing_the_next() {
+        let text = format!("{{\"text\":\"{}\"}}\n{{\"text\":\"ok\"}}", "x".repeat(100));
+        let got = items(&text, JsonlFields::default(), 50);
+        assert!(got[0].as_ref().unwrap_err().contains("max-input-size"));
+        assert_eq!(got[1].as_ref().unwrap().bytes, b"ok");
+    }
+
+    #[test]
+    fn configured_fields_and_kind_are_used() {
+        let fields = JsonlFields {
+            content: Some("body".into()),
+            url: "link".into(),
+            id: "key".into(),
+            kind: Some(ContentKind::Html),
+        };
+        let got = items(
+            "{\"body\":\"x\",\"link\":\"l\",\"key\":\"k\",\"html\":1}",
+            fields,
+            100,
+        );
+        let d = got[0].as_ref().unwrap();
+        assert_eq!(
+            (d.url.as_deref(), d.info.id.as_deref()),
+            (Some("l"), Some("k"))
+        );
+        assert_eq!(d.info.kind, Some(ContentKind::Html));
+        assert_eq!(d.info.extra["html"], 1);
+    }
+}

@@ -1,0 +1,657 @@
+//! Sources: turn what the user named on the command line into raw documents.
+//!
+//! A path is a file, a folder (walked recursively, in sorted order so runs are reproducible,
+//! skipping dot-files, filtered by [`Filter`]'s include/exclude globs) or `-` for stdin. A file
+//! is one document, or a container of many ([`Format`]): JSON Lines ([`jsonl`]) or WARC
+//! ([`warc`]), chosen by extension or forced. Gzip and zstd are decompressed transparently, found
+//! by their magic bytes whatever the file name.
+//!
+//! [`documents`] turns the inputs into a stream of [`SourceItem`]s, read lazily as the caller
+//! iterates: memory is bounded by one record, never by a container (a multi-GB `.jsonl.zst` is
+//! streamed line by line). A bad input or record is one [`SourceItem::Failed`] naming file and
+//! line or byte offset; it never ends the stream, and a container goes on after a bad record
+//! whenever its framing allows.
+//!
+//! Every document keeps its origin: the path as given (`-` for stdin), `path:LINE` for a JSON
+//! Lines record (1-based line), `path@OFFSET` for a WARC record (byte offset of the record in
+//! the file; in a `.warc.gz`, of its gzip member, plus `+OFFSET` inside the member when one
+//! member holds several records).
+//!
+//! Size limits: a single-document file is refused from its size on disk
+//! ([`Limits::max_input_bytes`]) and while inflating ([`Limits::max_decompressed_bytes`]). A
+//! container is streamed, so neither applies to it as a whole; each of its records is refused
+//! once its own (decompressed) size passes [`Limits::max_input_bytes`]. A refusal is a
+//! [`SourceError::Limit`], which the pipeline records as a skip.
+
+pub mod jsonl;
+pub mod warc;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::limits::{LimitExceeded, Limits};
+use crate::model::{ContentKind, InputInfo, RawDocument};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}` does not exist")]
+    Missing { path: String },
+    #[error("`{path}` is not valid gzip: {detail}")]
+    Gzip { path: String, detail: String },
+    #[error("`{path}` is not valid zstd: {detail}")]
+    Zstd { path: String, detail: String },
+    /// A JSON Lines record that is not a usable document (the path is `file:LINE`).
+    #[error("`{path}`: {detail}")]
+    Jsonl { path: String, detail: String },
+    /// A WARC record that cannot be read (the path is `file@OFFSET`).
+    #[error("`{path}`: {detail}")]
+    Warc { path: String, detail: String },
+    /// A size limit refused the input (it is skipped, not failed).
+    #[error("{exceeded}")]
+    Limit {
+        path: String,
+        exceeded: LimitExceeded,
+    },
+}
+
+impl SourceError {
+    /// The input this error is about: a path, or a record's origin (`file:LINE`, `file@OFFSET`).
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Read { path, .. }
+            | SourceError::Missing { path }
+            | SourceError::Gzip { path, .. }
+            | SourceError::Zstd { path, .. }
+            | SourceError::Jsonl { path, .. }
+            | SourceError::Warc { path, .. }
+            | SourceError::Limit { path, .. } => path,
+        }
+    }
+}
+
+/// A bad `--include`/`--exclude` pattern.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid glob `{glob}`: {detail}")]
+pub struct GlobError {
+    pub glob: String,
+    pub detail: String,
+}
+
+/// Largest decompressed size accepted from a compressed input by default, against
+/// decompression bombs (the default of [`Limits::max_decompressed_bytes`]).
+pub const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
+
+/// How an input file is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// By extension: `.jsonl`/`.ndjson` and `.warc` (each optionally followed by `.gz`,
+    /// `.zst`) are containers, anything else (and stdin) is one document.
+    #[default]
+    Auto,
+    /// The whole file is one document.
+    Document,
+    Jsonl,
+    Warc,
+}
+
+/// Which JSON Lines fields hold what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonlFields {
+    /// The content field; `None` tries `html`, then `text`, then `content`.
+    pub content: Option<String>,
+    pub url: String,
+    pub id: String,
+    /// Forces the documents' kind; `None`: a field named like `text` is text, others are
+    /// sniffed.
+    pub kind: Option<ContentKind>,
+}
+
+impl Default for JsonlFields {
+    fn default() -> Self {
+        JsonlFields {
+            content: None,
+            url: "url".into(),
+            id: "id".into(),
+            kind: None,
+        }
+    }
+}
+
+/// How inputs are turned into documents.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub limits: Limits,
+    pub format: Format,
+    pub jsonl: JsonlFields,
+}
+
+/// One item of the document stream.
+#[derive(Debug)]
+pub enum SourceItem {
+    Doc(RawDocument),
+    /// An input or record that could not be read; its origin is [`SourceError::path`].
+    Failed(SourceError),
+    /// A container record that is not a document (a WARC request, a non-HTML response): not
+    /// an input outcome, only counted by type.
+    Ignored {
+        origin: String,
+        kind: String,
+    },
+}
+
+/// One input to read: a file path, or stdin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    /// The origin string recorded for this input: the path as given, or `-`.
+    pub fn origin(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin => "-".to_string(),
+        }
+    }
+
+    /// How this input is read under `format`: never [`Format::Auto`].
+    pub fn format(&self, format: Format) -> Format {
+        match (format, self) {
+            (Format::Auto, Input::Stdin) => Format::Document,
+            (Format::Auto, Input::File(p)) => format_by_name(p),
+            (f, _) => f,
+        }
+    }
+
+    /// Reads the whole input under the default [`Limits`].
+    pub fn read(&self) -> Result<RawDocument, SourceError> {
+        self.read_limited(&Limits::default())
+    }
+
+    /// Reads the whole input as one document, refusing it once it passes `limits`' input or
+    /// decompressed size.
+    pub fn read_limited(&self, limits: &Limits) -> Result<RawDocument, SourceError> {
+        let origin = self.origin();
+        let io_err = |source| SourceError::Read {
+            path: origin.clone(),
+            source,
+        };
+        let too_large = |size: u64| SourceError::Limit {
+            path: origin.clone(),
+            exceeded: LimitExceeded::InputSize {
+                size,
+                limit: limits.max_input_bytes,
+            },
+        };
+        let max = limits.max_input_bytes;
+        let mut buf = Vec::new();
+        match self {
+            Input::File(p) => {
+                // The size on disk refuses a huge file before a byte of it is read; the `take`
+                // below still bounds a file that grows while it is read.
+                let len = std::fs::metadata(p).map_err(io_err)?.len();
+                if len > max {
+                    return Err(too_large(len));
+                }
+                let file = std::fs::File::open(p).map_err(io_err)?;
+                file.take(max.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(io_err)?;
+            }
+            Input::Stdin => {
+                std::io::stdin()
+                    .lock()
+                    .take(max.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map_err(io_err)?;
+            }
+        }
+        if buf.len() as u64 > max {
+            // Only a lower bound is known: reading stopped one byte past the limit.
+            return Err(too_large(buf.len() as u64));
+        }
+        let bytes = decompress_limited(buf, &origin, limits.max_decompressed_bytes)?;
+        Ok(RawDocument {
+            origin,
+            url: None,
+            content_type: None,
+            bytes,
+            info: InputInfo::default(),
+        })
+    }
+
+    /// The raw byte stream of the input, not decompressed.
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send>> {
+        Ok(match self {
+            Input::File(p) => Box::new(std::fs::File::open(p)?),
+            Input::Stdin => Box::new(std::io::stdin()),
+        })
+    }
+}
+
+/// `.jsonl`/`.ndjson`/`.warc`, optionally followed by a compression suffix, name containers.
+fn format_by_name(path: &Path) -> Format {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let base = [".gz", ".zst", ".zstd"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(&name);
+    if base.ends_with(".jsonl") || base.ends_with(".ndjson") {
+        Format::Jsonl
+    } else if base.ends_with(".warc") {
+        Format::Warc
+    } else {
+        Format::Document
+    }
+}
+
+/// A compression format, known by its magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+impl Compression {
+    pub fn of(head: &[u8]) -> Compression {
+        if head.starts_with(GZIP_MAGIC) {
+            Compression::Gzip
+        } else if head.starts_with(ZSTD_MAGIC) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// Reads up to `n` bytes from the start of `r` and gives them back in front of the rest, so
+/// a stream (stdin included) can be sniffed without seeking.
+fn peek(mut r: Box<dyn Read + Send>, n: usize) -> std::io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = vec![0u8; n];
+    let mut got = 0;
+    while got < n {
+        match r.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(got);
+    let rest: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(r));
+    Ok((head, rest))
+}
+
+/// A decompressing buffered reader over a raw stream, by magic bytes.
+fn decompressed(r: Box<dyn Read + Send>) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let (head, r) = peek(r, ZSTD_MAGIC.len())?;
+    Ok(match Compression::of(&head) {
+        Compression::None => Box::new(BufReader::with_capacity(64 * 1024, r)),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            64 * 1024,
+            flate2::read::MultiGzDecoder::new(r),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            64 * 1024,
+            zstd::stream::read::Decoder::new(r)?,
+        )),
+    })
+}
+
+/// Gzip or zstd input (by its magic bytes, whatever the file name) is decompressed
+/// transparently, up to [`MAX_DECOMPRESSED`] bytes.
+pub fn gunzip_if_compressed(bytes: Vec<u8>, origin: &str) -> Result<Vec<u8>, SourceError> {
+    decompress_limited(bytes, origin, MAX_DECOMPRESSED)
+}
+
+/// [`decompress_limited`] under its old name.
+pub fn gunzip_limited(bytes: Vec<u8>, origin: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
+    decompress_limited(bytes, origin, limit)
+}
+
+/// [`gunzip_if_compressed`] with the decompressed size capped at `limit` bytes; inflating stops
+/// one byte past it, so a bomb costs at most `limit` bytes of memory.
+pub fn decompress_limited(
+    bytes: Vec<u8>,
+    origin: &str,
+    limit: u64,
+) -> Result<Vec<u8>, SourceError> {
+    let compression = Compression::of(&bytes);
+    if compression == Compression::None {
+        return Ok(bytes);
+    }
+    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
+    let guess = (bytes.len() as u64).saturating_mul(4).min(limit) as usize;
+    let mut out = Vec::with_capacity(guess);
+    let result = match compression {
+        Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| SourceError::Gzip {
+                path: origin.to_string(),
+                detail: e.to_string(),
+            }),
+        _ => zstd::stream::read::Decoder::new(bytes.as_slice())
+            .and_then(|d| d.take(limit.saturating_add(1)).read_to_end(&mut out))
+            .map_err(|e| SourceError::Zstd {
+                path: origin.to_string(),
+                detail: e.to_string(),
+            }),
+    };
+    result?;
+    if out.len() as u64 > limit {
+        return Err(SourceError::Limit {
+            path: origin.to_string(),
+            exceeded: LimitExceeded::Decompressed { limit },
+        });
+    }
+    Ok(out)
+}
+
+/// Which files a folder walk keeps: `--include` / `--exclude` globs, matched against the path
+/// relative to the folder given and against the file name. Files named on the command line
+/// are always read.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Filter {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filter, GlobError> {
+        Ok(Filter {
+            include: glob_set(include)?,
+            exclude: glob_set(exclude)?,
+        })
+    }
+
+    /// Whether a file found at `rel` (relative to the walked folder) is read.
+    pub fn keeps(&self, rel: &Path) -> bool {
+        let name = rel.file_name().map(Path::new);
+        let hit = |set: &GlobSet| set.is_match(rel) || name.is_some_and(|n| set.is_match(n));
+        self.include.as_ref().is_none_or(hit) && !self.exclude.as_ref().is_some_and(hit)
+    }
+}
+
+fn glob_set(patterns: &[String]) -> Result<Option<GlobSet>, GlobError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| GlobError {
+            glob: p.clone(),
+            detail: e.kind().to_string(),
+        })?);
+    }
+    b.build().map(Some).map_err(|e| GlobError {
+        glob: patterns.join(" "),
+        detail: e.to_string(),
+    })
+}
+
+/// The documents of `inputs`, read lazily in order (see the module docs).
+pub fn documents(inputs: Vec<Result<Input, SourceError>>, opts: &ReadOptions) -> Documents {
+    Documents {
+        inputs: inputs.into_iter(),
+        current: None,
+        opts: opts.clone(),
+    }
+}
+
+/// Iterator behind [`documents`].
+pub struct Documents {
+    inputs: std::vec::IntoIter<Result<Input, SourceError>>,
+    current: Option<Box<dyn Iterator<Item = SourceItem> + Send>>,
+    opts: ReadOptions,
+}
+
+impl Iterator for Documents {
+    type Item = SourceItem;
+
+    fn next(&mut self) -> Option<SourceItem> {
+        loop {
+            if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(item);
+            }
+            self.current = None;
+            let input = match self.inputs.next()? {
+                Ok(input) => input,
+                Err(e) => return Some(SourceItem::Failed(e)),
+            };
+            match input.format(self.opts.format) {
+                Format::Jsonl | Format::Warc => match self.open_container(&input) {
+                    Ok(records) => self.current = Some(records),
+                    Err(e) => return Some(SourceItem::Failed(e)),
+                },
+                _ => {
+                    return Some(match input.read_limited(&self.opts.limits) {
+                        Ok(doc) => SourceItem::Doc(doc),
+                        Err(e) => SourceItem::Failed(e),
+                    })
+                }
+            }
+        }
+    }
+}
+
+impl Documents {
+    fn open_container(
+        &self,
+        input: &Input,
+    ) -> Result<Box<dyn Iterator<Item = SourceItem> + Send>, SourceError> {
+        let origin = input.origin();
+        let io_err = |source| SourceError::Read {
+            path: origin.clone(),
+            source,
+        };
+        let raw = input.open().map_err(io_err)?;
+        let max = self.opts.limits.max_input_bytes;
+        if input.format(self.opts.format) == Format::Jsonl {
+            let r = decompressed(raw).map_err(io_err)?;
+            return Ok(Box::new(jsonl::Records::new(
+                origin.clone(),
+                r,
+                self.opts.jsonl.clone(),
+                max,
+            )));
+        }
+        let (head, raw) = peek(raw, ZSTD_MAGIC.len()).map_err(io_err)?;
+        Ok(match Compression::of(&head) {
+            // Gzip members are read one by one so each record gets its member's offset.
+            Compression::Gzip => Box::new(warc::Records::gzip(origin.clone(), raw, max)),
+            _ => Box::new(warc::Records::plain(
+                origin.clone(),
+                decompressed(raw).map_err(io_err)?,
+                max,
+            )),
+        })
+    }
+}
+
+/// The number of documents `inputs` hold when it is known before reading them: every input
+/// is a file read as one document (containers and stdin hold an unknown number).
+pub fn count_documents(inputs: &[Result<Input, SourceError>], opts: &ReadOptions) -> Option<u64> {
+    let mut n = 0;
+    for input in inputs {
+        match input {
+            Ok(i @ Input::File(_)) if i.format(opts.format) == Format::Document => n += 1,
+            Ok(_) => return None,
+            Err(_) => n += 1,
+        }
+    }
+    Some(n)
+}
+
+/// The file an origin was read from: `file:LINE` and `file@OFFSET[+OFFSET]` name a record of
+/// `file`; a path that exists as given is itself.
+pub fn container_path(origin: &str) -> &str {
+    if origin == "-" || Path::new(origin).exists() {
+        return origin;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((file, line)) = origin.rsplit_once(':') {
+        if digits(line) {
+            return file;
+        }
+    }
+    if let Some((file, at)) = origin.rsplit_once('@') {
+        let (outer, inner) = at.split_once('+').unwrap_or((at, "0"));
+        if digits(outer) && digits(inner) {
+            return file;
+        }
+    }
+    origin
+}
+
+/// Expands the user's paths into inputs. Missing paths are reported as errors in place, so the
+/// rest of the batch still runs.
+pub fn expand(paths: &[String]) -> Vec<Result<Input, SourceError>> {
+    expand_filtered(paths, &Filter::default())
+}
+
+/// [`expand`], keeping only the files of a folder walk that `filter` keeps.
+pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, SourceError>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == "-" {
+            out.push(Ok(Input::Stdin));
+            continue;
+        }
+        let path = Path::new(p);
+        if path.is_dir() {
+            walk(path, path, filter, &mut out);
+        } else if path.exists() {
+            out.push(Ok(Input::File(path.to_path_buf())));
+        } else {
+            out.push(Err(SourceError::Missing { path: p.clone() }));
+        }
+    }
+    out
+}
+
+fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, SourceError>>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(source) => {
+            out.push(Err(SourceError::Read {
+                path: dir.display().to_string(),
+                source,
+            }));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(root, &p, filter, out);
+        } else if p.is_file() && filter.keeps(p.strip_prefix(root).unwrap_or(&p)) {
+            out.push(Ok(Input::File(p)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_decompressed_and_bad_gzip_reported() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"<p>hello</p>").unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(
+            gunzip_if_compressed(gz.clone(), "x").unwrap(),
+            b"<p>hello</p>"
+        );
+        assert_eq!(
+            gunzip_if_compressed(b"plain".to_vec(), "x").unwrap(),
+            b"plain"
+        );
+        let err = gunzip_if_compressed(gz[..gz.len() / 2].to_vec(), "x.gz").unwrap_err();
+        assert!(matches!(err, SourceError::Gzip { .. }), "{err}");
+    }
+
+    #[test]
+    fn size_limits_refuse_large_and_bomb_inputs() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, vec![b'a'; 3000]).unwrap();
+        let limits = Limits {
+            max_input_bytes: 2000,
+            max_decompressed_bytes: 5000,
+            ..Limits::default()
+        };
+        let err = Input::File(big.clone()).read_limited(&limits).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SourceError::Limit {
+                    exceeded: LimitExceeded::InputSize {
+                        size: 3000,
+                        limit: 2000
+                    },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("max-input-size"), "{err}");
+        // 1 MB of zeros compresses to about 1 KB: small on disk, a bomb once inflated.
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b'z'; 1_000_000]).unwrap();
+        let bomb = dir.path().join("bomb.gz");
+        std::fs::write(&bomb, enc.finish().unwrap()).unwrap();
+        let err = Input::File(bomb).read_limited(&limits).unwrap_err();
+        assert!(err.to_string().contains("max-decompressed-size"), "{err}");
+        assert!(Input::File(big).read().is_ok(), "default limits accept it");
+    }
+
+    #[test]
+    fn folders_are_walked_in_sorted_order_without_dotfiles() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "b").unwrap();
+        std::fs::write(dir.path().join("a.html"), "a").unwrap();
+        std::fs::write(dir.path().join(".hidden"), "h").unwrap();
+        std::fs::write(dir.path().join("sub/c.txt"), "c").unwrap();
+        let root = dir.path().display().to_string();
+        let got: Vec<String> = expand(&[root.clone(), format!("{root}/nope")])
+            .into_iter()
+            .map(|r| match r {
+                Ok(i) => i.origin().replace(&root, ""),
+                Err(e) => e.to_string().replace(&root, ""),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            ["/a.html", "/b.txt", "/sub/c.txt", "`/nope` does not exist"]
+        );
+    }
+}

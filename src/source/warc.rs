@@ -1,0 +1,863 @@
+//! WARC containers (`.warc`, `.warc.gz`): `response` records holding HTML become documents.
+//!
+//! A document keeps the record's `WARC-Target-URI` as its URL, the HTTP `Content-Type` (its
+//! charset is what decode trusts first after a BOM), `WARC-Record-ID` as its id and
+//! `WARC-Date` as the pass-through field `warc_date`. The crawl date is not used as the published
+//! date: a page fetched years after it was written would get a wrong date, and metadata leaves
+//! `published` empty rather than guess. Every other record (`warcinfo`, `request`, `metadata`,
+//! `revisit`, a response that is not HTML or not a 2xx) is an [`SourceItem::Ignored`], counted by
+//! type in the run summary.
+//!
+//! The framing is read here, not by the `warc` crate's readers: they give no record offsets,
+//! buffer a record's whole body however large its `Content-Length`, and cannot resynchronise
+//! after a bad record. The crate's header parser ([`warc::parser::headers`]) parses each header
+//! block. Origins are `path@OFFSET`, the byte offset of the record's `WARC/` line; in a
+//! `.warc.gz` the offset of the record's gzip member in the compressed file (where `dd` or
+//! `warcio` can start reading), plus `+OFFSET` in the member's decompressed bytes when one
+//! member holds several records. A record over the input limit is skipped (read past, never
+//! held); a record whose header is broken fails alone and reading resumes at the next `WARC/`
+//! line; a truncated record or a corrupt gzip member fails and reading resumes at the next gzip
+//! member when there is one.
+
+use std::io::{BufRead, BufReader, Read};
+
+use super::{SourceError, SourceItem};
+use crate::limits::LimitExceeded;
+use crate::model::{InputInfo, RawDocument};
+
+/// Largest WARC or HTTP header block accepted.
+const MAX_HEADER: usize = 1 << 20;
+/// `1f 8b 08`: a gzip member (deflate) starts here.
+const MEMBER_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+
+/// The records of one WARC stream.
+pub struct Records {
+    origin: String,
+    max: u64,
+    src: Src,
+    done: bool,
+}
+
+enum Src {
+    Plain {
+        r: Box<dyn BufRead + Send>,
+        pos: u64,
+        carry: Option<(u64, Vec<u8>)>,
+    },
+    Gzip {
+        /// The compressed stream between members.
+        raw: Option<Counting>,
+        member: Option<Member>,
+    },
+}
+
+struct Member {
+    offset: u64,
+    r: BufReader<flate2::bufread::GzDecoder<Counting>>,
+    pos: u64,
+    carry: Option<(u64, Vec<u8>)>,
+}
+
+/// A buffered reader that counts the bytes consumed from it (the compressed offset) and keeps
+/// a copy of the current member's bytes, so that reading can resume right after a damaged
+/// member's start: the decompressor may have read into the next member before it failed.
+struct Counting {
+    inner: BufReader<Box<dyn Read + Send>>,
+    consumed: u64,
+    /// The member's compressed bytes so far; dropped (`None`) once over `replay_max`.
+    replay: Option<Vec<u8>>,
+    replay_max: usize,
+}
+
+impl Counting {
+    fn new(r: Box<dyn Read + Send>, consumed: u64, replay_max: usize) -> Counting {
+        Counting {
+            inner: BufReader::with_capacity(64 * 1024, r),
+            consumed,
+            replay: Some(Vec::new()),
+            replay_max,
+        }
+    }
+
+    /// After a damaged member: a reader positioned at the next gzip member header after the
+    /// member's first byte (or at the end of the stream).
+    fn resume_after_damage(self, member_offset: u64) -> Counting {
+        let Counting {
+            inner,
+            consumed,
+            replay,
+            replay_max,
+        } = self;
+        let pending = inner.buffer().to_vec();
+        let rest = inner.into_inner();
+        match replay {
+            Some(mut replay) => {
+                replay.extend_from_slice(&pending);
+                let at = find(replay.get(1..).unwrap_or_default(), &MEMBER_MAGIC).map(|i| i + 1);
+                let start = at.unwrap_or(replay.len());
+                let tail = replay.split_off(start);
+                let r: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(tail).chain(rest));
+                let mut c = Counting::new(r, member_offset + start as u64, replay_max);
+                if at.is_none() {
+                    skip_to_member(&mut c);
+                }
+                c
+            }
+            None => {
+                let r: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(pending).chain(rest));
+                let mut c = Counting::new(r, consumed, replay_max);
+                skip_to_member(&mut c);
+                c
+            }
+        }
+    }
+
+    fn record(&mut self, bytes: &[u8]) {
+        if let Some(r) = &mut self.replay {
+            if r.len() + bytes.len() > self.replay_max {
+                self.replay = None;
+            } else {
+                r.extend_from_slice(bytes);
+            }
+        }
+    }
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed += n as u64;
+        self.record(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl BufRead for Counting {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.consumed += amt as u64;
+        if self.replay.is_some() {
+            let bytes = self.inner.buffer()[..amt.min(self.inner.buffer().len())].to_vec();
+            self.record(&bytes);
+        }
+        self.inner.consume(amt);
+    }
+}
+
+impl Records {
+    /// An uncompressed (or already decompressed, e.g. zstd) WARC stream.
+    pub fn plain(origin: String, r: Box<dyn BufRead + Send>, max: u64) -> Records {
+        Records {
+            origin,
+            max,
+            src: Src::Plain {
+                r,
+                pos: 0,
+                carry: None,
+            },
+            done: false,
+        }
+    }
+
+    /// A gzipped WARC stream, read member by member.
+    pub fn gzip(origin: String, raw: Box<dyn Read + Send>, max: u64) -> Records {
+        Records {
+            origin,
+            max,
+            src: Src::Gzip {
+                raw: Some(Counting::new(raw, 0, max.min(usize::MAX as u64) as usize)),
+                member: None,
+            },
+            done: false,
+        }
+    }
+
+    fn next_plain(&mut self) -> Option<SourceItem> {
+        let Src::Plain { r, pos, carry } = &mut self.src else {
+            return None;
+        };
+        match next_record(r.as_mut(), pos, carry, self.max) {
+            Framed::End => {
+                self.done = true;
+                None
+            }
+            Framed::Record(rec) => Some(item(
+                format!("{}@{}", self.origin, rec.offset),
+                rec,
+                self.max,
+            )),
+            Framed::Bad {
+                offset,
+                detail,
+                fatal,
+            } => {
+                self.done |= fatal;
+                Some(failed(format!("{}@{offset}", self.origin), detail))
+            }
+        }
+    }
+
+    fn next_gzip(&mut self) -> Option<SourceItem> {
+        let Src::Gzip { raw, member } = &mut self.src else {
+            return None;
+        };
+        loop {
+            if member.is_none() {
+                let mut stream = raw.take()?;
+                stream.replay = Some(Vec::new());
+                match stream.fill_buf() {
+                    Ok([]) => return None,
+                    Ok(_) => {}
+                    Err(e) => {
+                        let at = format!("{}@{}", self.origin, stream.consumed);
+                        return Some(failed(at, format!("cannot read: {e}")));
+                    }
+                }
+                *member = Some(Member {
+                    offset: stream.consumed,
+                    r: BufReader::with_capacity(64 * 1024, flate2::bufread::GzDecoder::new(stream)),
+                    pos: 0,
+                    carry: None,
+                });
+            }
+            let m = member.as_mut()?;
+            let at = |off: u64| match off {
+                0 => format!("{}@{}", self.origin, m.offset),
+                off => format!("{}@{}+{off}", self.origin, m.offset),
+            };
+            match next_record(&mut m.r, &mut m.pos, &mut m.carry, self.max) {
+                Framed::Record(rec) => return Some(item(at(rec.offset), rec, self.max)),
+                Framed::Bad {
+                    offset,
+                    detail,
+                    fatal: false,
+                } => return Some(failed(at(offset), detail)),
+                Framed::End => {
+                    let m = member.take()?;
+                    *raw = Some(m.r.into_inner().into_inner());
+                }
+                Framed::Bad { detail, .. } => {
+                    // The member is damaged: give up on it and look for the next one.
+                    let m = member.take()?;
+                    let offset = m.offset;
+                    let stream = m.r.into_inner().into_inner();
+                    *raw = Some(stream.resume_after_damage(offset));
+                    return Some(failed(
+                        format!("{}@{offset}", self.origin),
+                        format!(
+                            "{detail} (gzip member at byte {offset}; resumed at the next member)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = SourceItem;
+
+    fn next(&mut self) -> Option<SourceItem> {
+        if self.done {
+            return None;
+        }
+        let next = match self.src {
+            Src::Plain { .. } => self.next_plain(),
+            Src::Gzip { .. } => self.next_gzip(),
+        };
+        if next.is_none() {
+            self.done = true;
+        }
+        next
+    }
+}
+
+/// Moves `r` to the next gzip member header after the current position (or to the end).
+fn skip_to_member(r: &mut Counting) {
+    // Step past the damaged member's own magic first.
+    let mut matched = 0usize;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok([]) | Err(_) => return,
+            Ok(b) => b,
+        };
+        let mut used = 0;
+        for &b in buf {
+            used += 1;
+            matched = if b == MEMBER_MAGIC[matched] {
+                matched + 1
+            } else if b == MEMBER_MAGIC[0] {
+                1
+            } else {
+                0
+            };
+            if matched == MEMBER_MAGIC.len() {
+                // Hand the magic back by counting it as unconsumed: rewind within this buffer
+                // when it is all here, else the member starts a little earlier than read.
+                if used >= MEMBER_MAGIC.len() {
+                    r.consume(used - MEMBER_MAGIC.len());
+                    return;
+                }
+                r.consume(used);
+                return;
+            }
+        }
+        r.consume(used);
+    }
+}
+
+/// One WARC record as framed: its header fields and block.
+struct Record {
+    offset: u64,
+    headers: Vec<(String, String)>,
+    block: Block,
+}
+
+enum Block {
+    Bytes(Vec<u8>),
+    /// Over the limit: read past, not kept.
+    TooLarge(u64),
+}
+
+enum Framed {
+    End,
+    Record(Record),
+    /// `fatal`: the stream cannot be read further (truncated, or the decompressor failed).
+    Bad {
+        offset: u64,
+        detail: String,
+        fatal: bool,
+    },
+}
+
+/// Reads one line (with its end) into a new buffer; `None` at the end of the stream. Bytes of
+/// a line past `max` are read and dropped.
+fn read_line(r: &mut dyn BufRead, pos: &mut u64, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(any.then_some(line));
+        }
+        any = true;
+        let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let keep = take.min(max.saturating_sub(line.len()));
+        line.extend_from_slice(&chunk[..keep]);
+        r.consume(take);
+        *pos += take as u64;
+        if end {
+            return Ok(Some(line));
+        }
+    }
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line == b"\r\n" || line == b"\n"
+}
+
+fn next_record(
+    r: &mut dyn BufRead,
+    pos: &mut u64,
+    carry: &mut Option<(u64, Vec<u8>)>,
+    max: u64,
+) -> Framed {
+    match frame(r, pos, carry, max) {
+        Ok(f) => f,
+        Err(e) => Framed::Bad {
+            offset: *pos,
+            detail: format!("cannot read: {e}"),
+            fatal: true,
+        },
+    }
+}
+
+fn frame(
+    r: &mut dyn BufRead,
+    pos: &mut u64,
+    carry: &mut Option<(u64, Vec<u8>)>,
+    max: u64,
+) -> std::io::Result<Framed> {
+    // The version line: records are separated by blank lines.
+    let (offset, first) = loop {
+        if let Some(c) = carry.take() {
+            break c;
+        }
+        let at = *pos;
+        match read_line(r, pos, MAX_HEADER)? {
+            None => return Ok(Framed::End),
+            Some(l) if is_blank(&l) => continue,
+            Some(l) => break (at, l),
+        }
+    };
+    if !first.starts_with(b"WARC/") {
+        let skipped = resync(r, pos, carry)?;
+        return Ok(Framed::Bad {
+            offset,
+            detail: format!(
+                "not a WARC record: expected `WARC/1.x`, found `{}`; skipped {skipped} bytes to the next record",
+                printable(&first)
+            ),
+            fatal: false,
+        });
+    }
+    let mut header = first;
+    loop {
+        match read_line(r, pos, MAX_HEADER)? {
+            None => {
+                return Ok(Framed::Bad {
+                    offset,
+                    detail: "truncated WARC record: the stream ends inside its header".into(),
+                    fatal: true,
+                })
+            }
+            Some(l) => {
+                let blank = is_blank(&l);
+                header.extend_from_slice(&l);
+                if blank {
+                    break;
+                }
+                if header.len() > MAX_HEADER {
+                    let skipped = resync(r, pos, carry)?;
+                    return Ok(Framed::Bad {
+                        offset,
+                        detail: format!("WARC header over {MAX_HEADER} bytes; skipped {skipped} bytes to the next record"),
+                        fatal: false,
+                    });
+                }
+            }
+        }
+    }
+    let headers: Vec<(String, String)> = match warc::parser::headers(&header) {
+        Ok((_, (_, fields, _))) => fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).trim().to_string()))
+            .collect(),
+        Err(e) => {
+            let skipped = resync(r, pos, carry)?;
+            return Ok(Framed::Bad {
+                offset,
+                detail: format!(
+                    "malformed WARC header ({e:?}); skipped {skipped} bytes to the next record"
+                )
+                .replace('\n', " "),
+                fatal: false,
+            });
+        }
+    };
+    let Some(len) = field(&headers, "Content-Length").and_then(|v| v.parse::<u64>().ok()) else {
+        let skipped = resync(r, pos, carry)?;
+        return Ok(Framed::Bad {
+            offset,
+            detail: format!("WARC record without a valid Content-Length; skipped {skipped} bytes to the next record"),
+            fatal: false,
+        });
+    };
+    let block = if len > max {
+        let got = std::io::copy(&mut r.take(len), &mut std::io::sink())?;
+        *pos += got;
+        if got < len {
+            return Ok(truncated(offset, len, got));
+        }
+        Block::TooLarge(len)
+    } else {
+        let mut buf = Vec::with_capacity(len as usize);
+        let got = r.take(len).read_to_end(&mut buf)? as u64;
+        *pos += got;
+        if got < len {
+            return Ok(truncated(offset, len, got));
+        }
+        Block::Bytes(buf)
+    };
+    // The block is followed by CRLF CRLF; be lenient about how many line ends there are.
+    for _ in 0..4 {
+        match r.fill_buf()?.first() {
+            Some(b'\r' | b'\n') => {
+                r.consume(1);
+                *pos += 1;
+            }
+            _ => break,
+        }
+    }
+    Ok(Framed::Record(Record {
+        offset,
+        headers,
+        block,
+    }))
+}
+
+fn truncated(offset: u64, len: u64, got: u64) -> Framed {
+    Framed::Bad {
+        offset,
+        detail: format!(
+            "truncated WARC record: Content-Length is {len} bytes, the stream ends after {got}"
+        ),
+        fatal: true,
+    }
+}
+
+/// Reads lines until one starts a record (`WARC/1.`), leaving it in `carry`; returns the bytes
+/// passed over.
+fn resync(
+    r: &mut dyn BufRead,
+    pos: &mut u64,
+    carry: &mut Option<(u64, Vec<u8>)>,
+) -> std::io::Result<u64> {
+    let start = *pos;
+    loop {
+        let at = *pos;
+        match read_line(r, pos, MAX_HEADER)? {
+            None => return Ok(*pos - start),
+            Some(l) if l.starts_with(b"WARC/1.") => {
+                *carry = Some((at, l));
+                return Ok(at - start);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn field<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn printable(line: &[u8]) -> String {
+    let s: String = String::from_utf8_lossy(line)
+        .trim_end()
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    s
+}
+
+fn failed(path: String, detail: String) -> SourceItem {
+    SourceItem::Failed(SourceError::Warc { path, detail })
+}
+
+fn ignored(origin: String, kind: impl Into<String>) -> SourceItem {
+    SourceItem::Ignored {
+        origin,
+        kind: kind.into(),
+    }
+}
+
+/// A framed record → a document, or what it is when it is not one.
+fn item(origin: String, rec: Record, max: u64) -> SourceItem {
+    let kind = field(&rec.headers, "WARC-Type")
+        .unwrap_or("(no WARC-Type)")
+        .to_ascii_lowercase();
+    if kind != "response" {
+        return ignored(origin, kind);
+    }
+    let block = match rec.block {
+        Block::Bytes(b) => b,
+        Block::TooLarge(len) => {
+            return SourceItem::Failed(SourceError::Limit {
+                path: origin,
+                exceeded: LimitExceeded::InputSize {
+                    size: len,
+                    limit: max,
+                },
+            })
+        }
+    };
+    let Some(http) = Http::parse(&block) else {
+        return ignored(origin, "response (not HTTP)");
+    };
+    if !(200..300).contains(&http.status) {
+        return ignored(origin, format!("response (HTTP {})", http.status));
+    }
+    let body = &block[http.body_at..];
+    let html = match &http.content_type {
+        Some(ct) => ct.to_ascii_lowercase().contains("html"),
+        // No declared type: HTML if it starts like markup.
+        None => body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'),
+    };
+    if !html {
+        return ignored(origin, "response (not HTML)");
+    }
+    let bytes = match http.payload(body) {
+        Ok(b) => b,
+        Err(detail) => return failed(origin, detail),
+    };
+    let mut extra = std::collections::BTreeMap::new();
+    if let Some(date) = field(&rec.headers, "WARC-Date") {
+        extra.insert("warc_date".to_string(), date.into());
+    }
+    SourceItem::Doc(RawDocument {
+        url: field(&rec.headers, "WARC-Target-URI")
+            .map(|u| u.trim_matches(|c| c == '<' || c == '>').to_string()),
+        content_type: http.content_type,
+        bytes,
+        info: InputInfo {
+            kind: None,
+            id: field(&rec.headers, "WARC-Record-ID").map(str::to_string),
+            extra,
+        },
+        origin,
+    })
+}
+
+/// The HTTP response head of a `response` record.
+struct Http {
+    status: u16,
+    content_type: Option<String>,
+    chunked: bool,
+    encoding: Option<String>,
+    body_at: usize,
+}
+
+impl Http {
+    fn parse(block: &[u8]) -> Option<Http> {
+        if !block.starts_with(b"HTTP/") {
+            return None;
+        }
+        let head_len = block.len().min(MAX_HEADER);
+        let end = find(&block[..head_len], b"\r\n\r\n")
+            .map(|i| i + 4)
+            .or_else(|| find(&block[..head_len], b"\n\n").map(|i| i + 2))
+            .unwrap_or(block.len());
+        let head = String::from_utf8_lossy(&block[..end]);
+        let mut lines = head.lines();
+        let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+        let mut http = Http {
+            status,
+            content_type: None,
+            chunked: false,
+            encoding: None,
+            body_at: end,
+        };
+        for line in lines {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let v = v.trim();
+            match k.trim().to_ascii_lowercase().as_str() {
+                "content-type" => http.content_type = Some(v.to_string()),
+                "transfer-encoding" => http.chunked = v.to_ascii_lowercase().contains("chunked"),
+                "content-encoding" => http.encoding = Some(v.to_ascii_lowercase()),
+                _ => {}
+            }
+        }
+        Some(http)
+    }
+
+    /// The body as the server meant it: de-chunked and decompressed when the record kept the
+    /// transfer as it came over the wire.
+    fn payload(&self, body: &[u8]) -> Result<Vec<u8>, String> {
+        let body = if self.chunked {
+            dechunk(body).unwrap_or_else(|| body.to_vec())
+        } else {
+            body.to_vec()
+        };
+        match self.encoding.as_deref() {
+            None | Some("identity" | "") => Ok(body),
+            Some("gzip" | "x-gzip") => {
+                let mut out = Vec::new();
+                flate2::read::MultiGzDecoder::new(body.as_slice())
+                    .read_to_end(&mut out)
+                    .map(|_| out)
+                    .map_err(|e| format!("HTTP body is not valid gzip: {e}"))
+            }
+            Some("deflate") => {
+                let mut out = Vec::new();
+                flate2::read::ZlibDecoder::new(body.as_slice())
+                    .read_to_end(&mut out)
+                    .map(|_| out)
+                    .map_err(|e| format!("HTTP body is not valid deflate: {e}"))
+            }
+            Some(other) => Err(format!("unsupported HTTP Content-Encoding `{other}`")),
+        }
+    }
+}
+
+/// Decodes `Transfer-Encoding: chunked`; `None` when the body is not chunked after all (many
+/// archivers store the de-chunked body but keep the header).
+fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = find(body, b"\r\n")?;
+        let size_str = std::str::from_utf8(&body[..line_end]).ok()?;
+        let size = usize::from_str_radix(size_str.split(';').next()?.trim(), 16).ok()?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(body.get(..size)?);
+        body = body.get(size..)?;
+        body = body.strip_prefix(b"\r\n").unwrap_or(body);
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn record(kind: &str, uri: &str, block: &[u8]) -> Vec<u8> {
+        let mut r = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{kind}>\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(block);
+        r.extend_from_slice(b"\r\n\r\n");
+        r
+    }
+
+    fn response(html: &str) -> Vec<u8> {
+        format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n{html}")
+            .into_bytes()
+    }
+
+    fn summarize(items: impl Iterator<Item = SourceItem>) -> Vec<String> {
+        items
+            .map(|i| match i {
+                SourceItem::Doc(d) => format!("doc {} {}", d.origin, d.url.unwrap_or_default()),
+                SourceItem::Failed(e) => format!("failed {e}"),
+                SourceItem::Ignored { origin, kind } => format!("ignored {origin} {kind}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn responses_are_documents_and_other_records_are_ignored() {
+        let mut w = record("warcinfo", "", b"software: test\r\n");
+        let second = w.len();
+        w.extend(record(
+            "request",
+            "http://a.example/",
+            b"GET / HTTP/1.1\r\n\r\n",
+        ));
+        let third = w.len();
+        w.extend(record(
+            "response",
+            "http://a.example/",
+            &response("<p>Hi</p>"),
+        ));
+        let fourth = w.len();
+        w.extend(record(
+            "response",
+            "http://a.example/x.png",
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
+        ));
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(
+            got,
+            [
+                "ignored w.warc@0 warcinfo".to_string(),
+                format!("ignored w.warc@{second} request"),
+                format!("doc w.warc@{third} http://a.example/"),
+                format!("ignored w.warc@{fourth} response (not HTML)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_record_fails_alone_and_reading_resumes() {
+        let mut w = b"garbage line\r\nmore\r\n".to_vec();
+        let good = w.len();
+        w.extend(record(
+            "response",
+            "http://b.example/",
+            &response("<p>B</p>"),
+        ));
+        let trunc = w.len();
+        let mut cut = record("response", "http://c.example/", &response("<p>C</p>"));
+        cut.truncate(cut.len() - 10);
+        w.extend(cut);
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got[0].starts_with("failed `w.warc@0`: not a WARC record"),
+            "{got:?}"
+        );
+        assert_eq!(got[1], format!("doc w.warc@{good} http://b.example/"));
+        assert!(
+            got[2].starts_with(&format!("failed `w.warc@{trunc}`: truncated WARC record")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn gzip_members_give_compressed_offsets() {
+        let gz = |b: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(b).unwrap();
+            e.finish().unwrap()
+        };
+        let mut file = gz(&record("warcinfo", "", b"x"));
+        let second = file.len();
+        file.extend(gz(&record(
+            "response",
+            "http://a.example/",
+            &response("<p>A</p>"),
+        )));
+        let third = file.len();
+        let mut bad = gz(&record(
+            "response",
+            "http://b.example/",
+            &response("<p>B</p>"),
+        ));
+        bad.truncate(bad.len() / 2);
+        file.extend(bad);
+        let fourth = file.len();
+        // One member holding two records: the second is addressed inside the member.
+        let two = [
+            record("response", "http://c.example/", &response("<p>C</p>")),
+            record("response", "http://d.example/", &response("<p>D</p>")),
+        ];
+        let inner = two[0].len();
+        file.extend(gz(&two.concat()));
+        let got = summarize(Records::gzip(
+            "w.warc.gz".into(),
+            Box::new(std::io::Cursor::new(file)),
+            1 << 20,
+        ));
+        assert_eq!(got.len(), 5, "{got:?} {second} {third} {fourth}");
+        assert_eq!(got[0], "ignored w.warc.gz@0 warcinfo");
+        assert_eq!(got[1], format!("doc w.warc.gz@{second} http://a.example/"));
+        assert!(
+            got[2].starts_with(&format!("failed `w.warc.gz@{third}`")),
+            "{got:?}"
+        );
+        assert_eq!(got[3], format!("doc w.warc.gz@{fourth} http://c.example/"));
+        assert_eq!(
+            got[4],
+            format!("doc w.warc.gz@{fourth}+{inner} http://d.example/")
+        );
+    }
+
+    #[test]
+    fn http_payloads_are_dechunked_and_decompressed() {
+        let http = Http::parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap();
+        assert_eq!(
+            http.payload(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
+        assert_eq!(http.payload(b"plain body").unwrap(), b"plain body");
+        let br = Http::parse(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n").unwrap();
+        assert!(br.payload(b"x").unwrap_err().contains("`br`"));
+    }
+}
