@@ -82,7 +82,7 @@ enum Done {
         origin: String,
         info: InputInfo,
         bytes_in: u64,
-        result: Result<Cleaned, DocError>,
+        result: Box<Result<Cleaned, DocError>>,
     },
     Ignored {
         kind: String,
@@ -200,14 +200,14 @@ fn work(
                 origin: raw.origin,
                 info: raw.info,
                 bytes_in,
-                result,
+                result: Box::new(result),
             }
         }
         SourceItem::Failed(e) => Done::Doc {
             origin: e.path().to_string(),
             info: InputInfo::default(),
             bytes_in: 0,
-            result: Err(e.into()),
+            result: Box::new(Err(e.into())),
         },
         SourceItem::Ignored { kind, .. } => Done::Ignored { kind },
     }
@@ -286,7 +286,7 @@ impl<S: Sink> Writer<'_, S> {
         let s = &mut *self.summary;
         s.read += 1;
         s.bytes_in += bytes_in;
-        let outcome = match result {
+        let outcome = match *result {
             Ok(c) => match self.sink.put(&origin, &info, &c)? {
                 PutOutcome::Stored => {
                     s.stored += 1;

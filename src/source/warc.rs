@@ -47,7 +47,7 @@ enum Src {
     Gzip {
         /// The compressed stream between members.
         raw: Option<Counting>,
-        member: Option<Member>,
+        member: Option<Box<Member>>,
     },
 }
 
@@ -215,12 +215,12 @@ impl Records {
                         return Some(failed(at, format!("cannot read: {e}")));
                     }
                 }
-                *member = Some(Member {
+                *member = Some(Box::new(Member {
                     offset: stream.consumed,
                     r: BufReader::with_capacity(64 * 1024, flate2::bufread::GzDecoder::new(stream)),
                     pos: 0,
                     carry: None,
-                });
+                }));
             }
             let m = member.as_mut()?;
             let at = |off: u64| match off {

@@ -1,0 +1,514 @@
+//! Inputs and the parallel pipeline through the real binary (issue 6): gzip and zstd files,
+//! JSON Lines (bad lines, field names, pass-through fields), WARC and WARC.gz built by hand,
+//! include/exclude globs, stdin, `--out jsonl`, and `--jobs 1` against `--jobs 4`.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{deboiler, stderr, stdout};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 3).unwrap()
+}
+
+/// A distinct article-shaped text of a few paragraphs.
+fn article(tag: &str) -> String {
+    format!(
+        "Harbour notes {tag}\n\n\
+         The council met on Thursday to discuss item {tag}, a proposal to repair the old bridge before the spring floods, and agreed after a long debate to ask for three more quotes.\n\n\
+         Several members said the cost of item {tag} had doubled since the first survey, while others argued that waiting another year would only make the work more expensive.\n"
+    )
+}
+
+fn html(tag: &str) -> String {
+    format!(
+        "<html><head><title>Ferry report {tag}</title></head><body><nav><a href=/>Home</a></nav>\
+         <article><h1>Ferry report {tag}</h1><p>The ferry timetable for route {tag} changes on Monday, the operator said, and early boats will run twice as often as before.</p>\
+         <p>Commuters on route {tag} welcomed the change, which the operator said had been requested for years by the towns along the coast.</p></article></body></html>"
+    )
+}
+
+fn export(db: &str) -> Vec<serde_json::Value> {
+    stdout(&deboiler(&["export", "--db", db]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Every origin of `records`, sorted; compare with [`sorted`] expectations.
+fn origins(records: &[serde_json::Value]) -> Vec<String> {
+    let mut v: Vec<String> = records
+        .iter()
+        .flat_map(|r| r["origins"].as_array().unwrap().clone())
+        .map(|o| o["source"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn sorted<const N: usize>(mut v: [String; N]) -> [String; N] {
+    v.sort();
+    v
+}
+
+fn with_stdin(args: &[&str], cwd: &Path, input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(cwd)
+        .env_remove("RUST_LOG")
+        .env_remove("DEBOILER_DB")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn gzip_and_zstd_files_are_read_transparently() {
+    let dir = tmp();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    std::fs::write(inp.join("a.html.gz"), gzip(html("a").as_bytes())).unwrap();
+    std::fs::write(inp.join("b.txt.zst"), zstd(article("b").as_bytes())).unwrap();
+    // zstd by magic bytes, whatever the name.
+    std::fs::write(inp.join("c.dat"), zstd(article("c").as_bytes())).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(&inp)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("read 3 · stored 3 · "),
+        "{}",
+        stdout(&out)
+    );
+    let recs = export(&db);
+    assert!(recs.iter().any(|r| r["title"] == "Ferry report a"));
+}
+
+#[test]
+fn a_too_large_zstd_file_is_skipped_by_the_decompressed_limit() {
+    let dir = tmp();
+    let bomb = dir.path().join("bomb.txt.zst");
+    std::fs::write(&bomb, zstd(&vec![b'a'; 3 * 1024 * 1024])).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--max-decompressed-mb",
+        "1",
+        &s(&bomb),
+    ]);
+    assert!(stdout(&out).contains("skipped 1"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--max-decompressed-mb"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
+    let dir = tmp();
+    let file = dir.path().join("dump.jsonl.zst");
+    let lines = [
+        serde_json::json!({"id": "doc-1", "url": "https://news.example/a", "html": html("a"), "lang": "en"}).to_string(),
+        "{not json".to_string(),
+        serde_json::json!({"id": 2, "text": article("b"), "crawl": {"n": 1}}).to_string(),
+        serde_json::json!({"url": "https://news.example/c"}).to_string(),
+        serde_json::json!({"text": ["not", "a", "string"]}).to_string(),
+        String::new(),
+        serde_json::json!({"content": article("d")}).to_string(),
+    ];
+    std::fs::write(&file, zstd((lines.join("\n") + "\n").as_bytes())).unwrap();
+    let db = s(&dir.path().join("db"));
+    let f = s(&file);
+    let out = deboiler(&["ingest", "--db", &db, &f]);
+    assert_eq!(out.status.code(), Some(1), "bad lines make the exit code 1");
+    assert!(
+        stdout(&out).starts_with("read 6 · stored 3 · duplicates 0 · skipped 0 · failed 3 · "),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains(&format!("`{f}:2`: invalid JSON")), "{err}");
+    assert!(err.contains(&format!("`{f}:4`: no content field")), "{err}");
+    assert!(
+        err.contains(&format!("`{f}:5`: content field `text` is a array")),
+        "{err}"
+    );
+    let recs = export(&db);
+    assert_eq!(
+        origins(&recs),
+        sorted([format!("{f}:1"), format!("{f}:3"), format!("{f}:7")])
+    );
+    let a = recs
+        .iter()
+        .find(|r| r["title"] == "Ferry report a")
+        .unwrap();
+    assert_eq!(a["url"], "https://news.example/a");
+    assert_eq!(a["extra"]["lang"], "en");
+    assert_eq!(a["origins"][0]["id"], "doc-1");
+    assert_eq!(a["kind"], "html");
+    let b = recs
+        .iter()
+        .find(|r| r["origins"][0]["source"] == format!("{f}:3"))
+        .unwrap();
+    assert_eq!(b["kind"], "text", "content from `text` is text");
+    assert_eq!(b["extra"]["crawl"]["n"], 1);
+    assert_eq!(b["origins"][0]["id"], "2");
+    let failures = stdout(&deboiler(&["failures", "--db", &db]));
+    assert!(failures.contains(&format!("{f}:2")), "{failures}");
+}
+
+#[test]
+fn jsonl_field_names_and_kind_are_configurable() {
+    let dir = tmp();
+    let file = dir.path().join("x.ndjson");
+    let line = serde_json::json!({"body": html("z"), "link": "https://z.example/p", "key": "k1"});
+    std::fs::write(&file, line.to_string()).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--content-field",
+        "body",
+        "--url-field",
+        "link",
+        "--id-field",
+        "key",
+        "--content-kind",
+        "text",
+        &s(&file),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recs = export(&db);
+    assert_eq!(recs[0]["url"], "https://z.example/p");
+    assert_eq!(recs[0]["origins"][0]["id"], "k1");
+    assert_eq!(
+        recs[0]["kind"], "text",
+        "--content-kind text wins over sniffing"
+    );
+}
+
+fn warc_record(kind: &str, uri: &str, block: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\n\
+         WARC-Record-ID: <urn:uuid:{kind}-{}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        uri.len(),
+        block.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+fn http(content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+/// warcinfo, request, an HTML response in windows-1252 (charset only in the HTTP header), a PNG
+/// response, a 404, and a second HTML page; returns the records.
+fn warc_records() -> Vec<Vec<u8>> {
+    let latin = b"<html><body><article><h1>Caf\xe9 terraces reopen</h1><p>The caf\xe9s along the river have put their chairs back on the pavement, and the owners say the cr\xe8me br\xfbl\xe9e sells out before noon.</p><p>Nobody complains about the price any more, the owners said on Tuesday.</p></article></body></html>";
+    vec![
+        warc_record("warcinfo", "", b"software: hand-made\r\n"),
+        warc_record(
+            "request",
+            "https://cafe.example/a",
+            b"GET /a HTTP/1.1\r\n\r\n",
+        ),
+        warc_record(
+            "response",
+            "https://cafe.example/a",
+            &http("text/html; charset=windows-1252", latin),
+        ),
+        warc_record(
+            "response",
+            "https://cafe.example/logo.png",
+            &http("image/png", b"\x89PNG\r\n\x1a\n"),
+        ),
+        warc_record(
+            "response",
+            "https://cafe.example/gone",
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>gone</p>",
+        ),
+        warc_record(
+            "response",
+            "https://ferry.example/b",
+            &http("text/html", html("b").as_bytes()),
+        ),
+    ]
+}
+
+#[test]
+fn warc_responses_become_documents_with_url_charset_and_offsets() {
+    let dir = tmp();
+    let records = warc_records();
+    let plain = dir.path().join("crawl.warc");
+    std::fs::write(&plain, records.concat()).unwrap();
+    let offset_of = |i: usize| records[..i].iter().map(Vec::len).sum::<usize>();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(&plain)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("read 2 · stored 2 · ")
+            && stdout(&out).contains(
+                "not documents 4 (request 1, response (HTTP 404) 1, response (not HTML) 1, warcinfo 1)"
+            ),
+        "{}",
+        stdout(&out)
+    );
+    let recs = export(&db);
+    let p = s(&plain);
+    assert_eq!(
+        origins(&recs),
+        sorted([
+            format!("{p}@{}", offset_of(2)),
+            format!("{p}@{}", offset_of(5))
+        ])
+    );
+    let cafe = recs
+        .iter()
+        .find(|r| r["url"] == "https://cafe.example/a")
+        .unwrap();
+    assert_eq!(cafe["encoding"]["encoding"], "windows-1252");
+    assert_eq!(cafe["encoding"]["source"], "header");
+    assert!(cafe["body"][0].as_str().unwrap().contains("crème brûlée"));
+    assert_eq!(cafe["extra"]["warc_date"], "2024-05-01T10:00:00Z");
+    assert!(
+        cafe["published"].is_null(),
+        "the crawl date is not a publication date"
+    );
+    assert!(cafe["origins"][0]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("<urn:uuid:"));
+}
+
+#[test]
+fn warc_gz_origins_are_member_offsets_and_a_broken_record_fails_alone() {
+    let dir = tmp();
+    let mut records = warc_records();
+    // A record with a broken header in the middle: it fails, the next one is read.
+    records.insert(3, b"WARC/1.0\r\nthis is not a header line\r\n\r\n".to_vec());
+    let members: Vec<Vec<u8>> = records.iter().map(|r| gzip(r)).collect();
+    let file = dir.path().join("crawl.warc.gz");
+    std::fs::write(&file, members.concat()).unwrap();
+    let offset_of = |i: usize| members[..i].iter().map(Vec::len).sum::<usize>();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(&file)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("read 3 · stored 2 · duplicates 0 · skipped 0 · failed 1"),
+        "{}",
+        stdout(&out)
+    );
+    let f = s(&file);
+    assert!(
+        stderr(&out).contains(&format!("`{f}@{}`: malformed WARC header", offset_of(3))),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        origins(&export(&db)),
+        sorted([
+            format!("{f}@{}", offset_of(2)),
+            format!("{f}@{}", offset_of(6))
+        ])
+    );
+}
+
+#[test]
+fn include_and_exclude_filter_folder_walks() {
+    let dir = tmp();
+    let inp = dir.path().join("in");
+    std::fs::create_dir_all(inp.join("sub")).unwrap();
+    std::fs::write(inp.join("a.txt"), article("a")).unwrap();
+    std::fs::write(inp.join("b.html"), html("b")).unwrap();
+    std::fs::write(inp.join("sub/c.txt"), article("c")).unwrap();
+    std::fs::write(inp.join("sub/skip-d.txt"), article("d")).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--include",
+        "*.txt",
+        "--exclude",
+        "skip-*",
+        &s(&inp),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let i = s(&inp);
+    assert_eq!(
+        origins(&export(&db)),
+        [format!("{i}/a.txt"), format!("{i}/sub/c.txt")]
+    );
+    // Against the path inside the folder too.
+    let db2 = s(&dir.path().join("db2"));
+    deboiler(&["ingest", "--db", &db2, "--include", "sub/**", &i]);
+    assert_eq!(
+        origins(&export(&db2)),
+        [format!("{i}/sub/c.txt"), format!("{i}/sub/skip-d.txt")]
+    );
+    let bad = deboiler(&["ingest", "--db", &db, "--include", "a[", &i]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("invalid glob `a[`"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(stderr(&bad).contains("hint:"), "{}", stderr(&bad));
+}
+
+#[test]
+fn out_jsonl_filters_stdin_without_a_store_and_drops_duplicates() {
+    let dir = tmp();
+    let lines = [
+        serde_json::json!({"text": article("a"), "id": "1"}).to_string(),
+        serde_json::json!({"text": article("a"), "id": "2"}).to_string(),
+        "oops".to_string(),
+        serde_json::json!({"text": article("b"), "id": "3"}).to_string(),
+    ]
+    .join("\n");
+    let out = with_stdin(
+        &["ingest", "--out", "jsonl", "--input-format", "jsonl", "-"],
+        dir.path(),
+        &gzip(lines.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let recs: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 2, "the duplicate is emitted once");
+    assert_eq!(recs[0]["origins"][0]["source"], "-:1");
+    assert_eq!(recs[1]["origins"][0]["source"], "-:4");
+    let err = stderr(&out);
+    assert!(err.contains("`-:3`: invalid JSON"), "{err}");
+    assert!(
+        err.contains("read 4 · stored 2 · duplicates 1 · skipped 0 · failed 1"),
+        "{err}"
+    );
+    assert!(!dir.path().join("deboiler.db").exists(), "no store opened");
+
+    // --output writes the same records to a file; stdout stays empty.
+    let file = dir.path().join("clean.jsonl");
+    let out = with_stdin(
+        &[
+            "ingest",
+            "--out",
+            "jsonl",
+            "--input-format",
+            "jsonl",
+            "--output",
+            &s(&file),
+            "-",
+        ],
+        dir.path(),
+        lines.as_bytes(),
+    );
+    assert!(stdout(&out).is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+}
+
+/// Masks what differs between two runs over the same inputs: ingest times.
+fn untimed(s: &str) -> String {
+    let re = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").unwrap();
+    re.replace_all(s, "[TIME]").into_owned()
+}
+
+#[test]
+fn jobs_1_and_jobs_4_give_identical_results() {
+    let dir = tmp();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    // Same-site pages (learned counts in play), duplicates, bad inputs, a container.
+    for i in 0..40 {
+        let body = if i % 7 == 0 {
+            article("dup")
+        } else {
+            article(&i.to_string())
+        };
+        std::fs::write(
+            inp.join(format!("p{i:02}.txt")),
+            format!("Harbour Herald\nToday's paper\n{body}\nHarbour Herald Ltd\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(inp.join("empty.txt"), "").unwrap();
+    let jsonl: Vec<String> = (0..30)
+        .map(|i| serde_json::json!({"html": html(&i.to_string()), "url": format!("https://ferry.example/{i}")}).to_string())
+        .collect();
+    std::fs::write(inp.join("pages.jsonl"), jsonl.join("\n")).unwrap();
+    let i = s(&inp);
+    let mut exports = Vec::new();
+    let mut streams = Vec::new();
+    for jobs in ["1", "4"] {
+        let db = s(&dir.path().join(format!("db{jobs}")));
+        let out = deboiler(&["ingest", "--db", &db, "--jobs", jobs, &i]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        exports.push(untimed(&stdout(&deboiler(&["export", "--db", &db]))));
+        let stats = stdout(&deboiler(&["stats", "--db", &db]));
+        exports.push(
+            stats
+                .lines()
+                .filter(|l| {
+                    !l.starts_with("store:")
+                        && !l.starts_with("disk:")
+                        && !l.starts_with("last run:")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let piped = deboiler(&["ingest", "--out", "jsonl", "--jobs", jobs, &i]);
+        streams.push(untimed(&stdout(&piped)));
+    }
+    assert_eq!(
+        exports[0], exports[2],
+        "store records differ between --jobs 1 and 4"
+    );
+    assert_eq!(
+        exports[1], exports[3],
+        "store stats differ between --jobs 1 and 4"
+    );
+    assert_eq!(
+        streams[0], streams[1],
+        "--out jsonl differs between --jobs 1 and 4"
+    );
+    assert_eq!(
+        streams[0].lines().count(),
+        40 - 5 + 30,
+        "duplicates emitted once"
+    );
+}
