@@ -63,7 +63,8 @@ struct Global {
 enum Command {
     /// Clean inputs and store the articles.
     Ingest {
-        /// Files, folders (recursive) or `-` for stdin.
+        /// Files, folders (recursive) or `-` for stdin. `.jsonl`/`.ndjson` and `.warc` files
+        /// (optionally `.gz`/`.zst`) hold one document per line / per HTML response record.
         #[arg(required_unless_present = "retry_failures")]
         paths: Vec<String>,
         /// Also ingest again every input the store lists as skipped or failed (`deboiler
