@@ -45,12 +45,34 @@ eval-text floor="0.939":
     cargo build --release --locked --quiet
     {{bin}} eval --gold ../shared/bench/zyte-text --worst 10 --min-f1 {{floor}}
 
-# Throughput (issue 6): the pipeline without the store, one thread, over the Zyte pages as HTML
-# and as text, each next to an in-run baseline (bare scraper parse; SHA-256 + line split).
-bench seconds="1":
+# Throughput (issue 6) over the Zyte pages as HTML and as text (read from ../shared, never
+# committed): baseline (bare scraper parse; SHA-256 + line split), pipeline without the store on
+# 1 thread and on `jobs` threads (default: every core), e2e (read + gunzip + pipeline); docs/s,
+# MB/s, peak RSS of each measurement in its own process, and every figure as a ratio.
+bench seconds="1" jobs="0":
     cargo build --release --locked --quiet
-    {{bin}} bench --seconds {{seconds}} ../shared/bench/zyte
-    {{bin}} bench --seconds {{seconds}} ../shared/bench/zyte-text
+    {{bin}} bench --seconds {{seconds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte
+    @echo
+    {{bin}} bench --seconds {{seconds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte-text
+
+# Peak RSS from 10k to 100k synthetic documents (goal: flat within 20%) and ingest into a store
+# against no store (goal >= 0.8), on documents made from the Zyte text pages at bench time. Long:
+# the store measurement is one thread over every document.
+bench-rss sizes="10000,100000" measure="pipeline,pipeline-all,store" pages="../shared/bench/zyte-text":
+    cargo build --release --locked --quiet
+    python3 scripts/bench_rss.py --deboiler {{bin}} --sizes {{sizes}} --measure {{measure}} {{pages}}
+
+# Same-run comparison with trafilatura 2.3.1 and resiliparse 2.0.1 on the Zyte HTML pages, one
+# thread each (venv in target/bench-venv, made on first use; needs PyPI).
+bench-peers seconds="3":
+    cargo build --release --locked --quiet
+    test -x target/bench-venv/bin/python || python3 -m venv target/bench-venv
+    target/bench-venv/bin/pip install --quiet --disable-pip-version-check trafilatura==2.3.1 resiliparse==2.0.1 lxml_html_clean==0.4.6
+    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} ../shared/bench/zyte
+
+# Criterion micro-benchmarks of the hot stages on the bundled samples (no ../shared needed).
+bench-stages *args:
+    cargo bench --locked --bench stages -- {{args}}
 
 # Re-record the whole-command snapshots after an intended output change (review the diff!).
 snapshots:

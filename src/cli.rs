@@ -143,16 +143,49 @@ enum Command {
         #[arg(long, value_name = "F1")]
         min_f1: Option<f64>,
     },
-    /// Measure single-threaded throughput of the pipeline (no store) over a page set, next to
-    /// a baseline run in the same invocation (a bare `scraper` parse for HTML pages, SHA-256 plus
-    /// a line split for text): docs/s, MB/s, the ratio to the baseline and peak RSS.
+    /// Measure the pipeline's throughput (docs/s, MB/s) and peak RSS over a page set or a
+    /// synthetic corpus made from it, on one thread and on `--jobs` threads, next to a baseline
+    /// run in the same invocation (a bare `scraper` parse for HTML pages, SHA-256 plus a line
+    /// split for text), and print every figure as a ratio too. Each measurement runs in its own
+    /// process so its peak RSS is its own.
+    ///
+    /// Measurements: baseline, pipeline (no store), baseline-all and pipeline-all (`--jobs`
+    /// threads), e2e (read + gunzip + pipeline; page sets), generate (making the synthetic
+    /// documents alone) and store (pipeline + `Store::put` into a throwaway store, 1 thread;
+    /// synthetic corpora).
     Bench {
         /// Files, folders, or an eval gold folder (its pages keep their URLs).
         #[arg(required = true)]
         paths: Vec<String>,
-        /// Seconds each measurement runs at least (whole passes over the set).
+        /// Seconds each page-set measurement runs at least (whole passes over the set).
         #[arg(long, default_value_t = 1.0)]
         seconds: f64,
+        /// Threads of the `-all` measurements [default: the number of cores].
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Measure N documents made from the pages (shuffled paragraphs, changed numbers, a
+        /// unique marker), one pass, made as they are measured: memory does not grow with N.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<u64>,
+        /// Seed of the synthetic corpus.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Comma-separated measurements to run, in order [default: baseline, pipeline,
+        /// baseline-all, pipeline-all, e2e; synthetic: generate, pipeline, pipeline-all, store].
+        #[arg(long, value_delimiter = ',', value_name = "LIST")]
+        measure: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Run every measurement in this process (no peak RSS; for profilers).
+        #[arg(long)]
+        in_process: bool,
+        /// Folder for the store measurement's throwaway database [default: the temp dir].
+        #[arg(long, value_name = "DIR")]
+        store_dir: Option<PathBuf>,
+        /// Internal: run one measurement and print it as a JSON line.
+        #[arg(long, hide = true, value_name = "NAME")]
+        worker: Option<String>,
     },
     /// Rule-file tools.
     Rules {
@@ -446,7 +479,33 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             worst,
             min_f1,
         } => eval(g, &gold, predictions, scores, worst, min_f1),
-        Command::Bench { paths, seconds } => bench(g, &paths, seconds),
+        Command::Bench {
+            paths,
+            seconds,
+            jobs,
+            synthetic,
+            seed,
+            measure,
+            json,
+            in_process,
+            store_dir,
+            worker,
+        } => {
+            let opts = deboiler::bench::Options {
+                paths,
+                seconds,
+                jobs: jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                synthetic,
+                seed,
+                measure,
+                json,
+                reexec: (!in_process).then(|| std::env::args_os().skip(1).collect()),
+                worker,
+                store_dir,
+            };
+            bench(g, &opts)
+        }
     }
 }
 
@@ -1173,59 +1232,13 @@ fn eval(
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(g: &Global, paths: &[String], seconds: f64) -> Result<ExitCode, Fatal> {
-    use deboiler::bench;
+fn bench(g: &Global, opts: &deboiler::bench::Options) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
-    let set = bench::load(paths);
-    for (origin, e) in &set.unreadable {
-        tracing::warn!("not measured: `{origin}`: {e}");
+    match deboiler::bench::run(opts, &rules, &mut io::stdout().lock()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(deboiler::bench::BenchError::Io(e)) => Err(e.into()),
+        Err(e) => Err(Fatal::new(e.to_string(), e.hint())),
     }
-    if set.docs.is_empty() {
-        return Err(Fatal::new("no readable pages to measure", None));
-    }
-    let min = std::time::Duration::from_secs_f64(seconds.max(0.0));
-    let html = set.html_pages();
-    let base = bench::baseline(&set, min);
-    let (pipe, no_article) = bench::pipeline(&set, &rules, min);
-    let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "pages {} ({html} html, {} text) · {} · 1 thread, no store",
-        set.docs.len(),
-        set.docs.len() - html,
-        human_bytes(set.bytes()),
-    )?;
-    let row = |name: &str, m: &bench::Measure| {
-        format!(
-            "{name:<10} {:>8.0} docs/s {:>9.1} MB/s  ({} passes, {:.2} s)",
-            m.docs_per_sec(),
-            m.mb_per_sec(),
-            m.passes,
-            m.elapsed.as_secs_f64()
-        )
-    };
-    writeln!(
-        out,
-        "{}  = {}",
-        row("baseline", &base),
-        match (html, set.docs.len() - html) {
-            (_, 0) => "scraper parse",
-            (0, _) => "SHA-256 + line split",
-            _ => "scraper parse (html) + SHA-256 + line split (text)",
-        }
-    )?;
-    writeln!(
-        out,
-        "{}  = {:.3}× baseline",
-        row("pipeline", &pipe),
-        pipe.mb_per_sec() / base.mb_per_sec().max(1e-9)
-    )?;
-    writeln!(
-        out,
-        "no article {no_article} · peak RSS {}",
-        bench::peak_rss_kib().map_or("unknown".to_string(), |k| human_bytes(k * 1024))
-    )?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn human_bytes(n: u64) -> String {

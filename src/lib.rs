@@ -23,7 +23,8 @@
 //! * [`metadata`] finds title, site, authors and date.
 //! * [`store`] keeps article records in an embedded `sled` database.
 //! * [`pipeline`] composes the stages and counts every outcome.
-//! * [`bench`] measures the pipeline's throughput against an in-run baseline.
+//! * [`bench`] measures throughput and peak memory (page sets, synthetic corpora, one thread
+//!   and all cores, with and without the store) against an in-run baseline.
 
 pub mod bench;
 pub mod content;
