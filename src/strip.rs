@@ -12,21 +12,55 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ego_tree::NodeId;
-use scraper::Html;
+use scraper::{ElementRef, Html};
 
 use crate::model::{Block, Decided, Verdict};
 use crate::norm::{collapse_whitespace, fold};
+use crate::rules::css::CssRule;
 use crate::rules::{Action, ActiveRules, Location, Rule, RuleSet};
 
 /// Elements removed by the selector rules, each with the id of the first rule that matched it.
+///
+/// One pass over the DOM: the rule set's [`CssIndex`](crate::rules::css::CssIndex) names the
+/// rules that could match each element, and only those are run (in rule order).
 pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> HashMap<NodeId, String> {
     let mut marks = HashMap::new();
-    for rule in &rules.rules {
-        if let Action::Select(sel) = &rule.action {
-            for el in html.select(sel) {
-                marks.entry(el.id()).or_insert_with(|| rule.id.clone());
+    let selectors: Vec<(&str, &CssRule)> = rules
+        .rules
+        .iter()
+        .filter_map(|r| match &r.action {
+            Action::Select(c) => Some((r.id.as_str(), &**c)),
+            _ => None,
+        })
+        .collect();
+    if selectors.is_empty() {
+        return marks;
+    }
+    let Some(index) = rules
+        .css
+        .filter(|i| selectors.iter().all(|(_, c)| c.slot < i.slots()))
+    else {
+        // Rules assembled by hand, outside a rule set: no index, so every selector runs.
+        for (id, css) in &selectors {
+            for el in html.select(&css.selector) {
+                marks.entry(el.id()).or_insert_with(|| id.to_string());
             }
         }
+        return marks;
+    };
+    let mut flags = vec![false; index.slots()];
+    for node in html.tree.nodes() {
+        let Some(el) = ElementRef::wrap(node) else {
+            continue;
+        };
+        index.candidates(el.value(), &mut flags);
+        if let Some((id, _)) = selectors
+            .iter()
+            .find(|(_, c)| flags[c.slot] && c.matches(&el))
+        {
+            marks.insert(el.id(), id.to_string());
+        }
+        flags.iter_mut().for_each(|f| *f = false);
     }
     marks
 }
@@ -150,7 +184,10 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
         for (examples, should_strip) in [(&rule.strips, true), (&rule.keeps, false)] {
             for ex in examples {
                 if let Action::Select(sel) = &rule.action {
-                    let hit = Html::parse_fragment(ex).select(sel).next().is_some();
+                    let hit = Html::parse_fragment(ex)
+                        .select(&sel.selector)
+                        .next()
+                        .is_some();
                     if hit != should_strip {
                         fail(
                             ex,

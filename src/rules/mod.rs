@@ -8,6 +8,7 @@
 //! valid. Applying rules to blocks is the strip stage's job.
 
 pub mod config;
+pub mod css;
 pub mod matcher;
 
 use std::collections::HashMap;
@@ -84,6 +85,17 @@ pub struct Site {
     pub hosts: Vec<String>,
     /// Lower-case literal strings that identify the site inside a document's text.
     pub signatures: Vec<String>,
+    /// The signatures as one case-insensitive search, built once: scanning a whole page per
+    /// document is on every document's path, and lower-casing a copy of the page cost more than
+    /// parsing some of them.
+    finder: Option<regex::Regex>,
+}
+
+impl Site {
+    /// Whether `text` contains one of the site's signatures, ignoring case.
+    pub fn signed(&self, text: &str) -> bool {
+        self.finder.as_ref().is_some_and(|f| f.is_match(text))
+    }
 }
 
 /// What a rule does.
@@ -103,7 +115,7 @@ pub enum Action {
     /// Drop the last matching block and everything before it.
     CutBefore(TextMatcher),
     /// Drop HTML elements matching the CSS selector (HTML input only).
-    Select(Box<scraper::Selector>),
+    Select(Box<css::CssRule>),
 }
 
 /// A validated rule.
@@ -144,6 +156,8 @@ pub struct RuleFile {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub files: Vec<RuleFile>,
+    /// Prefilter over every selector rule in `files`, for the one-pass DOM match.
+    pub css: css::CssIndex,
 }
 
 /// The rules that apply to one document: the matched sites' rules first (they are the most
@@ -152,6 +166,8 @@ pub struct RuleSet {
 pub struct ActiveRules<'a> {
     pub rules: Vec<&'a Rule>,
     pub sites: Vec<&'a Site>,
+    /// The rule set's selector index (the active selector rules are a subset of it).
+    pub css: Option<&'a css::CssIndex>,
 }
 
 impl RuleSet {
@@ -222,7 +238,13 @@ impl RuleSet {
             }
         }
         if errors.is_empty() {
-            Ok(RuleSet { files })
+            let css = css::CssIndex::build(files.iter_mut().flat_map(|f| {
+                f.rules.iter_mut().filter_map(|r| match &mut r.action {
+                    Action::Select(c) => Some(&mut **c),
+                    _ => None,
+                })
+            }));
+            Ok(RuleSet { files, css })
         } else {
             Err(RuleErrors(errors))
         }
@@ -235,8 +257,10 @@ impl RuleSet {
     /// Selects the rules for one document, recognising sites by URL host or text signature.
     pub fn for_document(&self, url: Option<&str>, text: &str) -> ActiveRules<'_> {
         let host = url.and_then(host_of);
-        let mut lower: Option<String> = None;
-        let mut active = ActiveRules::default();
+        let mut active = ActiveRules {
+            css: Some(&self.css),
+            ..ActiveRules::default()
+        };
         for file in &self.files {
             let Some(site) = &file.site else { continue };
             let by_host = host.as_deref().is_some_and(|h| {
@@ -244,10 +268,7 @@ impl RuleSet {
                     .iter()
                     .any(|s| h == s || h.ends_with(&format!(".{s}")))
             });
-            let by_text = !by_host && !site.signatures.is_empty() && {
-                let lower = lower.get_or_insert_with(|| text.to_lowercase());
-                site.signatures.iter().any(|s| lower.contains(s.as_str()))
-            };
+            let by_text = !by_host && site.signed(text);
             if by_host || by_text {
                 active.sites.push(site);
                 active.rules.extend(file.rules.iter());
@@ -406,6 +427,7 @@ fn build_site(src: &Source, cfg: Option<&config::SiteConfig>, errors: &mut Vec<R
             .unwrap_or_else(|| stem.clone()),
         hosts: vec![],
         signatures: vec![],
+        finder: None,
     };
     if let Some(cfg) = cfg {
         for (list, out) in [
@@ -426,6 +448,19 @@ fn build_site(src: &Source, cfg: Option<&config::SiteConfig>, errors: &mut Vec<R
     }
     if site.hosts.is_empty() {
         site.hosts.push(stem);
+    }
+    if !site.signatures.is_empty() {
+        let alternatives: Vec<String> = site.signatures.iter().map(|s| regex::escape(s)).collect();
+        match regex::Regex::new(&format!("(?i){}", alternatives.join("|"))) {
+            Ok(re) => site.finder = Some(re),
+            // Escaped literals always compile; only a size limit can refuse them.
+            Err(e) => {
+                let at = cfg
+                    .and_then(|c| c.signatures.first())
+                    .map_or(0..0, |s| s.span());
+                errors.push(src.error(at, &format!("signatures too large to search: {e}")));
+            }
+        }
     }
     site
 }
@@ -484,7 +519,7 @@ fn build_rule(src: &Source, rc: &RuleConfig) -> Result<Rule, RuleError> {
                 format!("invalid CSS selector `{joined}`: {}", selector_error(e)),
             )
         })?;
-        actions.push(Action::Select(Box::new(parsed)));
+        actions.push(Action::Select(Box::new(css::CssRule::new(parsed, &joined))));
     }
     let action = match actions.len() {
         1 => actions.remove(0),
