@@ -458,7 +458,7 @@ fn build_site(src: &Source, cfg: Option<&config::SiteConfig>, errors: &mut Vec<R
                 let at = cfg
                     .and_then(|c| c.signatures.first())
                     .map_or(0..0, |s| s.span());
-                errors.push(src.error(at, &format!("signatures too large to search: {e}")));
+                errors.push(src.error(at, format!("signatures too large to search: {e}")));
             }
         }
     }
