@@ -108,7 +108,7 @@ fn choose_encoding<'a>(
     }
     // Text never holds NUL; images, archives and executables do within their first bytes,
     // but a NUL anywhere means the input is not a text document.
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, bytes) {
         return Err(DecodeError::Binary { offset });
     }
     if let Some(enc) = content_type.and_then(charset_param).and_then(label) {

@@ -150,24 +150,32 @@ pub fn html_depth(text: &str, stop_at: usize) -> usize {
         if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
             continue; // `<` in text, `<!doctype`, `<?xml`
         }
-        let name = b[name_start..name_start + name_len].to_ascii_lowercase();
+        // Every name in the lists is short; a longer one nests and cannot be raw text.
+        let mut lower = [0u8; 16];
+        let name: &[u8] = if name_len <= lower.len() {
+            lower[..name_len].copy_from_slice(&b[name_start..name_start + name_len]);
+            lower[..name_len].make_ascii_lowercase();
+            &lower[..name_len]
+        } else {
+            b"-"
+        };
         let tag_end = memchr(b'>', &b[name_start..]).map_or(b.len(), |e| name_start + e);
         i = (tag_end + 1).min(b.len());
         if closing {
-            if !NON_NESTING.contains(&name.as_slice()) {
+            if !NON_NESTING.contains(&name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         let self_closing = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/');
-        if RAW_TEXT.contains(&name.as_slice()) {
+        if RAW_TEXT.contains(&name) {
             // Skip to the matching end tag; an unclosed `<script>` swallows the rest.
             let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
+            close.extend_from_slice(name);
             i = find_ascii_ci(&b[i..], &close).map_or(b.len(), |e| i + e);
             continue;
         }
-        if self_closing || NON_NESTING.contains(&name.as_slice()) {
+        if self_closing || NON_NESTING.contains(&name) {
             continue;
         }
         depth += 1;
@@ -187,10 +195,7 @@ pub fn long_line(text: &str, limit: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let (mut start, mut line) = (0usize, 1usize);
     loop {
-        let end = b[start..]
-            .iter()
-            .position(|&c| c == b'\n' || c == b'\r')
-            .map_or(b.len(), |e| start + e);
+        let end = memchr::memchr2(b'\n', b'\r', &b[start..]).map_or(b.len(), |e| start + e);
         if end - start > limit {
             return Some((line, end - start));
         }
@@ -202,17 +207,23 @@ pub fn long_line(text: &str, limit: usize) -> Option<(usize, usize)> {
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == needle)
-}
+use memchr::memchr;
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
+/// `needle` starts with `<`, which has no case: jump between `<`s and compare only there.
 fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    let mut at = 0;
+    while let Some(off) = memchr(needle[0], &hay[at..]) {
+        let i = at + off;
+        if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 #[cfg(test)]
