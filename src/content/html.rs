@@ -173,7 +173,11 @@ fn intern(name: &str) -> &'static str {
 fn class_weight(el: &scraper::node::Element) -> f64 {
     let mut w = 0.0;
     for s in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        let s = s.to_ascii_lowercase();
+        let s: std::borrow::Cow<str> = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            s.to_ascii_lowercase().into()
+        } else {
+            s.into()
+        };
         if NEGATIVE.is_match(&s) {
             w -= 25.0;
         }
@@ -262,7 +266,8 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             parent,
                             tag,
                             weight: class_weight(el),
-                            sig: word_hash(&format!("{name}.{}", el.attr("class").unwrap_or(""))),
+                            sig: word_hash(name).rotate_left(17)
+                                ^ word_hash(el.attr("class").unwrap_or("")),
                             article_body: el
                                 .attr("itemprop")
                                 .is_some_and(|v| v.contains("articleBody")),
@@ -407,13 +412,23 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// FNV-1a over the lower-cased characters: words are hashed by the thousand per page, and only
+/// compared with each other within one run, so a fast non-keyed hash is enough.
 fn word_hash(w: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in w.chars().flat_map(char::to_lowercase) {
-        c.hash(&mut h);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |c: u32| {
+        h ^= u64::from(c);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    if w.is_ascii() {
+        w.bytes()
+            .for_each(|b| eat(u32::from(b.to_ascii_lowercase())));
+    } else {
+        w.chars()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| eat(c as u32));
     }
-    h.finish()
+    h
 }
 
 /// Counts, per element, the words that the JSON-LD body confirms: a word counts when it and a

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use scraper::{ElementRef, Html, Node};
+use scraper::{Html, Node};
 
 use crate::model::{Block, BlockKind};
 use crate::norm::{collapse_whitespace, push_collapsed};
@@ -71,21 +71,23 @@ pub(crate) const BLOCK: &[&str] = &[
     "br",
 ];
 
-struct Frame {
+/// An open element. Borrowed, not copied: most elements never end a block, so their
+/// description is only built when a block under them is flushed.
+struct Frame<'a> {
     node: NodeId,
-    desc: String,
+    el: &'a scraper::node::Element,
     block: bool,
     pre: bool,
-    removed_by: Option<String>,
+    removed_by: Option<&'a str>,
 }
 
 #[derive(Default)]
-struct Walker {
+struct Walker<'a> {
     blocks: Vec<Block>,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'a>>,
     kept: String,
     removed: String,
-    removed_rule: Option<String>,
+    removed_rule: Option<&'a str>,
 }
 
 /// Extracts the blocks of a parsed page. `marks` maps elements removed by selector rules to the
@@ -116,12 +118,12 @@ pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
                         let parent = w.frames.last();
                         let removed_by = marks
                             .get(&node.id())
-                            .cloned()
-                            .or_else(|| parent.and_then(|f| f.removed_by.clone()));
+                            .map(String::as_str)
+                            .or_else(|| parent.and_then(|f| f.removed_by));
                         let pre = name == "pre" || parent.is_some_and(|f| f.pre);
                         w.frames.push(Frame {
                             node: node.id(),
-                            desc: describe(ElementRef::wrap(node).map(|e| e.value()), name),
+                            el,
                             block,
                             pre,
                             removed_by,
@@ -165,29 +167,26 @@ fn simple_cell(node: ego_tree::NodeRef<'_, Node>, name: &str) -> bool {
         })
 }
 
-/// `tag#id.class1.class2`, the form rules and explanations show.
-fn describe(el: Option<&scraper::node::Element>, name: &str) -> String {
-    let mut d = name.to_string();
-    if let Some(el) = el {
-        if let Some(id) = el.id() {
-            d.push('#');
-            d.push_str(id);
-        }
-        for c in el.classes().take(3) {
-            d.push('.');
-            d.push_str(c);
-        }
+/// Appends `tag#id.class1.class2`, the form rules and explanations show.
+fn describe(out: &mut String, el: &scraper::node::Element) {
+    out.push_str(el.name());
+    if let Some(id) = el.id() {
+        out.push('#');
+        out.push_str(id);
     }
-    d
+    for c in el.classes().take(3) {
+        out.push('.');
+        out.push_str(c);
+    }
 }
 
-impl Walker {
+impl<'a> Walker<'a> {
     fn text(&mut self, t: &str) {
         let frame = self.frames.last();
         let pre = frame.is_some_and(|f| f.pre);
-        match frame.and_then(|f| f.removed_by.clone()) {
+        match frame.and_then(|f| f.removed_by) {
             Some(rule) => {
-                if self.removed_rule.as_deref() != Some(rule.as_str()) && !self.removed.is_empty() {
+                if self.removed_rule != Some(rule) && !self.removed.is_empty() {
                     self.flush();
                 }
                 self.removed_rule = Some(rule);
@@ -202,7 +201,7 @@ impl Walker {
         let kept = std::mem::take(&mut self.kept);
         let removed = std::mem::take(&mut self.removed);
         let rule = self.removed_rule.take();
-        for (text, removed_by) in [(kept, None), (removed, rule)] {
+        for (text, removed_by) in [(kept, None), (removed, rule.map(str::to_string))] {
             let text = if text.contains('\n') {
                 collapse_whitespace(&text)
             } else {
@@ -230,8 +229,7 @@ impl Walker {
             .iter()
             .rev()
             .find(|f| f.block)
-            .map(|f| f.desc.split(['#', '.']).next().unwrap_or(""))
-            .unwrap_or("");
+            .map_or("", |f| f.el.name());
         let kind = match tag {
             "p" => BlockKind::Paragraph,
             "li" | "dd" | "dt" => BlockKind::ListItem,
@@ -241,13 +239,13 @@ impl Walker {
                 .unwrap_or(BlockKind::Other),
             _ => BlockKind::Other,
         };
-        let path = self
-            .frames
-            .iter()
-            .skip_while(|f| f.desc.starts_with("html"))
-            .map(|f| f.desc.as_str())
-            .collect::<Vec<_>>()
-            .join(">");
+        let mut path = String::new();
+        for f in self.frames.iter().skip_while(|f| f.el.name() == "html") {
+            if !path.is_empty() {
+                path.push('>');
+            }
+            describe(&mut path, f.el);
+        }
         (kind, path)
     }
 }
