@@ -17,6 +17,8 @@ use scraper::{ElementRef, Html};
 use crate::model::{Block, Decided, Verdict};
 use crate::norm::{collapse_whitespace, fold};
 use crate::rules::css::CssRule;
+use crate::rules::prefilter::TextIndex;
+use crate::rules::TextMatcher;
 use crate::rules::{Action, ActiveRules, Location, Rule, RuleSet};
 
 /// Elements removed by the selector rules, each with the id of the first rule that matched it.
@@ -74,9 +76,10 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
         .filter(|&i| blocks[i].removed_by.is_none())
         .collect();
     let folded: Vec<Cow<str>> = flow.iter().map(|&i| fold(&blocks[i].text)).collect();
+    let candidates = Candidates::new(&folded, rules.text);
     let mut flow_verdicts = vec![Verdict::Keep; flow.len()];
     for rule in &rules.rules {
-        apply_rule(rule, &folded, &mut flow_verdicts, true);
+        apply_rule(rule, &folded, &mut flow_verdicts, true, &candidates);
     }
     let mut verdicts: Vec<Verdict> = blocks
         .iter()
@@ -92,10 +95,51 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
         .collect()
 }
 
+/// Per block, the text patterns that could match it, from the rule set's
+/// [`TextIndex`](crate::rules::prefilter::TextIndex); without an index, every pattern.
+struct Candidates {
+    slots: usize,
+    flags: Vec<bool>,
+}
+
+impl Candidates {
+    fn new(folded: &[Cow<str>], index: Option<&TextIndex>) -> Candidates {
+        let Some(index) = index else {
+            return Candidates::all();
+        };
+        let slots = index.slots();
+        let mut flags = vec![false; folded.len() * slots];
+        for (i, text) in folded.iter().enumerate() {
+            index.candidates(text, &mut flags[i * slots..(i + 1) * slots]);
+        }
+        Candidates { slots, flags }
+    }
+
+    fn all() -> Candidates {
+        Candidates {
+            slots: 0,
+            flags: Vec::new(),
+        }
+    }
+
+    /// Whether `m` matches block `i`, asking the regex only when the index admits it.
+    fn matches(&self, m: &TextMatcher, i: usize, folded: &[Cow<str>]) -> bool {
+        let admitted = m.slot >= self.slots || self.flags[i * self.slots + m.slot];
+        admitted && m.is_match(&folded[i])
+    }
+}
+
 /// Runs one rule. Markers (range ends, cut points) are searched among all blocks, removed or
 /// not, but only blocks still kept are credited to this rule. `positional` enables the
 /// `not_before`/`not_after` guards, which examples (single short snippets) cannot satisfy.
-fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positional: bool) {
+fn apply_rule(
+    rule: &Rule,
+    folded: &[Cow<str>],
+    verdicts: &mut [Verdict],
+    positional: bool,
+    cand: &Candidates,
+) {
+    let is = |m: &TextMatcher, i: usize| cand.matches(m, i, folded);
     let n = folded.len();
     let drop = |verdicts: &mut [Verdict], range: std::ops::Range<usize>| {
         for v in &mut verdicts[range] {
@@ -108,7 +152,7 @@ fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positi
     match &rule.action {
         Action::Drop(m) => {
             for i in 0..n {
-                if verdicts[i] == Verdict::Keep && m.is_match(&folded[i]) {
+                if verdicts[i] == Verdict::Keep && is(m, i) {
                     drop(verdicts, i..i + 1);
                 }
             }
@@ -120,9 +164,9 @@ fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positi
         } => {
             let mut i = 0;
             while i < n {
-                if start.is_match(&folded[i]) {
+                if is(start, i) {
                     let last = (i + max_blocks).min(n - 1);
-                    if let Some(j) = (i + 1..=last).find(|&j| end.is_match(&folded[j])) {
+                    if let Some(j) = (i + 1..=last).find(|&j| is(end, j)) {
                         drop(verdicts, i..j + 1);
                         i = j + 1;
                         continue;
@@ -137,7 +181,7 @@ fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positi
             } else {
                 0.0
             };
-            if let Some(i) = (0..n).find(|&i| at(i) >= min && m.is_match(&folded[i])) {
+            if let Some(i) = (0..n).find(|&i| at(i) >= min && is(m, i)) {
                 drop(verdicts, i..n);
             }
         }
@@ -147,10 +191,7 @@ fn apply_rule(rule: &Rule, folded: &[Cow<str>], verdicts: &mut [Verdict], positi
             } else {
                 1.0
             };
-            if let Some(i) = (0..n)
-                .rev()
-                .find(|&i| at(i) <= max && m.is_match(&folded[i]))
-            {
+            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && is(m, i)) {
                 drop(verdicts, 0..i + 1);
             }
         }
@@ -206,7 +247,7 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
                     .collect();
                 let folded: Vec<Cow<str>> = lines.iter().map(|l| fold(l)).collect();
                 let mut verdicts = vec![Verdict::Keep; lines.len()];
-                apply_rule(rule, &folded, &mut verdicts, false);
+                apply_rule(rule, &folded, &mut verdicts, false, &Candidates::all());
                 for (line, v) in lines.iter().zip(&verdicts) {
                     let stripped = *v != Verdict::Keep;
                     if stripped != should_strip {

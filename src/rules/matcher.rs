@@ -13,6 +13,10 @@ use toml::Spanned;
 #[derive(Debug, Clone)]
 pub struct TextMatcher {
     regex: Regex,
+    /// Text one of which every match contains (see [`super::prefilter`]).
+    pub(crate) needles: Option<Vec<String>>,
+    /// Position among the rule set's text patterns (set when the set's index is built).
+    pub(crate) slot: usize,
     max_chars: Option<usize>,
     /// See [`MatchConfig::not_before`].
     pub not_before: Option<f64>,
@@ -87,6 +91,8 @@ pub fn compile(cfg: &MatchConfig, at: Range<usize>) -> Result<TextMatcher, Spann
     let pattern = format!("{flags}{}", alternatives.join("|"));
     let regex = Regex::new(&pattern).map_err(|e| (at, format!("pattern too large: {e}")))?;
     Ok(TextMatcher {
+        needles: super::prefilter::required(&pattern),
+        slot: usize::MAX,
         regex,
         max_chars: cfg.max_chars,
         not_before: cfg.not_before.as_ref().map(|f| *f.get_ref()),

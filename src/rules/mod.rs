@@ -10,6 +10,7 @@
 pub mod config;
 pub mod css;
 pub mod matcher;
+pub mod prefilter;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -158,6 +159,8 @@ pub struct RuleSet {
     pub files: Vec<RuleFile>,
     /// Prefilter over every selector rule in `files`, for the one-pass DOM match.
     pub css: css::CssIndex,
+    /// Prefilter over every text pattern in `files`.
+    pub text: prefilter::TextIndex,
 }
 
 /// The rules that apply to one document: the matched sites' rules first (they are the most
@@ -168,6 +171,8 @@ pub struct ActiveRules<'a> {
     pub sites: Vec<&'a Site>,
     /// The rule set's selector index (the active selector rules are a subset of it).
     pub css: Option<&'a css::CssIndex>,
+    /// The rule set's text-pattern index.
+    pub text: Option<&'a prefilter::TextIndex>,
 }
 
 impl RuleSet {
@@ -244,7 +249,20 @@ impl RuleSet {
                     _ => None,
                 })
             }));
-            Ok(RuleSet { files, css })
+            let mut sets = Vec::new();
+            for rule in files.iter_mut().flat_map(|f| f.rules.iter_mut()) {
+                let matchers: Vec<&mut TextMatcher> = match &mut rule.action {
+                    Action::Drop(m) | Action::CutAfter(m) | Action::CutBefore(m) => vec![m],
+                    Action::Range { start, end, .. } => vec![start, end],
+                    Action::Select(_) => vec![],
+                };
+                for m in matchers {
+                    m.slot = sets.len();
+                    sets.push(m.needles.clone());
+                }
+            }
+            let text = prefilter::TextIndex::build(&sets);
+            Ok(RuleSet { files, css, text })
         } else {
             Err(RuleErrors(errors))
         }
@@ -259,6 +277,7 @@ impl RuleSet {
         let host = url.and_then(host_of);
         let mut active = ActiveRules {
             css: Some(&self.css),
+            text: Some(&self.text),
             ..ActiveRules::default()
         };
         for file in &self.files {

@@ -1,0 +1,262 @@
+//! A literal prefilter for the text rules: which rules could match a block, found with one
+//! Aho-Corasick scan of the block instead of one regex search per rule.
+//!
+//! Most blocks match no rule, yet every rule's regex used to run on every block, and the regex
+//! engines that handle Unicode word boundaries on non-ASCII text are the slow ones. Nearly every
+//! rule pattern contains text that any match must contain: `we use cookies` needs `cookies`,
+//! `^(see also|read more)\s*:` needs `see also` or `read more`. [`required`] reads that text off
+//! the compiled pattern's syntax tree (lower-cased, as a set of alternatives); [`TextIndex`]
+//! finds all of it in a block at once.
+//!
+//! Contract: a needle set is a *necessary* condition: if a pattern matches a block, the block's
+//! lower-cased text contains one of the pattern's needles. The regex still decides; a pattern
+//! whose necessary text cannot be read (a pure character class, `.{3}`) has no needles and runs
+//! on every block. So the index changes speed, never a verdict.
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Lower-case strings one of which every match of `pattern` contains, or `None` when no such
+/// set can be read.
+pub fn required(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let set = needles(&hir)?;
+    // An empty needle would admit every block: the same as having none.
+    (!set.iter().any(String::is_empty)).then_some(set)
+}
+
+fn needles(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => literal_text(hir).map(|s| vec![s]),
+        HirKind::Capture(c) => needles(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => needles(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(needles(a)?);
+            }
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        HirKind::Concat(parts) => {
+            // Every part is required; runs of literal parts form longer needles. Keep the
+            // candidate whose shortest needle is longest: it lets the fewest blocks through.
+            let mut best: Option<Vec<String>> = None;
+            let mut consider = |cand: Vec<String>| {
+                let weight = |s: &Vec<String>| s.iter().map(|n| n.chars().count()).min();
+                if best.as_ref().is_none_or(|b| weight(&cand) > weight(b)) {
+                    best = Some(cand);
+                }
+            };
+            let mut run = String::new();
+            for p in parts {
+                if let Some(text) = literal_text(p) {
+                    run.push_str(&text);
+                    continue;
+                }
+                if !run.is_empty() {
+                    consider(vec![std::mem::take(&mut run)]);
+                }
+                if let Some(set) = needles(p) {
+                    consider(set);
+                }
+            }
+            if !run.is_empty() {
+                consider(vec![run]);
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+/// The lower-case text a literal, or a class that is one character in any case (`[Kk]`, as
+/// `(?i)k` compiles), always matches.
+fn literal_text(hir: &Hir) -> Option<String> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(
+            std::str::from_utf8(&lit.0)
+                .ok()?
+                .chars()
+                .map(fold_case)
+                .collect(),
+        ),
+        HirKind::Class(Class::Unicode(cls)) => {
+            let mut one: Option<char> = None;
+            let mut count = 0;
+            for range in cls.ranges() {
+                for c in range.start()..=range.end() {
+                    count += 1;
+                    if count > 4 {
+                        return None;
+                    }
+                    let l = fold_case(c);
+                    if one.is_some_and(|o| o != l) {
+                        return None;
+                    }
+                    one = Some(l);
+                }
+            }
+            one.map(String::from)
+        }
+        _ => None,
+    }
+}
+
+/// The one character both needles and blocks are compared in: the lower case when it is one
+/// character, with the long s folded to `s` (`(?i)s` also matches `ſ`, whose lower case is
+/// itself). Applying the same map to both sides is what keeps needles a necessary condition.
+fn fold_case(c: char) -> char {
+    if c == 'ſ' {
+        return 's';
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// Which text rules could match a block. Each rule pattern has a slot; a block's candidates are
+/// the slots of patterns without needles plus those whose needle occurs in it.
+#[derive(Debug, Clone, Default)]
+pub struct TextIndex {
+    always: Vec<usize>,
+    ac: Option<AhoCorasick>,
+    /// Per needle, the slots that use it.
+    users: Vec<Vec<usize>>,
+    slots: usize,
+}
+
+impl TextIndex {
+    /// Indexes one needle set per slot (`None`: tested on every block).
+    pub fn build(sets: &[Option<Vec<String>>]) -> TextIndex {
+        let mut index = TextIndex {
+            slots: sets.len(),
+            ..TextIndex::default()
+        };
+        let mut needles: Vec<&str> = Vec::new();
+        for (slot, set) in sets.iter().enumerate() {
+            let Some(set) = set else {
+                index.always.push(slot);
+                continue;
+            };
+            for n in set {
+                let at = needles.iter().position(|x| x == n).unwrap_or_else(|| {
+                    needles.push(n);
+                    index.users.push(Vec::new());
+                    needles.len() - 1
+                });
+                index.users[at].push(slot);
+            }
+        }
+        if !needles.is_empty() {
+            // ASCII case folding in the automaton spares lower-casing ASCII blocks; blocks with
+            // other characters are lower-cased first (see `candidates`).
+            match AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&needles)
+            {
+                Ok(ac) => index.ac = Some(ac),
+                Err(_) => {
+                    for users in index.users.drain(..) {
+                        index.always.extend(users);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Sets `out[slot]` (all `false` on entry, `slots()` long) for every slot that could match
+    /// `text`.
+    pub fn candidates(&self, text: &str, out: &mut [bool]) {
+        for &s in &self.always {
+            out[s] = true;
+        }
+        let Some(ac) = &self.ac else { return };
+        let hay: Cow<str> = if text.is_ascii() {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(text.chars().map(fold_case).collect())
+        };
+        for m in ac.find_overlapping_iter(hay.as_ref()) {
+            for &s in &self.users[m.pattern().as_usize()] {
+                out[s] = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(p: &str) -> Option<Vec<String>> {
+        required(p)
+    }
+
+    #[test]
+    fn needles_are_read_from_patterns() {
+        assert_eq!(
+            req(r"(?i)\b(we|this (site|website)) uses? cookies\b"),
+            Some(vec![" cookies".into()])
+        );
+        assert_eq!(
+            req(r"(?i)^(see also|read more)\s*:\s*\S.{0,160}$"),
+            Some(vec!["read more".into(), "see also".into()])
+        );
+        assert_eq!(
+            req(r"(?i)^(?:Open in App)$"),
+            Some(vec!["open in app".into()])
+        );
+        assert_eq!(req(r"^\d+ of \d+\b"), Some(vec![" of ".into()]));
+        assert_eq!(req(r"(?i)^[\w .]{0,40}$"), None);
+        assert_eq!(req(r"(?i)x?"), None);
+        assert_eq!(req(r"(?i)(a|.+)"), None, "one alternative without text");
+    }
+
+    /// Whatever the index admits must include every slot whose pattern matches.
+    #[test]
+    fn index_never_hides_a_match() {
+        let patterns = [
+            r"(?i)\bcookies\b",
+            r"(?i)^(see also|read more)\s*:",
+            r"(?i)^(?:ÉTÉ|Straße)$",
+            r"(?i)^see also$",
+            r"©",
+            r"(?i)^[\w ]{0,5}$",
+        ];
+        let index = TextIndex::build(&patterns.iter().map(|p| required(p)).collect::<Vec<_>>());
+        let blocks = [
+            "We use COOKIES here",
+            "See Also: more",
+            "ÉTÉ",
+            "straße",
+            "ſee alſo",
+            "© 2024 Example",
+            "short",
+            "nothing to see in this longer line",
+        ];
+        for b in blocks {
+            let mut out = vec![false; index.slots()];
+            index.candidates(b, &mut out);
+            for (slot, p) in patterns.iter().enumerate() {
+                if regex::Regex::new(p).unwrap().is_match(b) {
+                    assert!(out[slot], "{p} matches {b:?} but was filtered out");
+                }
+            }
+        }
+        let mut out = vec![false; index.slots()];
+        index.candidates("nothing to see in this longer line", &mut out);
+        assert_eq!(out, [false, false, false, false, false, true]);
+    }
+}
