@@ -65,6 +65,15 @@ pub fn parse_date(s: &str) -> Option<String> {
             .map_or(0, |i| i as u32 + 1)
     };
     let num = |s: &str| s.parse::<u32>().unwrap_or(0);
+    // Every format ends in a year that must parse as four ASCII digits: a line without such a
+    // run (most lines) cannot hold a date, and the regexes below are not cheap.
+    if !s
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
     if let Some(c) = ISO_DATE.captures(s) {
         return ymd(&c[1], num(&c[2]), num(&c[3]));
     }

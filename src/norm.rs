@@ -67,7 +67,12 @@ pub fn canonical(text: &str) -> String {
     // lower-cases byte by byte; text already in NFC (the quick check is exact when it says
     // `Yes`) needs no re-composition.
     if text.is_ascii() {
-        let mut out = collapse_whitespace(text);
+        // Blocks arrive collapsed from extraction; copying is then all that is left to do.
+        let mut out = if is_collapsed_ascii(text) {
+            text.to_string()
+        } else {
+            collapse_whitespace(text)
+        };
         out.make_ascii_lowercase();
         return out;
     }
@@ -76,6 +81,16 @@ pub fn canonical(text: &str) -> String {
     }
     let nfc: String = text.nfc().collect();
     collapse_whitespace(&fold(&nfc)).to_lowercase()
+}
+
+/// Whether ASCII `text` is already what [`collapse_whitespace`] would make of it: no whitespace
+/// but single spaces between words.
+fn is_collapsed_ascii(text: &str) -> bool {
+    let b = text.as_bytes();
+    !b.first().is_some_and(u8::is_ascii_whitespace)
+        && !b.last().is_some_and(u8::is_ascii_whitespace)
+        && !b.iter().any(|&c| c.is_ascii_whitespace() && c != b' ')
+        && memchr::memmem::find(b, b"  ").is_none()
 }
 
 #[cfg(test)]
@@ -89,6 +104,13 @@ mod tests {
         push_collapsed(&mut s, " y ");
         push_collapsed(&mut s, " z");
         assert_eq!(s, "x y z");
+    }
+
+    #[test]
+    fn collapsed_check_agrees_with_collapsing() {
+        for t in ["a b", " a", "a ", "a  b", "a\tb", "a\x0cb", "", "ab"] {
+            assert_eq!(is_collapsed_ascii(t), collapse_whitespace(t) == t, "{t:?}");
+        }
     }
 
     #[test]

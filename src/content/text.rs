@@ -497,15 +497,20 @@ fn is_word_list(text: &str, n: usize, words: &[&str], stops: &Stopwords) -> bool
 }
 
 fn is_chrome(text: &str, words: &[&str]) -> bool {
-    if COMMENT_META.is_match(text) && words.len() <= 12 {
+    if words.len() <= 12 && COMMENT_META.is_match(text) {
         return true;
     }
     // A bare timestamp ("19 Nov 2019 05:44 GMT") inside the text is a teaser's or a widget's.
     if words.len() <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
         return true;
     }
-    let lower = text.to_lowercase();
-    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+    static URL: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["http://", "https://", "www."])
+            .expect("three literals build")
+    });
+    if URL.is_match(text) {
         return words.len() < 12;
     }
     if words
@@ -520,14 +525,17 @@ fn is_chrome(text: &str, words: &[&str]) -> bool {
     if words.len() < 20 && text.matches(['|', '•', '·', '»', '›']).count() >= 1 {
         return true;
     }
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.is_empty() {
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    if letters == 0 {
         return true;
     }
     // Shouting lines of some length are menus ("NEWS SPORT WEATHER") or banners; short ones
     // may be subheadings and are judged by what follows them.
-    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-    letters.len() >= 6 && upper * 10 >= letters.len() * 8 && words.len() > 8
+    letters >= 6 && upper * 10 >= letters * 8 && words.len() > 8
 }
 
 fn is_barrier(text: &str) -> bool {
@@ -644,6 +652,26 @@ fn lower_word(w: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
+/// every word of every line, so short ASCII words are lower-cased on the stack.
+fn function_word_languages(w: &str) -> u8 {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    if w.len() > MAX_FUNCTION_WORD {
+        return 0;
+    }
+    if w.is_ascii() {
+        let mut buf = [0u8; MAX_FUNCTION_WORD];
+        let lower = &mut buf[..w.len()];
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        return std::str::from_utf8(lower).map_or(0, languages_of);
+    }
+    languages_of(&w.to_lowercase())
+}
+
+/// Longer (in bytes) than any word of the function-word lists.
+const MAX_FUNCTION_WORD: usize = 16;
+
 /// The languages (bit `i` for `LANGS[i]`) whose function-word list holds `word`: one hash
 /// look-up instead of a scan of every list.
 fn languages_of(word: &str) -> u8 {
@@ -724,7 +752,7 @@ impl Stopwords {
         let Some(lang) = self.list else { return true };
         let hits = words
             .iter()
-            .filter(|w| languages_of(&lower_word(w)) & (1 << lang) != 0)
+            .filter(|w| function_word_languages(w) & (1 << lang) != 0)
             .count();
         hits * 100 >= words.len() * percent
     }
@@ -734,6 +762,14 @@ impl Stopwords {
 mod tests {
     use super::*;
     use crate::extract::text;
+
+    #[test]
+    fn function_words_fit_the_stack_buffer() {
+        for w in LANGS.iter().flat_map(|l| l.iter()) {
+            assert!(w.len() <= MAX_FUNCTION_WORD, "{w}");
+            assert_eq!(function_word_languages(&w.to_uppercase()), languages_of(w));
+        }
+    }
 
     fn run(doc: &str) -> Vec<(String, String)> {
         let mut d: Vec<Decided> = text::extract(doc)

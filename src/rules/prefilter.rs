@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Lower-case strings one of which every match of `pattern` contains, or `None` when no such
@@ -156,8 +156,11 @@ impl TextIndex {
         if !needles.is_empty() {
             // ASCII case folding in the automaton spares lower-casing ASCII blocks; blocks with
             // other characters are lower-cased first (see `candidates`).
+            // A DFA: overlapping search cannot use the packed prefilters, and the needle set
+            // is small enough for a DFA's memory.
             match AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&needles)
             {
