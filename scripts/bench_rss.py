@@ -18,7 +18,7 @@ def main():
     ap.add_argument("pages", nargs="?", default="../shared/bench/zyte-text")
     ap.add_argument("--deboiler", default="target/release/deboiler")
     ap.add_argument("--sizes", default="10000,100000")
-    ap.add_argument("--measure", default="pipeline-all,store")
+    ap.add_argument("--measure", default="pipeline-all")
     ap.add_argument("--jobs", type=int, help="threads of the -all measurements")
     args = ap.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]

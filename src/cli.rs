@@ -183,6 +183,10 @@ enum Command {
         /// Folder for the store measurement's throwaway database [default: the temp dir].
         #[arg(long, value_name = "DIR")]
         store_dir: Option<PathBuf>,
+        /// Print the `--synthetic` corpus as JSON Lines (`url`, `html` or `text`) instead of
+        /// measuring, e.g. to time `ingest --input-format jsonl -` on it.
+        #[arg(long, requires = "synthetic")]
+        emit: bool,
         /// Internal: run one measurement and print it as a JSON line.
         #[arg(long, hide = true, value_name = "NAME")]
         worker: Option<String>,
@@ -489,6 +493,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             json,
             in_process,
             store_dir,
+            emit,
             worker,
         } => {
             let opts = deboiler::bench::Options {
@@ -503,6 +508,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 reexec: (!in_process).then(|| std::env::args_os().skip(1).collect()),
                 worker,
                 store_dir,
+                emit,
             };
             bench(g, &opts)
         }

@@ -50,6 +50,8 @@ pub struct Options {
     pub worker: Option<String>,
     /// Parent folder of the `store` measurement's throwaway database (default: the temp dir).
     pub store_dir: Option<PathBuf>,
+    /// Print the synthetic corpus as JSON Lines instead of measuring (to time `ingest` on it).
+    pub emit: bool,
 }
 
 /// The whole report (`--json` prints it as is).
@@ -98,6 +100,15 @@ pub fn run(opts: &Options, rules: &RuleSet, out: &mut dyn Write) -> Result<(), B
     let synth = opts
         .synthetic
         .and_then(|_| Synth::new(set.docs.iter().zip(set.kinds.iter().copied()), opts.seed));
+    if opts.emit {
+        let (Some(synth), Some(n)) = (&synth, opts.synthetic) else {
+            return Err(BenchError::NotApplicable {
+                name: "--emit".into(),
+                why: "needs a synthetic corpus (`--synthetic N`)",
+            });
+        };
+        return emit(synth, n, out);
+    }
     if let Some(name) = &opts.worker {
         let loaded = super::rss_kib();
         let mut m = measure_one(name, opts, &set, synth.as_ref(), rules)?;
@@ -163,6 +174,27 @@ pub fn run(opts: &Options, rules: &RuleSet, out: &mut dyn Write) -> Result<(), B
     } else {
         write_ratios(out, &report)?;
     }
+    Ok(())
+}
+
+/// Writes documents `0..n` as JSON Lines, one at a time: `url` and `html` or `text` (the
+/// field `ingest` reads as that kind), so `ingest --input-format jsonl -` can read them from a
+/// pipe. Page bytes that are not UTF-8 are replaced (every Zyte page is UTF-8).
+fn emit(synth: &Synth, n: u64, out: &mut dyn Write) -> Result<(), BenchError> {
+    let mut out = std::io::BufWriter::new(out);
+    for doc in synth.iter(n) {
+        let field = match doc.info.kind {
+            Some(crate::model::ContentKind::Text) => "text",
+            _ => "html",
+        };
+        let line = serde_json::json!({
+            "url": doc.url,
+            field: String::from_utf8_lossy(&doc.bytes),
+        });
+        serde_json::to_writer(&mut out, &line).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -453,6 +485,7 @@ mod tests {
             reexec: None,
             worker: None,
             store_dir: None,
+            emit: false,
         };
         let p = plan(&opts, &set).expect("default plan");
         assert_eq!(p.len(), 5, "{p:?}");
