@@ -102,3 +102,39 @@ fn missing_bench_pages_point_at_shared() {
         "{err}"
     );
 }
+
+#[test]
+fn the_emitted_synthetic_corpus_ingests_as_distinct_articles() {
+    let out = deboiler(&["bench", "--synthetic", "14", "--emit", "samples"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 14);
+    let html = lines.iter().filter(|l| l["html"].is_string()).count();
+    assert_eq!(
+        (html, lines.len() - html),
+        (4, 10),
+        "kinds follow the templates"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("db").display().to_string();
+    let mut ingest = std::process::Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(common::root())
+        .args(["-q", "ingest", "--db", &db, "--input-format", "jsonl", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ingest");
+    {
+        use std::io::Write;
+        let mut stdin = ingest.stdin.take().expect("stdin");
+        stdin.write_all(&out.stdout).expect("write the corpus");
+    }
+    let done = ingest.wait_with_output().expect("ingest ends");
+    assert!(done.status.success(), "{}", stderr(&done));
+    let listed = deboiler(&["list", "--db", &db]);
+    assert_eq!(stdout(&listed).lines().count(), 14, "{}", stdout(&listed));
+}
