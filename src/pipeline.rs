@@ -181,7 +181,8 @@ pub fn clean_limited(
     };
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
-            let html = debug_span!("parse").in_scope(|| Html::parse_document(&decoded.text));
+            let html = debug_span!("parse")
+                .in_scope(|| Html::parse_document(&extract::lean::without_raw_text(&decoded.text)));
             budget.check("parse")?;
             let mut marks: HashMap<NodeId, String> =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));

@@ -126,6 +126,33 @@ proptest! {
         let _ = pipeline::clean(&raw(doc.into_bytes()), rules());
     }
 
+    /// Removing script and style text before parsing must not change what extraction sees,
+    /// whatever the markup around it (comments, attributes, other raw-text elements, escapes).
+    #[test]
+    fn lean_html_extracts_the_same_blocks(body in prop::collection::vec(prop_oneof![
+        "[a-z <>/!-]{0,12}",
+        Just("<p>".to_string()), Just("</p>".to_string()), Just("<script>".to_string()),
+        Just("</script>".to_string()), Just("<style>".to_string()), Just("</style>".to_string()),
+        Just("<!--".to_string()), Just("-->".to_string()), Just("<title>".to_string()),
+        Just("</title>".to_string()), Just("<textarea>".to_string()), Just("<svg>".to_string()),
+        Just("</svg>".to_string()), Just("<a title='>'>".to_string()), Just("<SCRIPT >".to_string()),
+        Just("</script >".to_string()), Just("<script type=application/ld+json>".to_string()),
+        Just("<noscript>".to_string()), Just("</noscript>".to_string()), Just("<style/>".to_string()),
+        Just("<foreignObject>".to_string()), Just("</foreignObject>".to_string()),
+        Just("<math><mi>".to_string()), Just("</mi></math>".to_string()), Just("</textarea>".to_string()),
+        Just("<desc>".to_string()), Just("<div>".to_string()), Just("</br>".to_string()),
+    ], 0..40)) {
+        let doc = format!("<!doctype html><html><body>{}</body></html>", body.concat());
+        let lean = deboiler::extract::lean::without_raw_text(&doc);
+        let blocks = |src: &str| {
+            deboiler::extract::html::extract(&scraper::Html::parse_document(src), &Default::default())
+                .into_iter()
+                .map(|b| (b.text, b.path))
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(blocks(&lean), blocks(&doc), "lean: {}", lean);
+    }
+
     #[test]
     fn canonical_form_is_idempotent_and_hash_is_stable(text in "\\PC{0,200}") {
         let once = canonical(&text);
