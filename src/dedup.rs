@@ -61,7 +61,6 @@ mod tests {
                 let block = Block {
                     text: t.to_string(),
                     kind: BlockKind::Line,
-                    path: String::new(),
                     line: None,
                     paragraph: 0,
                     removed_by: None,

@@ -125,9 +125,6 @@ pub struct Block {
     /// Whitespace-collapsed text; never empty.
     pub text: String,
     pub kind: BlockKind,
-    /// For HTML: the element path (`body>div#main.story>p`), for rules and explanations.
-    /// Empty for text input.
-    pub path: String,
     /// For text input: 1-based line number in the decoded text. For HTML: `None`.
     pub line: Option<usize>,
     /// Index of the blank-line-separated paragraph (text) this line belongs to; for HTML, the

@@ -147,7 +147,7 @@ proptest! {
         let blocks = |src: &str| {
             deboiler::extract::html::extract(&scraper::Html::parse_document(src), &Default::default())
                 .into_iter()
-                .map(|b| (b.text, b.path))
+                .map(|b| (b.text, format!("{:?}", b.kind)))
                 .collect::<Vec<_>>()
         };
         prop_assert_eq!(blocks(&lean), blocks(&doc), "lean: {}", lean);

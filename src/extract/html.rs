@@ -1,4 +1,4 @@
-//! HTML → blocks, in document order, with each block's element path.
+//! HTML → blocks, in document order, each with the kind of element it came from.
 //!
 //! The walk is iterative (`ego_tree` open/close edges), so deeply nested input cannot overflow
 //! the stack. Elements that never hold readable text (`script`, `style`, `template`, `svg`, form
@@ -167,19 +167,6 @@ fn simple_cell(node: ego_tree::NodeRef<'_, Node>, name: &str) -> bool {
         })
 }
 
-/// Appends `tag#id.class1.class2`, the form rules and explanations show.
-fn describe(out: &mut String, el: &scraper::node::Element) {
-    out.push_str(el.name());
-    if let Some(id) = el.id() {
-        out.push('#');
-        out.push_str(id);
-    }
-    for c in el.classes().take(3) {
-        out.push('.');
-        out.push_str(c);
-    }
-}
-
 impl<'a> Walker<'a> {
     fn text(&mut self, t: &str) {
         let frame = self.frames.last();
@@ -210,12 +197,11 @@ impl<'a> Walker<'a> {
             if text.is_empty() {
                 continue;
             }
-            let (kind, path) = self.kind_and_path();
+            let kind = self.kind();
             let index = self.blocks.len();
             self.blocks.push(Block {
                 text,
                 kind,
-                path,
                 line: None,
                 paragraph: index,
                 removed_by,
@@ -223,14 +209,14 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn kind_and_path(&self) -> (BlockKind, String) {
+    fn kind(&self) -> BlockKind {
         let tag = self
             .frames
             .iter()
             .rev()
             .find(|f| f.block)
             .map_or("", |f| f.el.name());
-        let kind = match tag {
+        match tag {
             "p" => BlockKind::Paragraph,
             "li" | "dd" | "dt" => BlockKind::ListItem,
             h if h.len() == 2 && h.starts_with('h') => h[1..]
@@ -238,15 +224,7 @@ impl<'a> Walker<'a> {
                 .map(BlockKind::Heading)
                 .unwrap_or(BlockKind::Other),
             _ => BlockKind::Other,
-        };
-        let mut path = String::new();
-        for f in self.frames.iter().skip_while(|f| f.el.name() == "html") {
-            if !path.is_empty() {
-                path.push('>');
-            }
-            describe(&mut path, f.el);
         }
-        (kind, path)
     }
 }
 
@@ -281,7 +259,7 @@ mod tests {
     }
 
     #[test]
-    fn marked_elements_become_removed_blocks_with_paths() {
+    fn marked_elements_become_removed_blocks() {
         let html = Html::parse_document(
             "<body><div id=main class='story x'><p>Keep me.</p><div class=share>Share <a>Facebook</a></div></div></body>",
         );
@@ -290,7 +268,7 @@ mod tests {
         let marks = HashMap::from([(id, "share".to_string())]);
         let b = extract(&html, &marks);
         assert_eq!(b.len(), 2);
-        assert_eq!(b[0].path, "body>div#main.story.x>p");
+        assert_eq!(b[0].kind, BlockKind::Paragraph);
         assert_eq!(b[0].removed_by, None);
         assert_eq!(b[1].text, "Share Facebook");
         assert_eq!(b[1].removed_by.as_deref(), Some("share"));

@@ -424,7 +424,7 @@ mod tests {
     fn blocks(src: &str) -> Vec<(String, String)> {
         extract(&scraper::Html::parse_document(src), &HashMap::new())
             .into_iter()
-            .map(|b| (b.text, b.path))
+            .map(|b| (b.text, format!("{:?}", b.kind)))
             .collect()
     }
 

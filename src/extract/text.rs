@@ -63,7 +63,6 @@ fn flush(group: &mut Vec<(usize, String)>, paragraph: usize, out: &mut Vec<Block
     let block = |line: usize, text: String| Block {
         text,
         kind: BlockKind::Line,
-        path: String::new(),
         line: Some(line),
         paragraph,
         removed_by: None,
