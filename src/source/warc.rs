@@ -27,6 +27,8 @@ use crate::model::{InputInfo, RawDocument};
 
 /// Largest WARC or HTTP header block accepted.
 const MAX_HEADER: usize = 1 << 20;
+/// Most bytes allocated up front for a record's block, whatever its `Content-Length` says.
+const BLOCK_GUESS: u64 = 64 * 1024;
 /// `1f 8b 08`: a gzip member (deflate) starts here.
 const MEMBER_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
@@ -466,7 +468,9 @@ fn frame(
         }
         Block::TooLarge(len)
     } else {
-        let mut buf = Vec::with_capacity(len as usize);
+        // The declared length is not trusted for the allocation: a record that claims 60 MB
+        // and holds 100 bytes must cost 100 bytes. `read_to_end` grows the buffer as data comes.
+        let mut buf = Vec::with_capacity(len.min(BLOCK_GUESS) as usize);
         let got = r.take(len).read_to_end(&mut buf)? as u64;
         *pos += got;
         if got < len {
@@ -585,9 +589,19 @@ fn item(origin: String, rec: Record, max: u64) -> SourceItem {
     if !html {
         return ignored(origin, "response (not HTML)");
     }
-    let bytes = match http.payload(body) {
+    let bytes = match http.payload(body, max) {
         Ok(b) => b,
-        Err(detail) => return failed(origin, detail),
+        Err(Payload::Bad(detail)) => return failed(origin, detail),
+        Err(Payload::TooLarge) => {
+            // Only a lower bound is known: inflating stopped one byte past the limit.
+            return SourceItem::Failed(SourceError::Limit {
+                path: origin,
+                exceeded: LimitExceeded::InputSize {
+                    size: max.saturating_add(1),
+                    limit: max,
+                },
+            });
+        }
     };
     let mut extra = std::collections::BTreeMap::new();
     if let Some(date) = field(&rec.headers, "WARC-Date") {
@@ -652,32 +666,48 @@ impl Http {
     }
 
     /// The body as the server meant it: de-chunked and decompressed when the record kept the
-    /// transfer as it came over the wire.
-    fn payload(&self, body: &[u8]) -> Result<Vec<u8>, String> {
+    /// transfer as it came over the wire. Inflating stops one byte past `max`: a gzip bomb in
+    /// an HTTP body costs at most `max` bytes, like any other record over the input limit.
+    fn payload(&self, body: &[u8], max: u64) -> Result<Vec<u8>, Payload> {
         let body = if self.chunked {
             dechunk(body).unwrap_or_else(|| body.to_vec())
         } else {
             body.to_vec()
         };
+        let inflate = |r: &mut dyn Read, what: &str| {
+            let mut out = Vec::with_capacity(body.len().min(BLOCK_GUESS as usize));
+            r.take(max.saturating_add(1))
+                .read_to_end(&mut out)
+                .map_err(|e| Payload::Bad(format!("HTTP body is not valid {what}: {e}")))?;
+            if out.len() as u64 > max {
+                return Err(Payload::TooLarge);
+            }
+            Ok(out)
+        };
         match self.encoding.as_deref() {
             None | Some("identity" | "") => Ok(body),
-            Some("gzip" | "x-gzip") => {
-                let mut out = Vec::new();
-                flate2::read::MultiGzDecoder::new(body.as_slice())
-                    .read_to_end(&mut out)
-                    .map(|_| out)
-                    .map_err(|e| format!("HTTP body is not valid gzip: {e}"))
-            }
-            Some("deflate") => {
-                let mut out = Vec::new();
-                flate2::read::ZlibDecoder::new(body.as_slice())
-                    .read_to_end(&mut out)
-                    .map(|_| out)
-                    .map_err(|e| format!("HTTP body is not valid deflate: {e}"))
-            }
-            Some(other) => Err(format!("unsupported HTTP Content-Encoding `{other}`")),
+            Some("gzip" | "x-gzip") => inflate(
+                &mut flate2::read::MultiGzDecoder::new(body.as_slice()),
+                "gzip",
+            ),
+            Some("deflate") => inflate(
+                &mut flate2::read::ZlibDecoder::new(body.as_slice()),
+                "deflate",
+            ),
+            Some(other) => Err(Payload::Bad(format!(
+                "unsupported HTTP Content-Encoding `{other}`"
+            ))),
         }
     }
+}
+
+/// Why an HTTP body could not be turned into a document.
+#[derive(Debug)]
+enum Payload {
+    /// The body is damaged or in an encoding we cannot undo.
+    Bad(String),
+    /// The body inflates past the input limit.
+    TooLarge,
 }
 
 /// Decodes `Transfer-Encoding: chunked`; `None` when the body is not chunked after all (many
@@ -853,11 +883,61 @@ mod tests {
     fn http_payloads_are_dechunked_and_decompressed() {
         let http = Http::parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap();
         assert_eq!(
-            http.payload(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            http.payload(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 100)
+                .unwrap(),
             b"abcde"
         );
-        assert_eq!(http.payload(b"plain body").unwrap(), b"plain body");
+        assert_eq!(http.payload(b"plain body", 100).unwrap(), b"plain body");
+        // A chunk size far past the body is not chunked after all: the body is kept as is,
+        // nothing of the declared size is allocated.
+        let huge = b"ffffffffffffffff\r\nabc\r\n0\r\n\r\n";
+        assert_eq!(http.payload(huge, 100).unwrap(), huge);
         let br = Http::parse(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n").unwrap();
-        assert!(br.payload(b"x").unwrap_err().contains("`br`"));
+        assert!(matches!(br.payload(b"x", 100), Err(Payload::Bad(m)) if m.contains("`br`")));
+    }
+
+    #[test]
+    fn an_http_gzip_bomb_is_refused_at_the_input_limit() {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![b'<'; 1_000_000]).unwrap();
+        let mut block =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        block.extend(e.finish().unwrap());
+        let mut w = record("response", "http://bomb.example/", &block);
+        let next = w.len();
+        w.extend(record(
+            "response",
+            "http://ok.example/",
+            &response("<p>ok</p>"),
+        ));
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            64 * 1024,
+        ));
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].starts_with("failed limit max-input-size exceeded"),
+            "{got:?}"
+        );
+        assert!(got[0].contains("the limit is 65536"), "{got:?}");
+        assert_eq!(got[1], format!("doc w.warc@{next} http://ok.example/"));
+    }
+
+    #[test]
+    fn a_declared_length_is_not_allocated_before_it_is_read() {
+        // 60 MB declared under a 64 MB limit, 20 bytes present: a truncated record, at once.
+        let w = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 60000000\r\n\r\nHTTP/1.1 200 OK\r\n".to_vec();
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            64 << 20,
+        ));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("Content-Length is 60000000 bytes, the stream ends after 17"),
+            "{got:?}"
+        );
     }
 }
