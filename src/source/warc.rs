@@ -29,6 +29,9 @@ use crate::model::{InputInfo, RawDocument};
 const MAX_HEADER: usize = 1 << 20;
 /// Most bytes allocated up front for a record's block, whatever its `Content-Length` says.
 const BLOCK_GUESS: u64 = 64 * 1024;
+/// Compressed bytes that may always be read again after damaged members, on top of twice the
+/// bytes read (see [`Counting::resume_after_damage`]).
+const REWIND_SLACK: u64 = 1 << 20;
 /// `1f 8b 08`: a gzip member (deflate) starts here.
 const MEMBER_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
@@ -60,62 +63,130 @@ struct Member {
     carry: Option<(u64, Vec<u8>)>,
 }
 
-/// A buffered reader that counts the bytes consumed from it (the compressed offset) and keeps
-/// a copy of the current member's bytes, so that reading can resume right after a damaged
-/// member's start: the decompressor may have read into the next member before it failed.
+/// The compressed stream, buffered by hand so that reading can go back: it counts the bytes
+/// consumed (the compressed offset) and keeps a copy of the current member's bytes, so that
+/// reading can resume right after a damaged member's start (the decompressor may have read
+/// into the next member before it failed).
+///
+/// One flat buffer on purpose: going back only moves `at` when the bytes are still in `buf`,
+/// and otherwise puts them in front of it. Wrapping the stream in a `Chain` per damaged member
+/// would nest readers once per member, and a file of many small damaged members would
+/// overflow the stack reading through them.
 struct Counting {
-    inner: BufReader<Box<dyn Read + Send>>,
+    /// Bytes read (or given back) and not all consumed yet; `buf[at..]` comes next.
+    buf: Vec<u8>,
+    at: usize,
+    rest: Box<dyn Read + Send>,
+    /// The offset of `buf[at]` in the compressed stream.
     consumed: u64,
     /// The member's compressed bytes so far; dropped (`None`) once over `replay_max`.
     replay: Option<Vec<u8>>,
     replay_max: usize,
+    /// Compressed bytes read a second time so far, after damaged members (see
+    /// [`Counting::resume_after_damage`]).
+    rewound: u64,
 }
 
+/// Bytes read from the stream at a time.
+const READ_SIZE: usize = 64 * 1024;
+
 impl Counting {
-    fn new(r: Box<dyn Read + Send>, consumed: u64, replay_max: usize) -> Counting {
+    fn new(rest: Box<dyn Read + Send>, replay_max: usize) -> Counting {
         Counting {
-            inner: BufReader::with_capacity(64 * 1024, r),
-            consumed,
+            buf: Vec::new(),
+            at: 0,
+            rest,
+            consumed: 0,
             replay: Some(Vec::new()),
             replay_max,
+            rewound: 0,
         }
     }
 
-    /// After a damaged member: a reader positioned at the next gzip member header after the
-    /// member's first byte (or at the end of the stream).
-    fn resume_after_damage(self, member_offset: u64) -> Counting {
-        let Counting {
-            inner,
-            consumed,
-            replay,
-            replay_max,
-        } = self;
-        let pending = inner.buffer().to_vec();
-        let rest = inner.into_inner();
-        match replay {
-            Some(mut replay) => {
-                replay.extend_from_slice(&pending);
-                let at = find(replay.get(1..).unwrap_or_default(), &MEMBER_MAGIC).map(|i| i + 1);
-                let start = at.unwrap_or(replay.len());
-                let tail = replay.split_off(start);
-                let r: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(tail).chain(rest));
-                let mut c = Counting::new(r, member_offset + start as u64, replay_max);
-                if at.is_none() {
-                    skip_to_member(&mut c);
-                }
-                c
+    /// After a damaged member that started at `member_offset`: reading positioned at the next
+    /// gzip member header after the member's first byte (or at the end of the stream).
+    ///
+    /// Going back costs reading those bytes again, and a hostile file can make every attempt
+    /// fail far ahead (`1f 8b 08 08` repeated: each "header" has a name field that runs to
+    /// flate2's 64 KiB cap): going back to the next magic each time would be quadratic in the
+    /// file size. So the bytes read again are budgeted: at most twice the bytes read so far
+    /// plus [`REWIND_SLACK`]. Past the budget, reading goes back only to the *last* magic
+    /// before where the decompressor stopped, so no byte is read more than twice more:
+    /// linear time, at the price of members hidden inside the damaged stretch.
+    fn resume_after_damage(mut self, member_offset: u64) -> Counting {
+        let budget = self.consumed.saturating_mul(2).saturating_add(REWIND_SLACK);
+        let replay = self.replay.take().unwrap_or_default();
+        let rlen = replay.len();
+        // `replay` holds the bytes consumed since `kept_from`: the member's own bytes when it
+        // was kept, none when it grew past `replay_max`.
+        let kept_from = self.consumed - rlen as u64;
+        let unread = self.buf.get(self.at..).unwrap_or_default();
+        let tail = MEMBER_MAGIC.len() - 1;
+        // The first magic after the member's first byte: in the consumed bytes (reading them
+        // again), straddling them and the buffer, then in the buffer (no reading again).
+        let in_replay = || find(replay.get(1..).unwrap_or_default(), &MEMBER_MAGIC).map(|i| i + 1);
+        let straddling = || {
+            let from = rlen.saturating_sub(tail).max(1);
+            let mut joint = replay.get(from..).unwrap_or_default().to_vec();
+            joint.extend_from_slice(&unread[..unread.len().min(tail)]);
+            find(&joint, &MEMBER_MAGIC)
+                .map(|j| from + j)
+                .filter(|&i| i < rlen)
+        };
+        let in_unread = || {
+            // With nothing consumed, the member's first byte is the buffer's first: skip it.
+            let skip = usize::from(rlen == 0 && kept_from == member_offset);
+            find(unread.get(skip..).unwrap_or_default(), &MEMBER_MAGIC)
+                .map(|i| (self.consumed + (i + skip) as u64, 0))
+        };
+        let last_in_replay = || {
+            straddling().or_else(|| {
+                rfind(replay.get(1..).unwrap_or_default(), &MEMBER_MAGIC).map(|i| i + 1)
+            })
+        };
+        let back = match in_replay().or_else(straddling) {
+            Some(i) if self.rewound.saturating_add((rlen - i) as u64) <= budget => Some(i),
+            Some(_) => last_in_replay(),
+            None => None,
+        };
+        let found = back
+            .map(|i| (kept_from + i as u64, rlen - i))
+            .or_else(in_unread);
+        match found {
+            // In the member's bytes: those bytes come again, then the buffer.
+            Some((offset, again)) if again > 0 => {
+                let mut front = replay[rlen - again..].to_vec();
+                front.extend_from_slice(unread);
+                self.buf = front;
+                self.at = 0;
+                self.consumed = offset;
+                self.rewound = self.rewound.saturating_add(again as u64);
+                self.replay = Some(Vec::new());
+                self
+            }
+            Some((offset, _)) => {
+                let n = (offset - self.consumed) as usize;
+                self.at += n;
+                self.consumed = offset;
+                self.replay = Some(Vec::new());
+                self
             }
             None => {
-                let r: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(pending).chain(rest));
-                let mut c = Counting::new(r, consumed, replay_max);
-                skip_to_member(&mut c);
-                c
+                self.replay = Some(Vec::new());
+                if self.consumed == member_offset && self.at < self.buf.len() {
+                    // Nothing consumed: step over the member's first byte, or the search
+                    // would find the same member again.
+                    self.at += 1;
+                    self.consumed += 1;
+                }
+                skip_to_member(self)
             }
         }
     }
 
-    fn record(&mut self, bytes: &[u8]) {
+    fn record(&mut self, from: usize, to: usize) {
         if let Some(r) = &mut self.replay {
+            let bytes = self.buf.get(from..to).unwrap_or_default();
             if r.len() + bytes.len() > self.replay_max {
                 self.replay = None;
             } else {
@@ -126,25 +197,44 @@ impl Counting {
 }
 
 impl Read for Counting {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.consumed += n as u64;
-        self.record(&buf[..n]);
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
 
 impl BufRead for Counting {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        self.consumed += amt as u64;
-        if self.replay.is_some() {
-            let bytes = self.inner.buffer()[..amt.min(self.inner.buffer().len())].to_vec();
-            self.record(&bytes);
+        if self.at >= self.buf.len() {
+            if self.buf.capacity() > 2 * READ_SIZE {
+                // Bytes given back after a damaged member made it large: do not keep that.
+                self.buf = Vec::new();
+            }
+            self.buf.resize(READ_SIZE, 0);
+            self.at = 0;
+            let n = loop {
+                match self.rest.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.buf.clear();
+                        return Err(e);
+                    }
+                }
+            };
+            self.buf.truncate(n);
         }
-        self.inner.consume(amt);
+        Ok(&self.buf[self.at..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        let amt = amt.min(self.buf.len() - self.at);
+        self.record(self.at, self.at + amt);
+        self.at += amt;
+        self.consumed += amt as u64;
     }
 }
 
@@ -169,7 +259,7 @@ impl Records {
             origin,
             max,
             src: Src::Gzip {
-                raw: Some(Counting::new(raw, 0, max.min(usize::MAX as u64) as usize)),
+                raw: Some(Counting::new(raw, max.min(usize::MAX as u64) as usize)),
                 member: None,
             },
             done: false,
@@ -276,37 +366,38 @@ impl Iterator for Records {
     }
 }
 
-/// Moves `r` to the next gzip member header after the current position (or to the end).
-fn skip_to_member(r: &mut Counting) {
-    // Step past the damaged member's own magic first.
-    let mut matched = 0usize;
+/// `r` moved to the next gzip member header at or after the current position (or to the
+/// end of the stream). Skipped bytes are not kept for replay: they are not a member's.
+fn skip_to_member(mut r: Counting) -> Counting {
+    // A magic may straddle two reads: its first bytes are carried over to the next buffer.
+    let mut carried = 0usize;
     loop {
-        let buf = match r.fill_buf() {
-            Ok([]) | Err(_) => return,
-            Ok(b) => b,
-        };
-        let mut used = 0;
-        for &b in buf {
-            used += 1;
-            matched = if b == MEMBER_MAGIC[matched] {
-                matched + 1
-            } else if b == MEMBER_MAGIC[0] {
-                1
-            } else {
-                0
-            };
-            if matched == MEMBER_MAGIC.len() {
-                // Hand the magic back by counting it as unconsumed: rewind within this buffer
-                // when it is all here, else the member starts a little earlier than read.
-                if used >= MEMBER_MAGIC.len() {
-                    r.consume(used - MEMBER_MAGIC.len());
-                    return;
-                }
-                r.consume(used);
-                return;
-            }
+        let refill = r.at >= r.buf.len();
+        match r.fill_buf() {
+            Ok(b) if !b.is_empty() => {}
+            // The end (or a read error, which the next member reports): nothing to find.
+            _ => return r,
         }
-        r.consume(used);
+        if refill && carried > 0 {
+            let mut front = MEMBER_MAGIC[..carried].to_vec();
+            front.extend_from_slice(&r.buf[r.at..]);
+            r.buf = front;
+            r.at = 0;
+            r.consumed -= carried as u64;
+        }
+        let unread = &r.buf[r.at..];
+        if let Some(i) = find(unread, &MEMBER_MAGIC) {
+            r.at += i;
+            r.consumed += i as u64;
+            return r;
+        }
+        carried = (1..MEMBER_MAGIC.len())
+            .rev()
+            .find(|&k| unread.ends_with(&MEMBER_MAGIC[..k]))
+            .unwrap_or(0);
+        let n = unread.len();
+        r.at += n;
+        r.consumed += n as u64;
     }
 }
 
@@ -732,6 +823,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -876,6 +971,102 @@ mod tests {
         assert_eq!(
             got[4],
             format!("doc w.warc.gz@{fourth}+{inner} http://d.example/")
+        );
+    }
+
+    fn gz(b: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// Reads `file` as a `.warc.gz` on a thread with the pipeline reader's default 2 MiB
+    /// stack; the items and the time taken.
+    fn read_gz_on_small_stack(file: Vec<u8>) -> (Vec<String>, std::time::Duration) {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let t = std::time::Instant::now();
+                let got = summarize(Records::gzip(
+                    "w.warc.gz".into(),
+                    Box::new(std::io::Cursor::new(file)),
+                    64 << 20,
+                ));
+                (got, t.elapsed())
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn many_small_damaged_members_do_not_nest_readers() {
+        // A gzip header, then a deflate block of the reserved type 3: each member fails at
+        // once, 30 000 times, then a good member. Going back used to wrap the stream in one
+        // more `Chain` per member, and reading through 30 000 of them overflowed the stack.
+        let bad: &[u8] = &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0x07];
+        let mut file = bad.repeat(30_000);
+        let good = file.len();
+        file.extend(gz(&record(
+            "response",
+            "http://a.example/",
+            &response("<p>A</p>"),
+        )));
+        let (got, _) = read_gz_on_small_stack(file);
+        assert_eq!(got.len(), 30_001);
+        assert!(got[1].starts_with("failed `w.warc.gz@11`"), "{}", got[1]);
+        assert_eq!(
+            got[30_000],
+            format!("doc w.warc.gz@{good} http://a.example/")
+        );
+    }
+
+    #[test]
+    fn damaged_members_that_fail_far_ahead_cost_linear_time() {
+        // `1f 8b 08 08` repeated: every offset four bytes apart starts a member whose file
+        // name field runs until flate2 gives up at 64 KiB. Going back to each next magic read
+        // 64 KiB per 4 bytes of input (16 GB for this 1 MiB); the rewind budget keeps the
+        // total to a few times the file.
+        let mut file = [0x1f, 0x8b, 8, 8].repeat(256 * 1024);
+        let good = file.len();
+        file.extend(gz(&record(
+            "response",
+            "http://a.example/",
+            &response("<p>A</p>"),
+        )));
+        let (got, took) = read_gz_on_small_stack(file);
+        assert!(took.as_secs() < 20, "took {took:?}");
+        assert!(got.len() < 200, "{} items", got.len());
+        assert!(
+            got.iter()
+                .all(|g| g.starts_with("failed `w.warc.gz@") || g.starts_with("doc")),
+            "{got:?}"
+        );
+        assert_eq!(
+            got.last().unwrap(),
+            &format!("doc w.warc.gz@{good} http://a.example/")
+        );
+    }
+
+    #[test]
+    fn a_member_magic_across_two_reads_is_found() {
+        // Garbage whose last two bytes start a magic exactly at the 64 KiB read boundary
+        // (after the damaged first member's bytes), then the rest of a good member.
+        let member = gz(&record(
+            "response",
+            "http://a.example/",
+            &response("<p>A</p>"),
+        ));
+        let mut file = vec![b'x'; READ_SIZE - 2];
+        file[0] = 0x1f; // A "member" of garbage at 0: fails, skip to the next magic.
+        file[1] = 0x8b;
+        file[2] = 8;
+        file[3] = 0;
+        file.extend(&member);
+        let (got, _) = read_gz_on_small_stack(file);
+        assert_eq!(
+            got.last().unwrap(),
+            &format!("doc w.warc.gz@{} http://a.example/", READ_SIZE - 2)
         );
     }
 
