@@ -330,14 +330,22 @@ impl Records {
                     let m = member.take()?;
                     *raw = Some(m.r.into_inner().into_inner());
                 }
-                Framed::Bad { detail, .. } => {
+                Framed::Bad {
+                    offset: inner,
+                    detail,
+                    ..
+                } => {
+                    // The record where reading failed, inside its member: a member holding
+                    // several records may have given some already, and two items never share
+                    // an origin (failures are recorded by origin).
+                    let origin = at(inner);
                     // The member is damaged: give up on it and look for the next one.
                     let m = member.take()?;
                     let offset = m.offset;
                     let stream = m.r.into_inner().into_inner();
                     *raw = Some(stream.resume_after_damage(offset));
                     return Some(failed(
-                        format!("{}@{offset}", self.origin),
+                        origin,
                         format!(
                             "{detail} (gzip member at byte {offset}; resumed at the next member)"
                         ),
@@ -460,10 +468,14 @@ fn next_record(
     carry: &mut Option<(u64, Vec<u8>)>,
     max: u64,
 ) -> Framed {
+    // A read error is reported at the record being read, not where in it the stream broke:
+    // the record's offset is where a user can start looking, and it is never a record that
+    // was already given.
+    let start = carry.as_ref().map_or(*pos, |(at, _)| *at);
     match frame(r, pos, carry, max) {
         Ok(f) => f,
         Err(e) => Framed::Bad {
-            offset: *pos,
+            offset: start,
             detail: format!("cannot read: {e}"),
             fatal: true,
         },
