@@ -105,8 +105,9 @@ store-cost n="10000":
     @echo "articles: $({{bin}} list --db target/store-cost/db | wc -l) · on disk: $(du -sb target/store-cost/db | cut -f1) bytes · per article: $(( $(du -sb target/store-cost/db | cut -f1) / $({{bin}} list --db target/store-cost/db | wc -l) )) bytes · input: $(du -sb target/store-cost/in | cut -f1) bytes · peak RSS: $(cat target/store-cost/rss) KiB"
 
 # Fuzz one target (issue 5) for `seconds`, one process: decode, html_extract, text_extract,
-# rules_parse or clean (`fuzz/fuzz_targets/`, checks in `fuzz/src/lib.rs`). Seeds are read from
-# fuzz/corpus/<target>; new corpus entries go to fuzz/target/corpus/<target> and crashes to
+# rules_parse, clean, warc or jsonl (`fuzz/fuzz_targets/`, checks in `fuzz/src/lib.rs`). Seeds
+# are read from fuzz/corpus/<target> (the warc and jsonl seeds are written by
+# scripts/gen_fuzz_seeds.py); new corpus entries go to fuzz/target/corpus/<target> and crashes to
 # fuzz/artifacts/<target>/ (both ignored). Needs `cargo install cargo-fuzz`; uses the nightly
 # toolchain when one is installed, else stable with RUSTC_BOOTSTRAP=1 (sanitizer flags are -Z).
 fuzz target="clean" seconds="600":
@@ -115,4 +116,4 @@ fuzz target="clean" seconds="600":
 
 # Every fuzz target in turn, `seconds` each (the README's figures are from 600).
 fuzz-all seconds="600":
-    for t in decode html_extract text_extract rules_parse clean; do just fuzz "$t" {{seconds}}; done
+    for t in decode html_extract text_extract rules_parse clean warc jsonl; do just fuzz "$t" {{seconds}}; done

@@ -53,3 +53,13 @@ fn rules_parse_corpus() {
 fn clean_corpus() {
     assert!(run("clean", fuzz::check_clean) > 0);
 }
+
+#[test]
+fn warc_corpus() {
+    assert!(run("warc", fuzz::check_warc) > 0);
+}
+
+#[test]
+fn jsonl_corpus() {
+    assert!(run("jsonl", fuzz::check_jsonl) > 0);
+}

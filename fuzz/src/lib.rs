@@ -3,12 +3,17 @@
 //! same checks over the seed corpus and every committed crash reproducer, under `cargo test`.
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
 use deboiler::decode::decode;
 use deboiler::limits::{html_depth, Limits};
 use deboiler::model::{ContentKind, RawDocument, Verdict};
+use deboiler::pipeline::{DiscardSink, Report, RunOptions};
 use deboiler::rules::RuleSet;
+use deboiler::source::{self, Input, JsonlFields, ReadOptions, SourceItem};
 use deboiler::{content, dedup, extract, pipeline, strip};
 use scraper::{Html, Node};
 
@@ -254,4 +259,309 @@ pub fn check_clean(data: &[u8]) {
     let again = pipeline::clean(&doc, &RULES).expect("cleaned once already");
     assert_eq!(again.article.id, a.id, "article id not stable");
     assert_eq!(again.article.body, a.body);
+}
+
+/// Container items read at most per input: far more than a 64 KiB input can frame, so reaching
+/// it means reading does not terminate.
+const MAX_ITEMS: usize = 1 << 20;
+/// Documents of a container that go on through `pipeline::clean_limited` (cleaning dominates
+/// the time per input; the reader is what these targets are about).
+const MAX_CLEANED: usize = 4;
+
+/// A scratch file holding `bytes` under `name`, removed on drop. Unique per call, so the
+/// checks may run on several test threads at once.
+pub struct Scratch {
+    dir: PathBuf,
+    pub path: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(name: &str, bytes: &[u8]) -> Scratch {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "deboiler-fuzz-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("scratch file");
+        Scratch { dir, path }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).expect("in memory");
+    e.finish().expect("in memory")
+}
+
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::encode_all(bytes, 1).expect("in memory")
+}
+
+/// One item of a container as the checks see it.
+pub struct Item {
+    pub origin: String,
+    /// `None` for an ignored record; `Some(Ok)` a document, `Some(Err)` a failed record.
+    pub doc: Option<Result<RawDocument, String>>,
+}
+
+/// Reads `path` through `source::documents` (the CLI's reader) and checks what holds for any
+/// container: reading terminates, every item names the container in its origin, failures have
+/// a message, documents respect the input limit. Returns the items.
+pub fn read_container(path: &std::path::Path, opts: &ReadOptions) -> Vec<Item> {
+    let mut items = Vec::new();
+    for item in source::documents(vec![Ok(Input::File(path.to_path_buf()))], opts) {
+        assert!(items.len() < MAX_ITEMS, "reading does not terminate");
+        items.push(match item {
+            SourceItem::Doc(d) => {
+                assert!(
+                    d.bytes.len() as u64 <= opts.limits.max_input_bytes,
+                    "{}: a {}-byte document over the {}-byte limit",
+                    d.origin,
+                    d.bytes.len(),
+                    opts.limits.max_input_bytes
+                );
+                Item {
+                    origin: d.origin.clone(),
+                    doc: Some(Ok(d)),
+                }
+            }
+            SourceItem::Failed(e) => {
+                let msg = e.to_string();
+                assert!(!msg.trim().is_empty(), "{}: empty message", e.path());
+                assert!(
+                    !msg.contains('\n'),
+                    "{}: message spans lines: {msg}",
+                    e.path()
+                );
+                Item {
+                    origin: e.path().to_string(),
+                    doc: Some(Err(msg)),
+                }
+            }
+            SourceItem::Ignored { origin, kind } => {
+                assert!(!kind.is_empty(), "{origin}: ignored without a kind");
+                Item { origin, doc: None }
+            }
+        });
+    }
+    items
+}
+
+/// The first [`MAX_CLEANED`] documents through `pipeline::clean_limited`: one `Ok` or `Err`
+/// each, never a panic, and an error is a skip (cleaning a readable document never fails).
+/// Containers with few records also go through the whole `pipeline::run`: one report per
+/// document or failed record, in order, with the reader's origins.
+pub fn clean_items(path: &std::path::Path, items: &[Item], opts: &ReadOptions) {
+    for item in items.iter().take(MAX_CLEANED) {
+        let Some(Ok(doc)) = &item.doc else { continue };
+        match pipeline::clean_limited(doc, &RULES, None, &opts.limits) {
+            Ok(c) => assert!(!c.article.body.is_empty()),
+            Err(e) => assert!(
+                e.is_skip(),
+                "{}: cleaning failed, not skipped: {e}",
+                doc.origin
+            ),
+        }
+    }
+    let outcomes: Vec<&str> = items
+        .iter()
+        .filter(|i| i.doc.is_some())
+        .map(|i| i.origin.as_str())
+        .collect();
+    if outcomes.len() > MAX_CLEANED {
+        return;
+    }
+    let run = RunOptions {
+        jobs: 1,
+        read: opts.clone(),
+        ..RunOptions::default()
+    };
+    let mut reported = Vec::new();
+    let summary = pipeline::run(
+        vec![Ok(Input::File(path.to_path_buf()))],
+        &RULES,
+        None,
+        &mut DiscardSink,
+        &run,
+        |r: &Report| reported.push(r.origin.to_string()),
+    )
+    .expect("the discard sink cannot fail");
+    assert_eq!(
+        reported, outcomes,
+        "one report per document or failed record"
+    );
+    assert_eq!(
+        summary.stored + summary.duplicates + summary.skipped + summary.failed,
+        outcomes.len()
+    );
+}
+
+/// `N` or `N+M` (decimal, no sign, no leading `+`) → `(N, M)`.
+fn warc_offset(at: &str) -> Option<(u64, u64)> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (outer, inner) = match at.split_once('+') {
+        Some((o, i)) => (o, Some(i)),
+        None => (at, None),
+    };
+    if !digits(outer) || !inner.is_none_or(digits) {
+        return None;
+    }
+    let inner = match inner {
+        Some(i) => {
+            let i: u64 = i.parse().ok()?;
+            // `+0` is never written: the record is then addressed by its member alone.
+            (i > 0).then_some(i)?
+        }
+        None => 0,
+    };
+    Some((outer.parse().ok()?, inner))
+}
+
+/// Arbitrary bytes → a WARC container file → `source::documents` → (a few documents)
+/// `pipeline::clean_limited` and `pipeline::run`. The first byte picks how the rest is stored:
+/// bits 0-1 as is in `.warc`, as is in `.warc.gz` (gzip when it has the magic, else read
+/// plain), gzipped one member per record in `.warc.gz` (members start before each `WARC/1.`),
+/// or zstd-compressed in `.warc.zst`; bit 2 a small input limit (300 bytes) instead of 64 KiB.
+/// Invariants: no panic; reading terminates; every item's origin is `path@N` or `path@N+M`
+/// with N inside the file (inside the decompressed stream for zstd) and M > 0, and origins
+/// strictly increase; documents are within the input limit; failures have a one-line message;
+/// cleaning gives one `Ok`/skip per document, and `pipeline::run` one report per document or
+/// failed record.
+pub fn check_warc(data: &[u8]) {
+    if data.is_empty() || data.len() > MAX_INPUT {
+        return;
+    }
+    let rest = &data[1..];
+    let (name, file, span) = match data[0] & 3 {
+        0 => ("in.warc", rest.to_vec(), rest.len()),
+        1 => ("in.warc.gz", rest.to_vec(), rest.len()),
+        2 => {
+            let mut file = Vec::new();
+            let mut from = 0;
+            for i in 1..=rest.len() {
+                if i == rest.len() || rest[i..].starts_with(b"WARC/1.") {
+                    file.extend(gzip(&rest[from..i]));
+                    from = i;
+                }
+            }
+            let len = file.len();
+            ("in.warc.gz", file, len)
+        }
+        _ => ("in.warc.zst", zstd(rest), rest.len()),
+    };
+    let max_input_bytes = if data[0] & 4 == 0 { 64 * 1024 } else { 300 };
+    let opts = ReadOptions {
+        limits: Limits {
+            max_input_bytes,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let scratch = Scratch::new(name, &file);
+    let items = read_container(&scratch.path, &opts);
+    let prefix = format!("{}@", scratch.path.display());
+    let mut last: Option<(u64, u64)> = None;
+    for item in &items {
+        let at = item
+            .origin
+            .strip_prefix(&prefix)
+            .and_then(warc_offset)
+            .unwrap_or_else(|| panic!("origin `{}` is not {prefix}N[+M]", item.origin));
+        assert!(
+            (at.0 as usize) < span.max(1),
+            "origin `{}` past the {span} bytes of input",
+            item.origin
+        );
+        assert!(
+            last.is_none_or(|l| at > l),
+            "origin `{}` does not come after {last:?}",
+            item.origin
+        );
+        last = Some(at);
+    }
+    clean_items(&scratch.path, &items, &opts);
+}
+
+/// Arbitrary bytes → a JSON Lines container file → `source::documents` → (a few documents)
+/// `pipeline::clean_limited` and `pipeline::run`. The first byte picks: bits 0-1 how the rest
+/// is stored (as is in `.jsonl`, gzipped in `.jsonl.gz`, zstd in `.jsonl.zst`, as is in
+/// `.jsonl.gz`); bit 2 a small line limit (300 bytes) instead of 64 KiB; bit 3 the content
+/// field `body` forced to text instead of the default fields. Invariants: no panic; reading
+/// terminates; every item's origin is `path:LINE`, lines strictly increase and stay within the
+/// decompressed text's lines; documents are within the limit; failures have a one-line
+/// message; cleaning gives one `Ok`/skip per document, and `pipeline::run` one report per
+/// document or failed line.
+pub fn check_jsonl(data: &[u8]) {
+    if data.is_empty() || data.len() > MAX_INPUT {
+        return;
+    }
+    let rest = &data[1..];
+    let (name, file) = match data[0] & 3 {
+        0 => ("in.jsonl", rest.to_vec()),
+        1 => ("in.jsonl.gz", gzip(rest)),
+        2 => ("in.jsonl.zst", zstd(rest)),
+        _ => ("in.jsonl.gz", rest.to_vec()),
+    };
+    // The text the lines are counted in: known unless raw bytes happen to be gzip.
+    let text: Option<Vec<u8>> = if data[0] & 3 == 3 && rest.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(rest)
+            .take(16 << 20)
+            .read_to_end(&mut out)
+            .ok()
+            .map(|_| out)
+    } else {
+        Some(rest.to_vec())
+    };
+    let max_input_bytes = if data[0] & 4 == 0 { 64 * 1024 } else { 300 };
+    let jsonl = if data[0] & 8 == 0 {
+        JsonlFields::default()
+    } else {
+        JsonlFields {
+            content: Some("body".into()),
+            kind: Some(ContentKind::Text),
+            ..JsonlFields::default()
+        }
+    };
+    let opts = ReadOptions {
+        limits: Limits {
+            max_input_bytes,
+            ..Limits::default()
+        },
+        jsonl,
+        ..ReadOptions::default()
+    };
+    let scratch = Scratch::new(name, &file);
+    let items = read_container(&scratch.path, &opts);
+    let prefix = format!("{}:", scratch.path.display());
+    let lines = text.map(|t| t.iter().filter(|&&b| b == b'\n').count() + 1);
+    let mut last = 0usize;
+    for item in &items {
+        assert!(
+            item.doc.is_some(),
+            "{}: JSON Lines ignore nothing",
+            item.origin
+        );
+        let line: usize = item
+            .origin
+            .strip_prefix(&prefix)
+            .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| panic!("origin `{}` is not {prefix}LINE", item.origin));
+        assert!(line > last, "line {line} after line {last}");
+        if let Some(lines) = lines {
+            assert!(line <= lines, "line {line} of {lines}");
+        }
+        last = line;
+    }
+    clean_items(&scratch.path, &items, &opts);
 }
