@@ -500,3 +500,263 @@ fn hostile_full_size_inputs() {
     write_corpus(&dir, &cases);
     ingest_and_check(&dir, &tmp.path().join("db"), &cases, &[], None);
 }
+
+/// A WARC record of `kind` holding `block`; `length` overrides the declared Content-Length.
+fn warc_record(kind: &str, uri: &str, block: &[u8], length: Option<&str>) -> Vec<u8> {
+    let len = block.len().to_string();
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\nContent-Length: {}\r\n\r\n",
+        length.unwrap_or(&len)
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+fn http_response(headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{headers}\r\n").into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+/// Hostile containers (issue 6 inputs under issue 5's rules): each bad record ends as one
+/// failed or skipped record whose origin names the file and the record's offset or line and
+/// whose reason says what was wrong; the good records around them, and the files after them,
+/// are stored. Run under 1 MiB input and decompressed limits.
+#[test]
+fn hostile_containers_fail_or_skip_records_and_the_batch_goes_on() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("containers");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let page = |tag: &str| html_page(tag, "", "").into_bytes();
+    let good = |tag: &str| {
+        warc_record(
+            "response",
+            &format!("http://harbour.example/{tag}"),
+            &http_response("", &page(tag)),
+            None,
+        )
+    };
+    let at = |name: &str, off: usize| format!("{}@{off}", dir.join(name).display());
+    let line = |name: &str, n: usize| format!("{}:{n}", dir.join(name).display());
+    // (origin, outcome, reason contains) for every failure; origins of the stored records.
+    let mut failed: Vec<(String, &str, String)> = Vec::new();
+    let mut stored: Vec<String> = Vec::new();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).expect("write");
+
+    // a: a record declaring 99 999 999 999 bytes after a good one; nothing of it is allocated,
+    // the stream ends long before.
+    let mut a = good("a-good");
+    let absurd_at = a.len();
+    a.extend(warc_record(
+        "response",
+        "http://harbour.example/absurd",
+        &http_response("", &page("absurd")),
+        Some("99999999999"),
+    ));
+    write("a-absurd-length.warc", &a);
+    stored.push(at("a-absurd-length.warc", 0));
+    failed.push((
+        at("a-absurd-length.warc", absurd_at),
+        "failed",
+        "truncated WARC record: Content-Length is 99999999999 bytes".into(),
+    ));
+
+    // b: a chunked body whose first chunk claims 2^64-1 bytes: not chunked after all, the body
+    // is kept as it is (and nothing of that size is allocated).
+    let mut huge_chunk = b"ffffffffffffffff\r\n".to_vec();
+    huge_chunk.extend(page("huge-chunk"));
+    write(
+        "b-huge-chunk.warc",
+        &warc_record(
+            "response",
+            "http://harbour.example/huge-chunk",
+            &http_response("Transfer-Encoding: chunked\r\n", &huge_chunk),
+            None,
+        ),
+    );
+    stored.push(at("b-huge-chunk.warc", 0));
+
+    // c: gzip bombs in a .warc.gz: a member whose record is 8 MiB of zeros (over the 1 MiB
+    // input limit: read past, never held), and an HTTP body gzipped from 8 MiB (inflating
+    // stops at the limit); a good member after each.
+    let zeros = vec![0u8; 8 << 20];
+    let mut c = gzip(&warc_record(
+        "response",
+        "http://harbour.example/zeros",
+        &zeros,
+        None,
+    ));
+    let c_good1 = c.len();
+    c.extend(gzip(&good("c-good1")));
+    let c_http = c.len();
+    let mut bomb_page = page("http-bomb");
+    bomb_page.extend(vec![b' '; 8 << 20]);
+    c.extend(gzip(&warc_record(
+        "response",
+        "http://harbour.example/http-bomb",
+        &http_response("Content-Encoding: gzip\r\n", &gzip(&bomb_page)),
+        None,
+    )));
+    let c_good2 = c.len();
+    c.extend(gzip(&good("c-good2")));
+    assert!(
+        c.len() < 200_000,
+        "the bombs are small on disk: {}",
+        c.len()
+    );
+    write("c-bombs.warc.gz", &c);
+    failed.push((
+        at("c-bombs.warc.gz", 0),
+        "skipped",
+        format!(
+            "limit max-input-size exceeded: input is {} bytes",
+            zeros.len()
+        ),
+    ));
+    stored.push(at("c-bombs.warc.gz", c_good1));
+    failed.push((
+        at("c-bombs.warc.gz", c_http),
+        "skipped",
+        "limit max-input-size exceeded".into(),
+    ));
+    stored.push(at("c-bombs.warc.gz", c_good2));
+
+    // d: 20 000 small damaged gzip members (header, then a reserved deflate block type), then
+    // a good member: each damaged one fails alone, the good one is stored.
+    let bad: &[u8] = &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0x07];
+    let mut d = bad.repeat(20_000);
+    let d_good = d.len();
+    d.extend(gzip(&good("d-good")));
+    write("d-damaged-members.warc.gz", &d);
+    for i in 0..20_000 {
+        failed.push((
+            at("d-damaged-members.warc.gz", i * bad.len()),
+            "failed",
+            "gzip member at byte".into(),
+        ));
+    }
+    stored.push(at("d-damaged-members.warc.gz", d_good));
+
+    // e: JSON Lines: a line over the input limit between two good ones, and a .jsonl.zst whose
+    // one line inflates to 8 MiB.
+    let json = |tag: &str| {
+        serde_json::json!({ "html": html_page(tag, "", ""), "url": format!("https://harbour.example/{tag}") })
+            .to_string()
+    };
+    let long = serde_json::json!({ "text": "word ".repeat(300_000) }).to_string();
+    write(
+        "e-long-line.jsonl",
+        format!("{}\n{long}\n{}\n", json("e-first"), json("e-third")).as_bytes(),
+    );
+    stored.push(line("e-long-line.jsonl", 1));
+    failed.push((
+        line("e-long-line.jsonl", 2),
+        "skipped",
+        format!(
+            "limit max-input-size exceeded: input is {} bytes",
+            long.len()
+        ),
+    ));
+    stored.push(line("e-long-line.jsonl", 3));
+    let zst_line = serde_json::json!({ "text": " ".repeat(8 << 20) }).to_string();
+    write(
+        "f-bomb.jsonl.zst",
+        &zstd::encode_all(format!("{zst_line}\n{}\n", json("f-second")).as_bytes(), 19)
+            .expect("zstd"),
+    );
+    failed.push((
+        line("f-bomb.jsonl.zst", 1),
+        "skipped",
+        "limit max-input-size exceeded".into(),
+    ));
+    stored.push(line("f-bomb.jsonl.zst", 2));
+
+    // g: a zstd bomb as a single document, then an ordinary file.
+    write(
+        "g-bomb.html.zst",
+        &zstd::encode_all(&vec![b'<'; 8 << 20][..], 19).expect("zstd"),
+    );
+    failed.push((
+        dir.join("g-bomb.html.zst").display().to_string(),
+        "skipped",
+        "limit max-decompressed-size exceeded".into(),
+    ));
+    write("h-last.html", &page("h-last"));
+    stored.push(dir.join("h-last.html").display().to_string());
+
+    let (dir_s, db) = (
+        dir.display().to_string(),
+        tmp.path().join("db").display().to_string(),
+    );
+    let started = std::time::Instant::now();
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--max-input-mb",
+        "1",
+        "--max-decompressed-mb",
+        "1",
+        &dir_s,
+    ]);
+    let took = started.elapsed();
+    let log = stderr(&out);
+    assert!(!log.contains("panicked"), "a panic:\n{log}");
+    assert_eq!(out.status.code(), Some(1), "failures exit 1; log:\n{log}");
+
+    let listed = stdout(&deboiler(&["failures", "--db", &db]));
+    let mut got: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for l in listed.lines() {
+        let (outcome, rest) = l.split_once("  ").expect("failures line");
+        let (origin, reason) = rest.split_once("  ").expect("failures line");
+        got.insert(
+            origin.trim().to_string(),
+            (outcome.trim().to_string(), reason.trim().to_string()),
+        );
+    }
+    for (origin, outcome, why) in &failed {
+        let g = got.get(origin);
+        assert!(
+            g.is_some_and(|(o, r)| o == outcome && r.contains(why.as_str())),
+            "{origin}: want {outcome} `{why}`, got {g:?}"
+        );
+    }
+    assert_eq!(
+        got.len(),
+        failed.len(),
+        "unexpected failures: {listed:.2000}"
+    );
+
+    let export = stdout(&deboiler(&["export", "--db", &db]));
+    let mut sources: Vec<String> = Vec::new();
+    for l in export.lines() {
+        let rec: Value = serde_json::from_str(l).expect("export is JSON Lines");
+        for o in rec["origins"].as_array().cloned().unwrap_or_default() {
+            sources.push(o["source"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    sources.sort();
+    stored.sort();
+    assert_eq!(sources, stored);
+    let skipped = failed.iter().filter(|f| f.1 == "skipped").count();
+    let want = format!(
+        "read {} · stored {} · duplicates 0 · skipped {skipped} · failed {} ·",
+        failed.len() + stored.len(),
+        stored.len(),
+        failed.len() - skipped
+    );
+    assert!(
+        stdout(&out).starts_with(&want),
+        "summary `{}`, want `{want}`",
+        stdout(&out)
+    );
+    eprintln!(
+        "hostile containers: {} records in 8 files, {} stored, {} skipped, {} failed, in {took:?}",
+        failed.len() + stored.len(),
+        stored.len(),
+        skipped,
+        failed.len() - skipped
+    );
+}
