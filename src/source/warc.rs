@@ -659,7 +659,9 @@ fn ignored(origin: String, kind: impl Into<String>) -> SourceItem {
 
 /// A framed record → a document, or what it is when it is not one.
 fn item(origin: String, rec: Record, max: u64) -> SourceItem {
+    // An empty type is no type: the summary counts ignored records by this name.
     let kind = field(&rec.headers, "WARC-Type")
+        .filter(|k| !k.is_empty())
         .unwrap_or("(no WARC-Type)")
         .to_ascii_lowercase();
     if kind != "response" {
@@ -905,6 +907,18 @@ mod tests {
                 format!("ignored w.warc@{fourth} response (not HTML)"),
             ]
         );
+    }
+
+    #[test]
+    fn an_empty_warc_type_is_no_type() {
+        // Found by the `warc` fuzz target: `WARC-Type:` with nothing after it.
+        let w = record("", "http://a.example/", b"x");
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(got, ["ignored w.warc@0 (no warc-type)"]);
     }
 
     #[test]
