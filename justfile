@@ -48,12 +48,13 @@ eval-text floor="0.939":
 # Throughput (issue 6) over the Zyte pages as HTML and as text (read from ../shared, never
 # committed): baseline (bare scraper parse; SHA-256 + line split), pipeline without the store on
 # 1 thread and on `jobs` threads (default: every core), e2e (read + gunzip + pipeline); docs/s,
-# MB/s, peak RSS of each measurement in its own process, and every figure as a ratio.
-bench seconds="1" jobs="0":
+# MB/s, peak RSS of each measurement in its own process, and every figure as a ratio. Each
+# measurement reports its fastest of `rounds` interleaved runs (the machine is shared).
+bench seconds="1" rounds="3" jobs="0":
     cargo build --release --locked --quiet
-    {{bin}} bench --seconds {{seconds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte
+    {{bin}} bench --seconds {{seconds}} --rounds {{rounds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte
     @echo
-    {{bin}} bench --seconds {{seconds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte-text
+    {{bin}} bench --seconds {{seconds}} --rounds {{rounds}} {{ if jobs == "0" { "" } else { "--jobs " + jobs } }} ../shared/bench/zyte-text
 
 # Peak RSS from 10k to 100k synthetic documents (goal: flat within 20%), made from the Zyte text
 # pages at bench time and measured by `deboiler bench --synthetic` (pipeline, no store; add
@@ -70,12 +71,13 @@ bench-ingest sizes="10000,100000" pages="../shared/bench/zyte-text":
     python3 scripts/bench_ingest.py --deboiler {{bin}} --sizes {{sizes}} {{pages}}
 
 # Same-run comparison with trafilatura 2.3.1 and resiliparse 2.0.1 on the Zyte HTML pages, one
-# thread each (venv in target/bench-venv, made on first use; needs PyPI).
-bench-peers seconds="3":
+# thread each, fastest of `rounds` (venv in target/bench-venv, made on first use; needs PyPI;
+# lxml_html_clean because jusText, a trafilatura dependency, imports it and lxml 6 split it out).
+bench-peers seconds="2" rounds="2":
     cargo build --release --locked --quiet
     test -x target/bench-venv/bin/python || python3 -m venv target/bench-venv
-    target/bench-venv/bin/pip install --quiet --disable-pip-version-check trafilatura==2.3.1 resiliparse==2.0.1 lxml_html_clean==0.4.6
-    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} ../shared/bench/zyte
+    target/bench-venv/bin/pip install --quiet --disable-pip-version-check trafilatura==2.3.1 resiliparse==2.0.1 lxml_html_clean==0.4.6 2>&1 | { grep -v "does not provide the extra 'html_clean'" || true; }
+    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} --rounds {{rounds}} ../shared/bench/zyte
 
 # Criterion micro-benchmarks of the hot stages on the bundled samples (no ../shared needed).
 bench-stages *args:

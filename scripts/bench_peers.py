@@ -13,13 +13,14 @@ The peers get each page already gunzipped and decoded to `str` (every Zyte page 
 in memory before the clock starts, so their figures include only extraction (plus parsing for
 resiliparse, which parses inside the clock as deboiler does). Throughput is pages and MB of
 decompressed page bytes per second; every tool repeats whole passes over the pages for at
-least `--seconds`. The ratios are deboiler's MB/s over the peer's: the issue's goal is
+least `--seconds`; with `--rounds R` the tools take turns R times and each keeps its fastest
+round (other work on a shared machine only slows a run down). The ratios are deboiler's MB/s over the peer's: the issue's goal is
 deboiler e2e >= 0.8x resiliparse and >= 10x trafilatura.
 
 Needs a venv with the peers (`just bench-peers` makes `target/bench-venv`); the pages are read
 from ../shared/bench/zyte and never copied. Python standard library otherwise.
 
-Usage: bench_peers.py [--deboiler BIN] [--seconds S] [--json] [PAGES_DIR]
+Usage: bench_peers.py [--deboiler BIN] [--seconds S] [--rounds R] [--json] [PAGES_DIR]
 """
 import argparse
 import gzip
@@ -109,22 +110,37 @@ def main():
     ap.add_argument("pages", nargs="?", default="../shared/bench/zyte")
     ap.add_argument("--deboiler", default="target/release/deboiler")
     ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every tool this many times, interleaved; keep each one's fastest")
     ap.add_argument("--json", action="store_true", help="print the rows and ratios as JSON")
     ap.add_argument("--worker", choices=PEERS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker, args.pages, args.seconds)
         return
-    rows = {tool: run_peer(tool, args.pages, args.seconds) for tool in PEERS}
-    bench = subprocess.run([args.deboiler, "-q", "bench", "--json", "--jobs", "1",
-                            "--seconds", str(args.seconds),
-                            "--measure", "baseline,pipeline,e2e", args.pages],
-                           check=True, stdout=subprocess.PIPE, text=True)
-    report = json.loads(bench.stdout)
-    by_name = {m["name"]: m for m in report["measurements"]}
-    rows["deboiler e2e"] = by_name["e2e"]
-    rows["deboiler pipeline"] = by_name["pipeline"]
-    rows["scraper parse"] = by_name["baseline"]
+    rows = {}
+
+    def keep(name, m):
+        # Fastest round, highest memory: other work on the machine only slows a tool down.
+        old = rows.get(name)
+        if old is None or m["mb_per_s"] > old["mb_per_s"]:
+            rss = max(m.get("peak_rss_kib") or 0, (old or {}).get("peak_rss_kib") or 0)
+            rows[name] = dict(m, peak_rss_kib=rss)
+        elif m.get("peak_rss_kib"):
+            old["peak_rss_kib"] = max(old.get("peak_rss_kib") or 0, m["peak_rss_kib"])
+
+    for _ in range(max(args.rounds, 1)):
+        for tool in PEERS:
+            keep(tool, run_peer(tool, args.pages, args.seconds))
+        bench = subprocess.run([args.deboiler, "-q", "bench", "--json", "--jobs", "1",
+                                "--seconds", str(args.seconds),
+                                "--measure", "baseline,pipeline,e2e", args.pages],
+                               check=True, stdout=subprocess.PIPE, text=True)
+        report = json.loads(bench.stdout)
+        by_name = {m["name"]: m for m in report["measurements"]}
+        keep("deboiler e2e", by_name["e2e"])
+        keep("deboiler pipeline", by_name["pipeline"])
+        keep("scraper parse", by_name["baseline"])
     includes = {
         "trafilatura": "extract(str), default settings",
         "resiliparse": "parse + extract_plain_text(main_content)",
@@ -143,7 +159,8 @@ def main():
         return
     machine = report["machine"]
     print(f"{report['corpus']['pages']} pages, {report['corpus']['bytes'] / 1e6:.1f} MB after "
-          f"gunzip · 1 thread each · {machine['cores']} cores · {machine.get('cpu')}")
+          f"gunzip · 1 thread each · fastest of {max(args.rounds, 1)} interleaved round(s) · "
+          f"{machine['cores']} cores · {machine.get('cpu')}")
     print(f"{'tool':<18} {'docs/s':>8} {'MB/s':>8} {'peak RSS':>10}  includes")
     for name, m in rows.items():
         rss = m.get("peak_rss_kib")

@@ -183,6 +183,10 @@ enum Command {
         /// Folder for the store measurement's throwaway database [default: the temp dir].
         #[arg(long, value_name = "DIR")]
         store_dir: Option<PathBuf>,
+        /// Run the whole list of measurements this many times, interleaved, and report each
+        /// measurement's fastest round (on a shared machine, the least disturbed one).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        rounds: usize,
         /// Print the `--synthetic` corpus as JSON Lines (`url`, `html` or `text`) instead of
         /// measuring, e.g. to time `ingest --input-format jsonl -` on it.
         #[arg(long, requires = "synthetic")]
@@ -493,6 +497,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             json,
             in_process,
             store_dir,
+            rounds,
             emit,
             worker,
         } => {
@@ -509,6 +514,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 worker,
                 store_dir,
                 emit,
+                rounds,
             };
             bench(g, &opts)
         }

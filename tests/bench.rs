@@ -36,6 +36,8 @@ fn bench_json_reports_every_measurement_with_its_own_peak_rss() {
         "0",
         "--jobs",
         "2",
+        "--rounds",
+        "2",
         "--measure",
         "baseline,pipeline,pipeline-all,e2e",
         "samples",
@@ -45,6 +47,7 @@ fn bench_json_reports_every_measurement_with_its_own_peak_rss() {
     assert_eq!(report["corpus"]["pages"], 7);
     assert_eq!(report["corpus"]["html"], 2);
     assert_eq!(report["jobs"], 2);
+    assert_eq!(report["rounds"], 2);
     assert!(report["machine"]["cores"].as_u64().is_some_and(|c| c >= 1));
     let ms = report["measurements"].as_array().expect("measurements");
     let names: Vec<&str> = ms.iter().filter_map(|m| m["name"].as_str()).collect();

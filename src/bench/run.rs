@@ -52,6 +52,8 @@ pub struct Options {
     pub store_dir: Option<PathBuf>,
     /// Print the synthetic corpus as JSON Lines instead of measuring (to time `ingest` on it).
     pub emit: bool,
+    /// Runs of the whole plan, interleaved; each measurement reports its fastest round.
+    pub rounds: usize,
 }
 
 /// The whole report (`--json` prints it as is).
@@ -61,6 +63,8 @@ pub struct Report {
     pub machine: Machine,
     pub corpus: CorpusInfo,
     pub jobs: usize,
+    /// Runs of the plan; each measurement is its fastest round.
+    pub rounds: usize,
     pub measurements: Vec<Measurement>,
     /// Named ratios between measurements of this run (see [`ratios`]).
     pub ratios: BTreeMap<String, f64>,
@@ -144,6 +148,7 @@ pub fn run(opts: &Options, rules: &RuleSet, out: &mut dyn Write) -> Result<(), B
             },
         },
         jobs: opts.jobs,
+        rounds: opts.rounds.max(1),
         measurements: Vec::new(),
         ratios: BTreeMap::new(),
     };
@@ -152,20 +157,34 @@ pub fn run(opts: &Options, rules: &RuleSet, out: &mut dyn Write) -> Result<(), B
     }
     // Pages are not needed while the workers run; a synthetic corpus's parent holds nothing.
     drop(synth);
-    for name in &plan {
-        let m = match &opts.reexec {
-            Some(args) => in_worker(name, args)?,
-            None => {
-                let synth = opts.synthetic.and_then(|_| {
-                    Synth::new(set.docs.iter().zip(set.kinds.iter().copied()), opts.seed)
-                });
-                measure_one(name, opts, &set, synth.as_ref(), rules)?
-            }
-        };
-        if !opts.json {
-            row(out, &m)?;
+    let rounds = opts.rounds.max(1);
+    for round in 1..=rounds {
+        if rounds > 1 {
+            tracing::info!("round {round} of {rounds}");
         }
-        report.measurements.push(m);
+        for (k, name) in plan.iter().enumerate() {
+            let m = match &opts.reexec {
+                Some(args) => in_worker(name, args)?,
+                None => {
+                    let synth = opts.synthetic.and_then(|_| {
+                        Synth::new(set.docs.iter().zip(set.kinds.iter().copied()), opts.seed)
+                    });
+                    measure_one(name, opts, &set, synth.as_ref(), rules)?
+                }
+            };
+            if rounds == 1 && !opts.json {
+                row(out, &m)?;
+            }
+            match report.measurements.get_mut(k) {
+                Some(best) => keep_best(best, m),
+                None => report.measurements.push(m),
+            }
+        }
+    }
+    if rounds > 1 && !opts.json {
+        for m in &report.measurements {
+            row(out, m)?;
+        }
     }
     report.ratios = ratios(&report.measurements);
     if opts.json {
@@ -196,6 +215,19 @@ fn emit(synth: &Synth, n: u64, out: &mut dyn Write) -> Result<(), BenchError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Of two rounds of one measurement, the faster, with the higher peak RSS of the two: other
+/// work on a shared machine only ever slows a measurement down, so the fastest round is the
+/// one it disturbed least, and memory is reported at its worst.
+fn keep_best(best: &mut Measurement, m: Measurement) {
+    let rss = best.peak_rss_kib.max(m.peak_rss_kib);
+    let loaded = best.loaded_rss_kib.max(m.loaded_rss_kib);
+    if m.mb_per_s > best.mb_per_s {
+        *best = m;
+    }
+    best.peak_rss_kib = rss;
+    best.loaded_rss_kib = loaded;
 }
 
 /// The measurements to run: the asked ones, or the default plan for the corpus.
@@ -371,10 +403,15 @@ fn header(out: &mut dyn Write, r: &Report, own_process: bool) -> std::io::Result
     }
     writeln!(
         out,
-        "machine  {} cores · {} · `-all` = {} threads · no store unless named",
+        "machine  {} cores · {} · `-all` = {} threads · no store unless named{}",
         r.machine.cores,
         r.machine.cpu.as_deref().unwrap_or("unknown CPU"),
-        r.jobs
+        r.jobs,
+        if r.rounds > 1 {
+            format!(" · fastest of {} interleaved rounds", r.rounds)
+        } else {
+            String::new()
+        }
     )?;
     writeln!(
         out,
@@ -509,6 +546,7 @@ mod tests {
             worker: None,
             store_dir: None,
             emit: false,
+            rounds: 1,
         };
         let p = plan(&opts, &set).expect("default plan");
         assert_eq!(p.len(), 5, "{p:?}");
