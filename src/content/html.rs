@@ -42,7 +42,7 @@ use regex::Regex;
 use scraper::{Html, Node};
 
 // Skipped and block-level elements are the same as in extraction, so scores and blocks agree.
-use crate::extract::html::{BLOCK, SKIP};
+use crate::extract::html::{is_block, is_skipped};
 
 /// Class/id words of page chrome.
 static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -111,63 +111,63 @@ struct Node1 {
 const NONE: usize = usize::MAX;
 
 fn intern(name: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "a",
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "body",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dd",
-        "dt",
-        "table",
-        "td",
-        "th",
-        "tr",
-        "pre",
-        "blockquote",
-        "form",
-        "fieldset",
-        "figure",
-        "figcaption",
-        "aside",
-        "header",
-        "footer",
-        "nav",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "img",
-        "picture",
-        "address",
-        "span",
-        "br",
-        "iframe",
-        "video",
-        "embed",
-        "object",
-        "input",
-        "select",
-        "textarea",
-        "button",
-        "html",
-        "center",
-        "font",
-        "strong",
-        "b",
-        "em",
-        "i",
-        "small",
-    ];
-    KNOWN.iter().find(|k| **k == name).copied().unwrap_or("")
+    match name {
+        "a" => "a",
+        "p" => "p",
+        "div" => "div",
+        "section" => "section",
+        "article" => "article",
+        "main" => "main",
+        "body" => "body",
+        "ul" => "ul",
+        "ol" => "ol",
+        "li" => "li",
+        "dl" => "dl",
+        "dd" => "dd",
+        "dt" => "dt",
+        "table" => "table",
+        "td" => "td",
+        "th" => "th",
+        "tr" => "tr",
+        "pre" => "pre",
+        "blockquote" => "blockquote",
+        "form" => "form",
+        "fieldset" => "fieldset",
+        "figure" => "figure",
+        "figcaption" => "figcaption",
+        "aside" => "aside",
+        "header" => "header",
+        "footer" => "footer",
+        "nav" => "nav",
+        "h1" => "h1",
+        "h2" => "h2",
+        "h3" => "h3",
+        "h4" => "h4",
+        "h5" => "h5",
+        "h6" => "h6",
+        "img" => "img",
+        "picture" => "picture",
+        "address" => "address",
+        "span" => "span",
+        "br" => "br",
+        "iframe" => "iframe",
+        "video" => "video",
+        "embed" => "embed",
+        "object" => "object",
+        "input" => "input",
+        "select" => "select",
+        "textarea" => "textarea",
+        "button" => "button",
+        "html" => "html",
+        "center" => "center",
+        "font" => "font",
+        "strong" => "strong",
+        "b" => "b",
+        "em" => "em",
+        "i" => "i",
+        "small" => "small",
+        _ => "",
+    }
 }
 
 fn class_weight(el: &scraper::node::Element) -> f64 {
@@ -227,7 +227,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                         let name = el.name();
                         let tag = intern(name);
                         let parent = stack.last().copied().unwrap_or(NONE);
-                        if SKIP.contains(&name) || el.attr("hidden").is_some() {
+                        if is_skipped(name) || el.attr("hidden").is_some() {
                             if matches!(name, "head" | "script") {
                                 ld_scripts.extend(node.descendants().filter_map(|d| {
                                     let parent = d.parent()?;
@@ -284,7 +284,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             }
                             _ => {}
                         }
-                        if BLOCK.contains(&name) {
+                        if is_block(name) {
                             blocks.push(i);
                         }
                         stack.push(i);

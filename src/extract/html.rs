@@ -17,59 +17,84 @@ use crate::model::{Block, BlockKind};
 use crate::norm::{collapse_whitespace, push_collapsed};
 
 /// Elements whose content is never article text.
-pub(crate) const SKIP: &[&str] = &[
-    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "map",
-];
+// A `match` rather than a list scan: it runs for every element of every page, twice.
+pub(crate) fn is_skipped(tag: &str) -> bool {
+    matches!(
+        tag,
+        "head"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "select"
+            | "option"
+            | "button"
+            | "input"
+            | "textarea"
+            | "map"
+    )
+}
 
 /// Elements that begin and end a block of text.
-pub(crate) const BLOCK: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "caption",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "br",
-];
+// A `match` rather than a list scan: it runs for every element of every page, twice.
+pub(crate) fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "html"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "br"
+    )
+}
 
 /// An open element. Borrowed, not copied: most elements never end a block, so their
 /// description is only built when a block under them is flushed.
@@ -104,11 +129,11 @@ pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
                 match node.value() {
                     Node::Element(el) => {
                         let name = el.name();
-                        if SKIP.contains(&name) || el.attr("hidden").is_some() {
+                        if is_skipped(name) || el.attr("hidden").is_some() {
                             skipping = Some(node.id());
                             continue;
                         }
-                        let block = BLOCK.contains(&name) && !simple_cell(node, name);
+                        let block = is_block(name) && !simple_cell(node, name);
                         if block {
                             w.flush();
                         } else if matches!(name, "td" | "th") {
@@ -162,7 +187,7 @@ pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
 fn simple_cell(node: ego_tree::NodeRef<'_, Node>, name: &str) -> bool {
     matches!(name, "td" | "th")
         && node.descendants().skip(1).all(|d| match d.value() {
-            Node::Element(el) => !BLOCK.contains(&el.name()),
+            Node::Element(el) => !is_block(el.name()),
             _ => true,
         })
 }
