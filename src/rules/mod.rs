@@ -86,18 +86,9 @@ pub struct Site {
     pub hosts: Vec<String>,
     /// Lower-case literal strings that identify the site inside a document's text.
     pub signatures: Vec<String>,
-    /// The signatures that are not ASCII, as one Unicode case-insensitive search; the ASCII
-    /// ones are searched for every site at once ([`RuleSet::signature_hits`]).
+    /// The signatures as one case-insensitive search, built once (lower-casing a copy of each
+    /// page cost more than parsing some of them).
     finder: Option<regex::Regex>,
-}
-
-/// Every site's ASCII signatures in one automaton: scanning whole pages once per site was a
-/// visible part of a page's time, and lower-casing a copy of the page cost more.
-#[derive(Debug, Clone, Default)]
-pub struct SignatureIndex {
-    ac: Option<aho_corasick::AhoCorasick>,
-    /// Per pattern, the index of its file in [`RuleSet::files`].
-    file_of: Vec<usize>,
 }
 
 /// What a rule does.
@@ -162,7 +153,9 @@ pub struct RuleSet {
     pub css: css::CssIndex,
     /// Prefilter over every text pattern in `files`.
     pub text: prefilter::TextIndex,
-    pub signatures: SignatureIndex,
+    /// Every site's signatures in one search: most pages hold none, and one scan of a page
+    /// says so for all sites at once.
+    pub signatures: Option<regex::Regex>,
 }
 
 /// The rules that apply to one document: the matched sites' rules first (they are the most
@@ -264,23 +257,18 @@ impl RuleSet {
                 }
             }
             let text = prefilter::TextIndex::build(&sets);
-            let mut patterns = Vec::new();
-            let mut file_of = Vec::new();
-            for (i, f) in files.iter().enumerate() {
-                for sig in f.site.iter().flat_map(|s| &s.signatures) {
-                    if sig.is_ascii() {
-                        patterns.push(sig.clone());
-                        file_of.push(i);
-                    }
-                }
-            }
-            // Short literal patterns always build; if they did not, only host matching is lost.
-            let ac = aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&patterns)
-                .ok()
-                .filter(|_| !patterns.is_empty());
-            let signatures = SignatureIndex { ac, file_of };
+            let all: Vec<String> = files
+                .iter()
+                .flat_map(|f| f.site.iter().flat_map(|s| &s.signatures))
+                .map(|s| regex::escape(s))
+                .collect();
+            // Each site's own search compiled, so the union does too; if the union is refused
+            // (size limit), every page falls back to the per-site searches.
+            let signatures = if all.is_empty() {
+                None
+            } else {
+                regex::Regex::new(&format!("(?i){}", all.join("|"))).ok()
+            };
             Ok(RuleSet {
                 files,
                 css,
@@ -304,8 +292,8 @@ impl RuleSet {
             text: Some(&self.text),
             ..ActiveRules::default()
         };
-        let mut hits: Option<Vec<bool>> = None;
-        for (i, file) in self.files.iter().enumerate() {
+        let mut any_signature: Option<bool> = None;
+        for file in &self.files {
             let Some(site) = &file.site else { continue };
             let by_host = host.as_deref().is_some_and(|h| {
                 site.hosts
@@ -313,8 +301,10 @@ impl RuleSet {
                     .any(|s| h == s || h.ends_with(&format!(".{s}")))
             });
             let by_text = !by_host
-                && (hits.get_or_insert_with(|| self.signature_hits(text))[i]
-                    || site.finder.as_ref().is_some_and(|f| f.is_match(text)));
+                && *any_signature.get_or_insert_with(|| {
+                    self.signatures.as_ref().is_none_or(|s| s.is_match(text))
+                })
+                && site.finder.as_ref().is_some_and(|f| f.is_match(text));
             if by_host || by_text {
                 active.sites.push(site);
                 active.rules.extend(file.rules.iter());
@@ -324,19 +314,6 @@ impl RuleSet {
             active.rules.extend(file.rules.iter());
         }
         active
-    }
-}
-
-impl RuleSet {
-    /// Per file, whether `text` holds one of its site's ASCII signatures (ASCII case ignored).
-    fn signature_hits(&self, text: &str) -> Vec<bool> {
-        let mut hits = vec![false; self.files.len()];
-        if let Some(ac) = &self.signatures.ac {
-            for m in ac.find_overlapping_iter(text) {
-                hits[self.signatures.file_of[m.pattern().as_usize()]] = true;
-            }
-        }
-        hits
     }
 }
 
@@ -508,9 +485,8 @@ fn build_site(src: &Source, cfg: Option<&config::SiteConfig>, errors: &mut Vec<R
     if site.hosts.is_empty() {
         site.hosts.push(stem);
     }
-    let unicode: Vec<&String> = site.signatures.iter().filter(|s| !s.is_ascii()).collect();
-    if !unicode.is_empty() {
-        let alternatives: Vec<String> = unicode.iter().map(|s| regex::escape(s)).collect();
+    if !site.signatures.is_empty() {
+        let alternatives: Vec<String> = site.signatures.iter().map(|s| regex::escape(s)).collect();
         match regex::Regex::new(&format!("(?i){}", alternatives.join("|"))) {
             Ok(re) => site.finder = Some(re),
             // Escaped literals always compile; only a size limit can refuse them.
