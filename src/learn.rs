@@ -25,7 +25,7 @@ pub const MIN_SHARE: f64 = 0.5;
 pub const MAX_LINE_CHARS: usize = 200;
 
 /// What a document contributes to its site's counts: each distinct short line once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SiteLines {
     pub site: String,
     /// `(line hash, line text)`, distinct by hash.
