@@ -129,6 +129,9 @@ pub struct TextIndex {
     /// Per needle, the slots that use it.
     users: Vec<Vec<usize>>,
     slots: usize,
+    /// Whether every needle is ASCII: then a block needs folding only where it holds one of
+    /// the two non-ASCII characters that fold to ASCII letters.
+    ascii_needles: bool,
 }
 
 impl TextIndex {
@@ -139,6 +142,7 @@ impl TextIndex {
             ..TextIndex::default()
         };
         let mut needles: Vec<&str> = Vec::new();
+        index.ascii_needles = sets.iter().flatten().flatten().all(|n| n.is_ascii());
         for (slot, set) in sets.iter().enumerate() {
             let Some(set) = set else {
                 index.always.push(slot);
@@ -186,7 +190,14 @@ impl TextIndex {
             out[s] = true;
         }
         let Some(ac) = &self.ac else { return };
-        let hay: Cow<str> = if text.is_ascii() {
+        // The automaton ignores ASCII case; other letters are folded first, unless no needle
+        // could be affected (ASCII needles, and none of `K` (Kelvin) and `ſ`, which fold to
+        // ASCII letters, in the block).
+        let folds_to_ascii = || {
+            memchr::memmem::find(text.as_bytes(), "\u{212A}".as_bytes()).is_some()
+                || memchr::memmem::find(text.as_bytes(), "ſ".as_bytes()).is_some()
+        };
+        let hay: Cow<str> = if text.is_ascii() || (self.ascii_needles && !folds_to_ascii()) {
             Cow::Borrowed(text)
         } else {
             Cow::Owned(text.chars().map(fold_case).collect())
@@ -227,6 +238,32 @@ mod tests {
         assert_eq!(req(r"(?i)(a|.+)"), None, "one alternative without text");
     }
 
+    /// With ASCII needles only, blocks are searched unfolded except where a character that
+    /// folds to an ASCII letter could hide a match.
+    #[test]
+    fn ascii_needles_still_see_kelvin_and_long_s() {
+        let patterns = [r"(?i)\bcookies\b", r"(?i)^see also$", r"(?i)^café$"];
+        let sets: Vec<_> = patterns[..2].iter().map(|p| required(p)).collect();
+        let index = TextIndex::build(&sets);
+        assert!(index.ascii_needles);
+        for b in [
+            "we use coo\u{212A}ies",
+            "ſee alſo",
+            "Nous aimons les COOKIES",
+            "é",
+        ] {
+            let mut out = vec![false; index.slots()];
+            index.candidates(b, &mut out);
+            for (slot, p) in patterns[..2].iter().enumerate() {
+                if regex::Regex::new(p).unwrap().is_match(b) {
+                    assert!(out[slot], "{p} matches {b:?} but was filtered out");
+                }
+            }
+        }
+        let all = TextIndex::build(&patterns.iter().map(|p| required(p)).collect::<Vec<_>>());
+        assert!(!all.ascii_needles);
+    }
+
     /// Whatever the index admits must include every slot whose pattern matches.
     #[test]
     fn index_never_hides_a_match() {
@@ -245,6 +282,8 @@ mod tests {
             "ÉTÉ",
             "straße",
             "ſee alſo",
+            "SEE ALSO",
+            "\u{212A}ookies are used: cookies",
             "© 2024 Example",
             "short",
             "nothing to see in this longer line",
