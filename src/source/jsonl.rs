@@ -225,7 +225,13 @@ fn keys_hint(obj: &Map<String, Value>) -> String {
     if obj.is_empty() {
         return "; the object is empty".into();
     }
-    let keys: Vec<String> = obj.keys().take(6).map(|k| format!("`{k}`")).collect();
+    // Keys are the input's: escaped, so a key holding a line break cannot break the message
+    // (and the one-line `deboiler failures` listing) in two.
+    let keys: Vec<String> = obj
+        .keys()
+        .take(6)
+        .map(|k| format!("`{}`", k.escape_debug()))
+        .collect();
     format!("; fields are {}", keys.join(", "))
 }
 
@@ -286,6 +292,17 @@ mod tests {
             "`d.jsonl:4`: content field `text` is a number, not a string"
         );
         assert_eq!(got[4].as_ref().unwrap().origin, "d.jsonl:5");
+    }
+
+    #[test]
+    fn field_names_in_messages_are_escaped() {
+        // Found by the `jsonl` fuzz target: a key with a line break in it.
+        let got = items("{\"url\\nx\":1}\n", JsonlFields::default(), 1000);
+        let err = got[0].as_ref().unwrap_err();
+        assert!(
+            err.ends_with("fields are `url\\nx` (--content-field)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -800,7 +800,8 @@ impl Http {
                 "deflate",
             ),
             Some(other) => Err(Payload::Bad(format!(
-                "unsupported HTTP Content-Encoding `{other}`"
+                "unsupported HTTP Content-Encoding `{}`",
+                other.escape_debug()
             ))),
         }
     }
