@@ -407,6 +407,28 @@ pub fn clean_items(path: &std::path::Path, items: &[Item], opts: &ReadOptions) {
     );
 }
 
+/// The bytes the reader sees in `file`: gzip and zstd are found by their magic bytes, as the
+/// reader finds them. `None` when the stream is damaged (the reader stops at the damage).
+fn decompressed(file: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let limit = 16 << 20;
+    if file.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(file)
+            .take(limit)
+            .read_to_end(&mut out)
+            .ok()?;
+    } else if file.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        zstd::stream::read::Decoder::new(file)
+            .ok()?
+            .take(limit)
+            .read_to_end(&mut out)
+            .ok()?;
+    } else {
+        out = file.to_vec();
+    }
+    Some(out)
+}
+
 /// `N` or `N+M` (decimal, no sign, no leading `+`) → `(N, M)`.
 fn warc_offset(at: &str) -> Option<(u64, u64)> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -444,9 +466,15 @@ pub fn check_warc(data: &[u8]) {
         return;
     }
     let rest = &data[1..];
+    // Offsets count in the file, except in a zstd stream (found by its magic, whatever the
+    // name), where they count in the decompressed bytes.
+    let raw_span = || match rest.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        true => decompressed(rest).map_or(usize::MAX, |d| d.len()),
+        false => rest.len(),
+    };
     let (name, file, span) = match data[0] & 3 {
-        0 => ("in.warc", rest.to_vec(), rest.len()),
-        1 => ("in.warc.gz", rest.to_vec(), rest.len()),
+        0 => ("in.warc", rest.to_vec(), raw_span()),
+        1 => ("in.warc.gz", rest.to_vec(), raw_span()),
         2 => {
             let mut file = Vec::new();
             let mut from = 0;
@@ -514,17 +542,8 @@ pub fn check_jsonl(data: &[u8]) {
         2 => ("in.jsonl.zst", zstd(rest)),
         _ => ("in.jsonl.gz", rest.to_vec()),
     };
-    // The text the lines are counted in: known unless raw bytes happen to be gzip.
-    let text: Option<Vec<u8>> = if data[0] & 3 == 3 && rest.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(rest)
-            .take(16 << 20)
-            .read_to_end(&mut out)
-            .ok()
-            .map(|_| out)
-    } else {
-        Some(rest.to_vec())
-    };
+    // The text the lines are counted in (the reader decompresses by magic, whatever the name).
+    let text = decompressed(&file);
     let max_input_bytes = if data[0] & 4 == 0 { 64 * 1024 } else { 300 };
     let jsonl = if data[0] & 8 == 0 {
         JsonlFields::default()
