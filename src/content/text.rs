@@ -624,11 +624,17 @@ fn is_barrier(text: &str) -> bool {
         "gerelateerde artikelen",
         "reacties",
     ];
-    let t = text
+    let core = text
         .trim_end_matches([':', '.', '!', '…'])
         .trim()
-        .to_lowercase();
-    let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    // Lower-casing shrinks a string at most threefold (`K`, the Kelvin sign, is three bytes,
+    // `k` one), so a longer line cannot come down to 40 bytes: skip copying it.
+    if core.len() > 3 * 40 {
+        return false;
+    }
+    let t = core.to_lowercase();
+    let t = t.as_str();
     // "More Washington Examiner", "More from CNN": the heading of a teaser list.
     let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
     t.len() <= 40
