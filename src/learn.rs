@@ -6,7 +6,8 @@
 //! enough documents, a line found in a large share of them is dropped as
 //! `learned.site-boilerplate`, and `deboiler rules suggest <site>` turns the same counts into a
 //! draft rule file for a human to review. A site is known from the document's URL host, or from
-//! a site rule file whose signature matched.
+//! a site rule file whose signature matched. Counting stops at [`MAX_DOCS`] documents per site:
+//! the counts are a sample of the site's first pages, which bounds the store's line table.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,11 @@ pub const LEARNED: &str = "learned.site-boilerplate";
 pub const MIN_DOCS: u64 = 5;
 /// A line is boilerplate when it occurs in at least this share of the site's documents.
 pub const MIN_SHARE: f64 = 0.5;
+/// Documents counted per site. A site's template shows in its first few hundred pages; counting
+/// every page of a large crawl kept a counter for every distinct line of every article (10M at
+/// 100k documents), which made storing several times slower than cleaning and grew the store's
+/// memory with the corpus. Past this many counted documents a site's counts stay as they are.
+pub const MAX_DOCS: u64 = 200;
 /// Only lines up to this long are counted: boilerplate is menus and labels, not paragraphs.
 pub const MAX_LINE_CHARS: usize = 200;
 

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use crate::learn;
+use crate::learn::{self, LineStats};
 use crate::model::{ArticleRecord, InputInfo};
 use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
 
@@ -81,9 +81,11 @@ impl Sink for StoreSink<'_> {
     ) -> Result<PutOutcome, StoreError> {
         let _s = tracing::debug_span!("store").entered();
         let record = record_of(origin, info, cleaned);
+        // Merged counts lag by at most one merge epoch, so a site may pass the cap by that much.
         let lines = cleaned
             .site_key
             .clone()
+            .filter(|site| self.store.site_docs(site) < learn::MAX_DOCS)
             .map(|site| learn::lines_of(site, &cleaned.decided));
         self.store.put(&record, lines.as_ref())
     }
