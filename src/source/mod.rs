@@ -307,11 +307,22 @@ fn decompressed(r: Box<dyn Read + Send>) -> std::io::Result<Box<dyn BufRead + Se
             64 * 1024,
             flate2::read::MultiGzDecoder::new(r),
         )),
-        Compression::Zstd => Box::new(BufReader::with_capacity(
-            64 * 1024,
-            zstd::stream::read::Decoder::new(r)?,
-        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(64 * 1024, zstd_decoder(r)?)),
     })
+}
+
+/// Largest zstd window accepted (2^26 = 64 MiB). zstd's own default admits 128 MiB, which a
+/// few bytes of frame header can ask the decoder to allocate; frames made with a larger window
+/// (`zstd --long=27` and up) are refused with zstd's error instead.
+const ZSTD_WINDOW_LOG_MAX: u32 = 26;
+
+/// A zstd decoder whose window, and so its memory, is bounded by [`ZSTD_WINDOW_LOG_MAX`].
+fn zstd_decoder<R: Read>(
+    r: R,
+) -> std::io::Result<zstd::stream::read::Decoder<'static, std::io::BufReader<R>>> {
+    let mut d = zstd::stream::read::Decoder::new(r)?;
+    d.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
+    Ok(d)
 }
 
 /// Gzip or zstd input (by its magic bytes, whatever the file name) is decompressed
@@ -347,7 +358,7 @@ pub fn decompress_limited(
                 path: origin.to_string(),
                 detail: e.to_string(),
             }),
-        _ => zstd::stream::read::Decoder::new(bytes.as_slice())
+        _ => zstd_decoder(bytes.as_slice())
             .and_then(|d| d.take(limit.saturating_add(1)).read_to_end(&mut out))
             .map_err(|e| SourceError::Zstd {
                 path: origin.to_string(),
@@ -578,6 +589,25 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zstd_frames_asking_for_a_window_over_64_mib_are_refused() {
+        use std::io::Write;
+        let frame = |window_log: u32| {
+            let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+            enc.window_log(window_log).unwrap();
+            enc.write_all(&[b'a'; 4096]).unwrap();
+            enc.finish().unwrap()
+        };
+        assert_eq!(
+            decompress_limited(frame(26), "x.zst", 1 << 20)
+                .unwrap()
+                .len(),
+            4096
+        );
+        let err = decompress_limited(frame(27), "x.zst", 1 << 20).unwrap_err();
+        assert!(matches!(err, SourceError::Zstd { .. }), "{err}");
+    }
 
     #[test]
     fn gzip_is_decompressed_and_bad_gzip_reported() {
