@@ -25,8 +25,13 @@ static READ_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?P<site>[^•|·]{2,40}?)\s*[•|·]\s*\d+\s*min(?:ute)?s?\.?\s+read\s*$")
         .expect("valid regex")
 });
-static BYLINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?i:by)\s+(?P<rest>\p{Lu}.{2,200})$").expect("valid regex"));
+/// `By Jane Doe …`, also after a blog's `Posted 12 May 2023` or `Published on May 12, 2023`.
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?i:posted|published|written)(?:\s+on)?\s+(?P<when>.{4,40}?),?\s+)?(?i:by)\s+(?P<rest>\p{Lu}.{2,200})$",
+    )
+    .expect("valid regex")
+});
 static DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(published|updated|posted|last updated|date)\s*:?\s*").expect("valid regex")
 });
@@ -152,7 +157,8 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
             let (authors, site, date) = parse_byline(&c["rest"]);
             meta.authors = authors;
             byline_site = byline_site.or(site);
-            meta.published = meta.published.take().or(date);
+            let when = c.name("when").and_then(|w| parse_date(w.as_str()));
+            meta.published = meta.published.take().or(date).or(when);
             Some("meta.byline")
         } else if let Some(date) = date_line(&text) {
             meta.published.get_or_insert(date);
@@ -578,6 +584,22 @@ mod tests {
         assert_eq!(m.published.as_deref(), Some("2024-04-25"));
         assert_eq!(m.site.as_deref(), Some("China Daily Global"));
         assert!(d[2].is_kept());
+    }
+
+    #[test]
+    fn blog_bylines_carry_the_date_before_by() {
+        let doc = "A quiet winter ends on the quays\n\nPosted 12 May 2023 by Renée Dubois\n\n\
+                   After three quiet winters, the cafés along the river have put their chairs back on the pavement.\n";
+        let mut d: Vec<Decided> = text::extract(doc)
+            .into_iter()
+            .map(|block| Decided::new(block, Verdict::Keep))
+            .collect();
+        let m = from_text(&mut d, &[], true);
+        assert_eq!(m.authors, ["Renée Dubois"]);
+        assert_eq!(m.published.as_deref(), Some("2023-05-12"));
+        assert_eq!(d[1].verdict, Verdict::Meta("meta.byline".into()));
+        assert!(BYLINE.is_match("Published on May 12, 2023 by Jane Doe"));
+        assert!(!BYLINE.is_match("Posted by the river, the cafés reopened."));
     }
 
     #[test]
