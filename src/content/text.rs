@@ -13,7 +13,6 @@
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -647,17 +646,6 @@ pub struct Stopwords {
     list: Option<usize>,
 }
 
-/// A word as the function-word lists spell it: punctuation trimmed, lower case. Borrowed when
-/// it already is (most words of running text), since this runs for every word of a document.
-fn lower_word(w: &str) -> Cow<'_, str> {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(w)
-    } else {
-        Cow::Owned(w.to_lowercase())
-    }
-}
-
 /// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
 /// every word of every line, so short ASCII words are lower-cased on the stack.
 fn function_word_languages(w: &str) -> u8 {
@@ -740,7 +728,7 @@ impl Stopwords {
         for line in lines {
             for w in line.split_whitespace() {
                 total += 1;
-                let langs = languages_of(&lower_word(w));
+                let langs = function_word_languages(w);
                 for (i, h) in hits.iter_mut().enumerate() {
                     *h += usize::from(langs & (1 << i) != 0);
                 }
@@ -775,6 +763,14 @@ mod tests {
             assert!(w.len() <= MAX_FUNCTION_WORD, "{w}");
             assert_eq!(function_word_languages(&w.to_uppercase()), languages_of(w));
         }
+    }
+
+    /// The texts `run` kept.
+    fn kept(got: &[(String, String)]) -> Vec<&str> {
+        got.iter()
+            .filter(|(v, _)| v == "keep")
+            .map(|(_, t)| t.as_str())
+            .collect()
     }
 
     fn run(doc: &str) -> Vec<(String, String)> {
@@ -838,11 +834,7 @@ mod tests {
              June 14 – Alpharetta, GA @ Ameris Bank\nJune 17 – Nashville, TN @ Bridgestone Arena\nHome\nNews\nSport"
         );
         let got = run(&doc);
-        let kept: Vec<&str> = got
-            .iter()
-            .filter(|(v, _)| v == "keep")
-            .map(|(_, t)| t.as_str())
-            .collect();
+        let kept = kept(&got);
         assert_eq!(kept.len(), 8, "{got:?}");
         assert!(kept.contains(&"June 17 – Nashville, TN @ Bridgestone Arena"));
         assert!(!kept.contains(&"Home"));
@@ -857,11 +849,7 @@ mod tests {
              3) Roger Waters – The Wall (DVD)\nhttp://amzn.to/c\nAbout us\nContact"
         );
         let got = run(&doc);
-        let kept: Vec<&str> = got
-            .iter()
-            .filter(|(v, _)| v == "keep")
-            .map(|(_, t)| t.as_str())
-            .collect();
+        let kept = kept(&got);
         assert_eq!(kept.len(), 8, "{got:?}");
         assert_eq!(kept.last(), Some(&"http://amzn.to/c"));
     }
