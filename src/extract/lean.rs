@@ -339,15 +339,13 @@ fn end_tag(b: &[u8], from: usize, name: &[u8]) -> usize {
     b.len()
 }
 
+/// Whether `</name` (followed by whitespace, `/` or `>`) starts at `at`, name in any case.
 fn is_end_tag(b: &[u8], at: usize, name: &[u8]) -> bool {
-    let start = at + 2;
-    let end = start + name.len();
-    end < b.len()
-        && b[at + 1] == b'/'
-        && b[start..end].eq_ignore_ascii_case(name)
-        && matches!(b[end], b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>')
+    b.get(at + 1) == Some(&b'/') && is_start_tag(b, at + 1, name)
 }
 
+/// Whether `<name` (followed by whitespace, `/` or `>`) starts at `at`; for an end tag, `at` is
+/// the `/`.
 fn is_start_tag(b: &[u8], at: usize, name: &[u8]) -> bool {
     let start = at + 1;
     let end = start + name.len();
