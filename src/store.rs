@@ -14,8 +14,6 @@
 //!   of the input order, so what a document sees does not depend on which parallel worker
 //!   finished first. (One write per document rather than one counter update per line: counting
 //!   in the document's transaction made storing about five times slower than cleaning.)
-//! * `pending_sites`, `pending_lines`: per-line pending counts as stores written before
-//!   `pending_docs` hold them; merged the same way.
 //!
 //! One document's writes (its record or the origin added to an existing record, its origin
 //! index entry, clearing an old failure) happen in one `sled` transaction, so a crash leaves
@@ -130,8 +128,6 @@ pub struct Store {
     runs: sled::Tree,
     sites: sled::Tree,
     site_lines: sled::Tree,
-    pending_sites: sled::Tree,
-    pending_lines: sled::Tree,
     pending_docs: sled::Tree,
 }
 
@@ -169,8 +165,6 @@ impl Store {
             runs: tree("runs")?,
             sites: tree("sites")?,
             site_lines: tree("site_lines")?,
-            pending_sites: tree("pending_sites")?,
-            pending_lines: tree("pending_lines")?,
             pending_docs: tree("pending_docs")?,
             path: display.clone(),
             db,
@@ -266,41 +260,12 @@ impl Store {
         })
     }
 
-    /// Adds the counts of documents stored since the last merge to the counts cleaning reads
-    /// ([`LineStats`]). Each key moves in its own transaction, so a crash part-way leaves every
-    /// count either merged or still pending, never both; the next merge finishes the job.
-    pub fn merge_pending(&self) -> Result<(), StoreError> {
-        self.merge_pending_docs()?;
-        for (pending, live) in [
-            (&self.pending_sites, &self.sites),
-            (&self.pending_lines, &self.site_lines),
-        ] {
-            for kv in pending.iter() {
-                let (k, _) = kv.map_err(|e| map_sled(&self.path, e))?;
-                let result = (pending, live).transaction(|(p, l)| {
-                    let Some(add) = p.remove(&k)? else {
-                        return Ok(());
-                    };
-                    let n = l.get(&k)?.map_or(0, |old| be_u64(&old)) + be_u64(&add);
-                    let mut value = n.to_be_bytes().to_vec();
-                    value.extend_from_slice(add.get(8..).unwrap_or_default());
-                    l.insert(&k, value)?;
-                    Ok::<_, TxError>(())
-                });
-                result.map_err(|e| match e {
-                    TransactionError::Abort(e) => e,
-                    TransactionError::Storage(e) => map_sled(&self.path, e),
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds the lines of pending documents to the live counts, [`MERGE_DOCS`] documents per
+    /// Adds the lines of documents stored since the last merge to the counts cleaning reads
+    /// ([`LineStats`]), [`MERGE_DOCS`] documents per
     /// transaction: each document is either merged (and gone from `pending_docs`) or still
     /// pending after a crash, never both. Counts are summed in memory per transaction, so a line
     /// that many documents share costs one counter update, not one per document.
-    fn merge_pending_docs(&self) -> Result<(), StoreError> {
+    pub fn merge_pending(&self) -> Result<(), StoreError> {
         loop {
             let mut keys = Vec::with_capacity(MERGE_DOCS);
             for kv in self.pending_docs.iter().keys().take(MERGE_DOCS) {
