@@ -113,8 +113,10 @@ store-cost n="10000":
 # fuzz/artifacts/<target>/ (both ignored). Needs `cargo install cargo-fuzz`; uses the nightly
 # toolchain when one is installed, else stable with RUSTC_BOOTSTRAP=1 (sanitizer flags are -Z).
 fuzz target="clean" seconds="600":
-    mkdir -p fuzz/target/corpus/{{target}}
-    if rustup run nightly rustc --version >/dev/null 2>&1; then tc=+nightly; else tc=""; export RUSTC_BOOTSTRAP=1; fi; cd fuzz && cargo $tc fuzz run -O {{target}} target/corpus/{{target}} corpus/{{target}} -- -max_total_time={{seconds}} -timeout=20 -print_final_stats=1
+    mkdir -p fuzz/target/corpus/{{target}} fuzz/corpus/{{target}}
+    # The samples and rule files are seeds too, read in place (tests/fuzz_regressions.rs lists the same).
+    case {{target}} in decode|html_extract|text_extract|clean) shared=../samples;; rules_parse) shared=../rules;; *) shared="";; esac; \
+    if rustup run nightly rustc --version >/dev/null 2>&1; then tc=+nightly; else tc=""; export RUSTC_BOOTSTRAP=1; fi; cd fuzz && cargo $tc fuzz run -O {{target}} target/corpus/{{target}} corpus/{{target}} $shared -- -max_total_time={{seconds}} -timeout=20 -print_final_stats=1
 
 # Every fuzz target in turn, `seconds` each (the README's figures are from 600).
 fuzz-all seconds="600":
