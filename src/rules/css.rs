@@ -14,8 +14,9 @@
 //! analysis does not understand (escapes, namespaces, a compound with only pseudo-classes) gets
 //! no hint and is tested on every element. The index can make matching faster, never different.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use scraper::ElementRef;
+
+use super::prefilter::Needles;
 
 /// A selector rule's compiled selector plus its prefilter hint.
 #[derive(Debug, Clone)]
@@ -220,9 +221,8 @@ pub struct CssIndex {
     tags: Vec<(String, usize)>,
     /// (attribute name, slot) for presence-only hints.
     present: Vec<(String, usize)>,
-    /// Needles, and per needle the (attribute name, slot) pairs that use it.
-    needles: Option<AhoCorasick>,
-    needle_users: Vec<Vec<(String, usize)>>,
+    /// Needles, each with the (attribute name, slot) pairs that use it.
+    needles: Needles<(String, usize)>,
     /// Attribute names any needle is searched in.
     searched: Vec<String>,
     slots: usize,
@@ -232,7 +232,7 @@ impl CssIndex {
     /// Numbers `rules` (their `slot`) and indexes their hints.
     pub fn build<'a>(rules: impl Iterator<Item = &'a mut CssRule>) -> CssIndex {
         let mut index = CssIndex::default();
-        let mut needles: Vec<String> = Vec::new();
+        let mut pairs = Vec::new();
         for (slot, rule) in rules.enumerate() {
             rule.slot = slot;
             index.slots = slot + 1;
@@ -248,12 +248,7 @@ impl CssIndex {
                         name,
                         needle: Some(n),
                     } => {
-                        let at = needles.iter().position(|x| x == n).unwrap_or_else(|| {
-                            needles.push(n.clone());
-                            index.needle_users.push(Vec::new());
-                            needles.len() - 1
-                        });
-                        index.needle_users[at].push((name.clone(), slot));
+                        pairs.push((n.clone(), (name.clone(), slot)));
                         if !index.searched.contains(name) {
                             index.searched.push(name.clone());
                         }
@@ -261,21 +256,9 @@ impl CssIndex {
                 }
             }
         }
-        if !needles.is_empty() {
-            // Needles are short literals from rule files; building cannot fail for them, and if
-            // it did every needle rule would simply be tested on every element.
-            match AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&needles)
-            {
-                Ok(ac) => index.needles = Some(ac),
-                Err(_) => {
-                    for users in index.needle_users.drain(..) {
-                        index.always.extend(users.into_iter().map(|(_, s)| s));
-                    }
-                }
-            }
+        match Needles::build(pairs, None) {
+            Ok(needles) => index.needles = needles,
+            Err(users) => index.always.extend(users.into_iter().map(|(_, s)| s)),
         }
         index
     }
@@ -297,17 +280,12 @@ impl CssIndex {
                     out[*s] = true;
                 }
             }
-            let (Some(ac), true) = (
-                &self.needles,
-                self.searched.iter().any(|n| n.eq_ignore_ascii_case(name)),
-            ) else {
+            if !self.searched.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                 continue;
-            };
-            for m in ac.find_overlapping_iter(value) {
-                for (n, s) in &self.needle_users[m.pattern().as_usize()] {
-                    if n.eq_ignore_ascii_case(name) {
-                        out[*s] = true;
-                    }
+            }
+            for (n, s) in self.needles.users_in(value) {
+                if n.eq_ignore_ascii_case(name) {
+                    out[*s] = true;
                 }
             }
         }

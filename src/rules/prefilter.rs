@@ -120,14 +120,82 @@ fn fold_case(c: char) -> char {
     }
 }
 
+/// Needles, each with the users that asked for it, found all at once in a haystack (ASCII case
+/// ignored, overlapping matches, so every needle present is reported). Both rule indexes use it.
+#[derive(Debug, Clone)]
+pub(crate) struct Needles<U> {
+    ac: Option<AhoCorasick>,
+    /// Per needle (pattern id), its users.
+    users: Vec<Vec<U>>,
+}
+
+impl<U> Default for Needles<U> {
+    fn default() -> Self {
+        Needles {
+            ac: None,
+            users: Vec::new(),
+        }
+    }
+}
+
+impl<U> Needles<U> {
+    /// Groups `(needle, user)` pairs by needle and builds the automaton (`kind`: `None` lets the
+    /// crate choose). `Err` hands the users back when it cannot be built, which short literals
+    /// from rule files never cause; the caller then tests those users everywhere.
+    pub(crate) fn build(
+        pairs: impl IntoIterator<Item = (String, U)>,
+        kind: Option<AhoCorasickKind>,
+    ) -> Result<Needles<U>, Vec<U>> {
+        let mut needles: Vec<String> = Vec::new();
+        let mut users: Vec<Vec<U>> = Vec::new();
+        for (needle, user) in pairs {
+            let at = needles
+                .iter()
+                .position(|x| *x == needle)
+                .unwrap_or_else(|| {
+                    needles.push(needle);
+                    users.push(Vec::new());
+                    needles.len() - 1
+                });
+            users[at].push(user);
+        }
+        if needles.is_empty() {
+            return Ok(Needles::default());
+        }
+        match AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(kind)
+            .match_kind(MatchKind::Standard)
+            .build(&needles)
+        {
+            Ok(ac) => Ok(Needles {
+                ac: Some(ac),
+                users,
+            }),
+            Err(_) => Err(users.into_iter().flatten().collect()),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+
+    /// The users of every needle found in `hay` (a user once per occurrence).
+    pub(crate) fn users_in<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = &'a U> + 'a {
+        self.ac
+            .iter()
+            .flat_map(move |ac| ac.find_overlapping_iter(hay))
+            .flat_map(move |m| &self.users[m.pattern().as_usize()])
+    }
+}
+
 /// Which text rules could match a block. Each rule pattern has a slot; a block's candidates are
 /// the slots of patterns without needles plus those whose needle occurs in it.
 #[derive(Debug, Clone, Default)]
 pub struct TextIndex {
     always: Vec<usize>,
-    ac: Option<AhoCorasick>,
-    /// Per needle, the slots that use it.
-    users: Vec<Vec<usize>>,
+    /// Needles, each with the slots that use it.
+    needles: Needles<usize>,
     slots: usize,
     /// Whether every needle is ASCII: then a block needs folding only where it holds one of
     /// the two non-ASCII characters that fold to ASCII letters.
@@ -141,40 +209,20 @@ impl TextIndex {
             slots: sets.len(),
             ..TextIndex::default()
         };
-        let mut needles: Vec<&str> = Vec::new();
         index.ascii_needles = sets.iter().flatten().flatten().all(|n| n.is_ascii());
+        let mut pairs = Vec::new();
         for (slot, set) in sets.iter().enumerate() {
-            let Some(set) = set else {
-                index.always.push(slot);
-                continue;
-            };
-            for n in set {
-                let at = needles.iter().position(|x| x == n).unwrap_or_else(|| {
-                    needles.push(n);
-                    index.users.push(Vec::new());
-                    needles.len() - 1
-                });
-                index.users[at].push(slot);
+            match set {
+                Some(set) => pairs.extend(set.iter().map(|n| (n.clone(), slot))),
+                None => index.always.push(slot),
             }
         }
-        if !needles.is_empty() {
-            // ASCII case folding in the automaton spares lower-casing ASCII blocks; blocks with
-            // other characters are lower-cased first (see `candidates`).
-            // A DFA: overlapping search cannot use the packed prefilters, and the needle set
-            // is small enough for a DFA's memory.
-            match AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::Standard)
-                .build(&needles)
-            {
-                Ok(ac) => index.ac = Some(ac),
-                Err(_) => {
-                    for users in index.users.drain(..) {
-                        index.always.extend(users);
-                    }
-                }
-            }
+        // ASCII case folding in the automaton spares lower-casing ASCII blocks; blocks with
+        // other characters are lower-cased first (see `candidates`). A DFA: overlapping search
+        // cannot use the packed prefilters, and the needle set is small enough for a DFA.
+        match Needles::build(pairs, Some(AhoCorasickKind::DFA)) {
+            Ok(needles) => index.needles = needles,
+            Err(slots) => index.always.extend(slots),
         }
         index
     }
@@ -189,7 +237,9 @@ impl TextIndex {
         for &s in &self.always {
             out[s] = true;
         }
-        let Some(ac) = &self.ac else { return };
+        if self.needles.is_empty() {
+            return;
+        }
         // The automaton ignores ASCII case; other letters are folded first, unless no needle
         // could be affected (ASCII needles, and none of `K` (Kelvin) and `ſ`, which fold to
         // ASCII letters, in the block).
@@ -202,10 +252,8 @@ impl TextIndex {
         } else {
             Cow::Owned(text.chars().map(fold_case).collect())
         };
-        for m in ac.find_overlapping_iter(hay.as_ref()) {
-            for &s in &self.users[m.pattern().as_usize()] {
-                out[s] = true;
-            }
+        for &s in self.needles.users_in(hay.as_ref()) {
+            out[s] = true;
         }
     }
 }
