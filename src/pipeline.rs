@@ -181,8 +181,8 @@ pub fn clean_limited(
     };
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
-            let html = debug_span!("parse")
-                .in_scope(|| Html::parse_document(&extract::lean::without_raw_text(&decoded.text)));
+            let lean = extract::lean::page(&decoded.text, rules.css.keep());
+            let html = debug_span!("parse").in_scope(|| Html::parse_document(&lean));
             budget.check("parse")?;
             let mut marks: HashMap<NodeId, String> =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));

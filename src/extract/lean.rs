@@ -1,15 +1,22 @@
-//! Lean HTML: the page with the contents of its `<script>` and `<style>` elements removed,
-//! before the parser sees it.
+//! Lean HTML: the page as the parser needs to see it for extraction, without the contents of its
+//! `<script>` and `<style>` elements and without the attributes no later stage reads.
 //!
 //! On news pages, script and style text is about half of the bytes (27% and 26% on the Zyte
 //! benchmark pages), and none of it is ever article text: extraction and content detection skip
-//! both elements. The HTML tokenizer still has to walk that text character by character, so
-//! cutting it out with a byte scan first is the cheapest parse speed-up there is. JSON-LD
-//! scripts (`type="application/ld+json"`) are kept: metadata and content detection read them.
+//! both elements. Of what is left, two thirds are attribute text (`data-*`, `style`, `srcset`,
+//! link targets, SVG paths), and only a few attributes are ever read: `class`, `id` and friends
+//! by content detection, `<meta>` and `<link rel=canonical>` ones by metadata, and whatever
+//! the rule files' selectors name ([`Keep`]). The HTML tokenizer still walks every byte
+//! character by character, so cutting both out with a byte scan first is the cheapest parse
+//! speed-up there is. JSON-LD scripts (`type="application/ld+json"`) are kept: metadata and
+//! content detection read them.
 //!
-//! Contract: only bytes the HTML tokenizer would read as raw text of a `script` or `style`
-//! element are removed; the tags themselves stay, so the tree has the same elements. The scan
-//! follows the tokenizer where it matters: comments, quoted attribute values containing `>`,
+//! Contract: the parser builds the same tree from the lean page, with the same elements, the
+//! same text and, on every element, the kept attributes with the same values. Only bytes the
+//! HTML tokenizer would read as raw text of a `script` or `style` element, or as a whole
+//! attribute (name and value) of a start tag, are removed. Attributes the tree builder itself
+//! looks at (`type`, `encoding`, `color`, `face`, `size`) are always kept. The scan follows the
+//! tokenizer where it matters: comments, the attribute states (quoted values containing `>`),
 //! the other raw-text elements (`textarea`, `title`, `noscript`, …) and the script-data escape
 //! states (`<!-- <script> … </script> -->` inside a script does not end it). Where the scan
 //! cannot tell, it keeps the bytes: leaving text in costs time, never output.
@@ -18,26 +25,101 @@ use std::borrow::Cow;
 
 use memchr::{memchr, memmem};
 
-/// `html` without the contents of its non-JSON-LD `script` and its `style` elements.
-pub fn without_raw_text(html: &str) -> Cow<'_, str> {
+/// Which attributes the lean page keeps besides the built-in ones ([`keeps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// Every attribute: some selector depends on attributes in a way its text does not name
+    /// (an escape, a namespace, a pseudo-class such as `:link`).
+    All,
+    /// The built-in ones and these names (lower case), e.g. those the rule selectors name.
+    Named(Vec<String>),
+}
+
+impl Default for Keep {
+    fn default() -> Self {
+        Keep::Named(Vec::new())
+    }
+}
+
+impl Keep {
+    /// Whether an attribute `name` (as written) on element `tag` (as written) stays.
+    fn keeps(&self, tag: &[u8], name: &[u8]) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Named(extra) => {
+                keeps(tag, name)
+                    || extra
+                        .iter()
+                        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+            }
+        }
+    }
+}
+
+/// The built-in kept attributes: those a stage reads (content detection: `class`, `id`,
+/// `itemprop`, `hidden`, `type` of JSON-LD scripts; metadata: `<meta>` `property`, `name` and
+/// `content`, `<time datetime>`, `<link rel href>`, `<html lang>`), and those the tree builder
+/// looks at (`<input type>` in tables, `<annotation-xml encoding>`, `<font color face size>`
+/// leaving foreign content).
+fn keeps(tag: &[u8], name: &[u8]) -> bool {
+    let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
+    // `href` and `rel` are long and on every `<a>`; only `<link>` ones are read.
+    let link = || tag.eq_ignore_ascii_case(b"link");
+    match name.len() {
+        2 => is(b"id"),
+        3 => is(b"rel") && link(),
+        4 => {
+            is(b"type")
+                || is(b"lang")
+                || is(b"name")
+                || is(b"face")
+                || is(b"size")
+                || (is(b"href") && link())
+        }
+        5 => is(b"class") || is(b"color"),
+        6 => is(b"hidden"),
+        7 => is(b"content"),
+        8 => is(b"itemprop") || is(b"property") || is(b"datetime") || is(b"encoding"),
+        _ => false,
+    }
+}
+
+/// `html` without the contents of its non-JSON-LD `script` and its `style` elements, and
+/// without the start-tag attributes that `keep` and the built-in list do not keep.
+pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
     let b = html.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
-    // Open `svg`/`math` elements: inside them `script` and `style` hold markup, and HTML tags
-    // can break out of them, so nothing there is cut (skipping keeps bytes, the safe side).
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // one tag's attributes
+                                                            // Open `svg`/`math` elements: inside them `script` and `style` hold markup, and HTML tags
+                                                            // can break out of them, so nothing there is cut (skipping keeps bytes, the safe side).
     let mut foreign: Vec<bool> = Vec::new(); // open roots, `true` for `svg`, `false` for `math`
                                              // The HTML integration point (`svg` `title`, `foreignObject`, …) the scan is inside.
     let mut point: Option<&[u8]> = None;
+    // Text runs from `text_from` to the next markup; `None` until the scan is past the markup.
+    let mut text_from = Some(0);
+    // Whitespace is squeezed until a `pre` or `listing` opens (their text keeps it).
+    let mut squeeze = true;
     let mut i = 0;
     while let Some(off) = memchr(b'<', &b[i..]) {
         let lt = i + off;
+        let from = *text_from.get_or_insert(i);
+        // The text before `lt` ends here unless `lt` turns out to be a `<` in text.
+        let mut text_ends = |cuts: &mut Vec<(usize, usize)>| {
+            if squeeze {
+                squeeze_spaces(b, from, lt, cuts);
+            }
+            text_from = None;
+        };
         i = lt + 1;
         let rest = &b[i..];
         if rest.starts_with(b"!--") {
+            text_ends(&mut cuts);
             i = comment_end(b, i + 3);
             continue;
         }
         if rest.first().is_some_and(|&c| c == b'!' || c == b'?') {
             // Doctype or bogus comment: ends at the first `>`.
+            text_ends(&mut cuts);
             i = memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
             continue;
         }
@@ -52,21 +134,35 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
             if closing {
                 // `</` without a letter: `</>` is dropped, anything else is a bogus comment
                 // up to the next `>`.
+                text_ends(&mut cuts);
                 i = memchr(b'>', &b[i..]).map_or(b.len(), |e| i + e + 1);
             }
             continue; // a `<` in text
         }
         let name = &b[name_start..name_start + name_len];
-        let Some(tag_end) = tag_end(b, name_start + name_len) else {
+        spans.clear();
+        let Some(tag_end) = tag_end(b, name_start + name_len, &mut spans) else {
+            text_from = None;
             break; // an unclosed tag runs to the end of the input
         };
+        text_ends(&mut cuts);
         i = tag_end + 1;
+        if !closing && *keep != Keep::All {
+            for &(start, name_end, end) in &spans {
+                // `<svg/x>` without `x` would be `<svg/>`, a self-closing tag: kept.
+                let slash_then_gt = b[start - 1] == b'/' && b[end] == b'>';
+                if !slash_then_gt && !keep.keeps(name, &b[start..name_end]) {
+                    cuts.push((start, end));
+                }
+            }
+        }
         let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
         if closing {
             if let Some(p) = point {
                 if name.eq_ignore_ascii_case(p) {
                     point = None;
                 } else if is(b"svg") || is(b"math") {
+                    text_from = None;
                     break; // closes foreign content from inside HTML: stop cutting here
                 }
             } else if is(b"svg") || is(b"math") {
@@ -79,9 +175,13 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
             } else if !foreign.is_empty() && !FOREIGN.iter().any(|n| is(n)) {
                 // An end tag naming an HTML element around the SVG pops the parser out of
                 // it; which elements are open is not tracked here, so stop cutting.
+                text_from = None;
                 break;
             }
             continue;
+        }
+        if is(b"pre") || is(b"listing") {
+            squeeze = false; // (in SVG too: the parser may be leaving it for this tag)
         }
         let self_closing = b[tag_end - 1] == b'/';
         if !foreign.is_empty() && point.is_none() {
@@ -100,6 +200,7 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
         }
         if is(b"svg") || is(b"math") {
             if point.is_some() {
+                text_from = None;
                 break; // foreign content nested in an integration point: stop cutting here
             }
             // HTML ignores `/>` on `script` or `style` (raw text follows all the same); on
@@ -128,6 +229,7 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
             }
             i = end;
         } else if is(b"plaintext") {
+            text_from = None;
             break; // everything after it is text
         } else if [
             &b"title"[..],
@@ -145,6 +247,9 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
             i = end_tag(b, i, name);
         }
     }
+    if let (Some(from), true) = (text_from, squeeze) {
+        squeeze_spaces(b, from, b.len(), &mut cuts);
+    }
     if cuts.is_empty() {
         return Cow::Borrowed(html);
     }
@@ -158,6 +263,33 @@ pub fn without_raw_text(html: &str) -> Cow<'_, str> {
     }
     out.push_str(&html[from..]);
     Cow::Owned(out)
+}
+
+/// Cuts from the text `b[from..to]` every whitespace run holding a line break down to that
+/// line break. Extraction collapses whitespace anyway, but the tokenizer treats each line
+/// break on its own, and page indentation is a sixth of the lean page; keeping one line break
+/// keeps the text node, and whether its text has one.
+fn squeeze_spaces(b: &[u8], from: usize, to: usize, cuts: &mut Vec<(usize, usize)>) {
+    let space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+    let mut j = from;
+    while let Some(off) = memchr(b'\n', &b[j..to]) {
+        let nl = j + off;
+        let mut start = nl;
+        while start > j && space(b[start - 1]) {
+            start -= 1;
+        }
+        let mut end = nl + 1;
+        while end < to && space(b[end]) {
+            end += 1;
+        }
+        if start < nl {
+            cuts.push((start, nl));
+        }
+        if nl + 1 < end {
+            cuts.push((nl + 1, end));
+        }
+        j = end;
+    }
 }
 
 /// Start tags that end foreign content: the HTML parser leaves SVG or MathML for them.
@@ -302,27 +434,60 @@ fn comment_end(b: &[u8], from: usize) -> usize {
     memmem::find(rest, b"-->").map_or(b.len(), |e| from + e + 3)
 }
 
-/// Position of the `>` ending a tag whose attributes start at `from`: quoted attribute values
-/// may contain `>`. `None` when the input ends first.
-fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+/// Position of the `>` ending a tag whose attributes start at `from` (just past its name), or
+/// `None` when the input ends first. Follows the tokenizer's attribute states, so a quoted
+/// value may hold `>` and `=` opens a value only after a name. Pushes each attribute as
+/// (name start, name end, end of the value or of the name) onto `attrs`.
+fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<(usize, usize, usize)>) -> Option<usize> {
+    let space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
     let mut j = from;
-    while j < b.len() {
+    loop {
+        // Before an attribute name: `/` not followed by `>` is skipped like space.
+        while space(*b.get(j)?) || (b[j] == b'/' && b.get(j + 1) != Some(&b'>')) {
+            j += 1;
+        }
+        if b[j] == b'>' {
+            return Some(j);
+        }
+        if b[j] == b'/' {
+            return Some(j + 1); // `/>`
+        }
+        // The name: a leading `=` belongs to it.
+        let start = j;
+        j += 1;
+        while !matches!(
+            *b.get(j)?,
+            b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
+        ) {
+            j += 1;
+        }
+        let name_end = j;
+        while space(*b.get(j)?) {
+            j += 1;
+        }
+        if b[j] != b'=' {
+            attrs.push((start, name_end, name_end));
+            continue; // `>`, `/` or the next name
+        }
+        j += 1;
+        while space(*b.get(j)?) {
+            j += 1;
+        }
         match b[j] {
-            b'>' => return Some(j),
-            b'=' => {
-                j += 1;
-                while j < b.len() && b[j].is_ascii_whitespace() {
+            b'>' => {
+                // `a=>`: no value, and the tag ends.
+                attrs.push((start, name_end, j));
+                return Some(j);
+            }
+            q @ (b'"' | b'\'') => j = j + 2 + memchr(q, &b[j + 1..])?,
+            _ => {
+                while !matches!(*b.get(j)?, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'>') {
                     j += 1;
                 }
-                if let Some(&q @ (b'"' | b'\'')) = b.get(j) {
-                    j = j + 1 + memchr(q, &b[j + 1..])?;
-                }
-                j += 1;
             }
-            _ => j += 1,
         }
+        attrs.push((start, name_end, j));
     }
-    None
 }
 
 /// Start of the end tag `</name` (followed by whitespace, `/` or `>`) at or after `from`, or the
@@ -427,22 +592,72 @@ mod tests {
     }
 
     fn same(src: &str) {
-        let lean = without_raw_text(src);
+        let lean = page(src, &Keep::default());
         assert_eq!(blocks(&lean), blocks(src), "page: {src}\nlean: {lean}");
     }
 
     #[test]
     fn script_and_style_contents_go_json_ld_stays() {
-        let page = r#"<html><head><style>p{color:red}</style>
+        let src = r#"<html><head><style>p{color:red}</style>
             <script type="application/ld+json">{"articleBody":"x"}</script></head>
             <body><script>var a = "<p>not text</p>";</script><p>Kept</p></body></html>"#;
-        let lean = without_raw_text(page);
+        let lean = page(src, &Keep::default());
         assert!(
             !lean.contains("color:red") && !lean.contains("not text"),
             "{lean}"
         );
         assert!(lean.contains("articleBody") && lean.contains("<p>Kept</p>"));
-        same(page);
+        same(src);
+    }
+
+    #[test]
+    fn only_attributes_a_stage_reads_stay() {
+        let src = r#"<html lang=en><head><link rel=canonical href="/a"><meta property="og:title" content="T" data-x=1></head>
+            <body><div class="main" data-track='{"a":">"}' style="color:red" id=m><a href="/b" rel=nofollow>Link</a>
+            <time datetime="2024-01-01" title="x">Jan</time><img src=a.png srcset="a.png 2x"><p itemprop=articleBody hidden>Text</p></div></body></html>"#;
+        let lean = page(src, &Keep::default());
+        assert_eq!(
+            lean,
+            "<html lang=en><head><link rel=canonical href=\"/a\"><meta property=\"og:title\" content=\"T\" ></head>\n\
+             <body><div class=\"main\"   id=m><a  >Link</a>\n\
+             <time datetime=\"2024-01-01\" >Jan</time><img  ><p itemprop=articleBody hidden>Text</p></div></body></html>"
+        );
+        same(src);
+        let named = page(src, &Keep::Named(vec!["data-track".into()]));
+        assert!(named.contains(r#"data-track='{"a":">"}'"#), "{named}");
+        assert!(page(src, &Keep::All).contains(r#"srcset="a.png 2x""#));
+    }
+
+    #[test]
+    fn indentation_is_squeezed_outside_pre() {
+        let src = "<body>\n  <div>\n\n    <p>a  b</p> \t\r\n </div><!-- \n\n -->\n  <pre>\n  x\n\n  y</pre>\n\n</body>";
+        let lean = page(src, &Keep::default());
+        assert_eq!(
+            lean,
+            "<body>\n<div>\n<p>a  b</p>\n</div><!-- \n\n -->\n<pre>\n  x\n\n  y</pre>\n\n</body>"
+        );
+        same(src);
+    }
+
+    #[test]
+    fn attribute_cuts_follow_the_attribute_states() {
+        for (src, lean) in [
+            // `=` opens a value only after a name: a leading `=` and the `"` after it are
+            // part of the name, so the first `>` ends the tag.
+            (r#"<p =">" x>"#, r#"<p >" x>"#),
+            // No space after a quoted value; unquoted values run to space or `>`.
+            (r#"<p class="a"data-x="b"id=c/>"#, r#"<p class="a"id=c/>"#),
+            (r#"<p data-x=a/b class=c>"#, r#"<p  class=c>"#),
+            // `/` between attributes is skipped; cutting before `/>` keeps the self-closing
+            // flag as written, and never makes one.
+            (r#"<br data-a/ class=k/>"#, r#"<br / class=k/>"#),
+            (r#"<svg/x>"#, r#"<svg/x>"#),
+            (r#"<p data-a=>x"#, r#"<p >x"#),
+            // End tags are left alone.
+            (r#"</p data-a=1>"#, r#"</p data-a=1>"#),
+        ] {
+            assert_eq!(page(src, &Keep::default()), lean, "{src}");
+        }
     }
 
     #[test]
@@ -478,6 +693,9 @@ mod tests {
 
     #[test]
     fn pages_without_raw_text_are_borrowed() {
-        assert!(matches!(without_raw_text("<p>plain</p>"), Cow::Borrowed(_)));
+        assert!(matches!(
+            page("<p class=x>plain</p>", &Keep::default()),
+            Cow::Borrowed(_)
+        ));
     }
 }

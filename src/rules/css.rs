@@ -13,10 +13,14 @@
 //! real selector, so an element the index lets through costs one full match, and a selector the
 //! analysis does not understand (escapes, namespaces, a compound with only pseudo-classes) gets
 //! no hint and is tested on every element. The index can make matching faster, never different.
+//!
+//! The index also collects the attribute names the selectors read ([`CssIndex::keep`]), so the
+//! lean page ([`crate::extract::lean`]) keeps those attributes and drops the rest before parsing.
 
 use scraper::ElementRef;
 
 use super::prefilter::Needles;
+use crate::extract::lean::Keep;
 
 /// A selector rule's compiled selector plus its prefilter hint.
 #[derive(Debug, Clone)]
@@ -25,6 +29,9 @@ pub struct CssRule {
     /// Position of this rule among the rule set's selector rules (set by [`CssIndex::build`]).
     pub(crate) slot: usize,
     hints: Option<Vec<Hint>>,
+    /// Attribute names the selector reads; `None` when its text does not say (see
+    /// [`attributes_of`]).
+    attributes: Option<Vec<String>>,
 }
 
 impl CssRule {
@@ -34,6 +41,7 @@ impl CssRule {
             selector,
             slot: usize::MAX,
             hints: hints_of(text),
+            attributes: attributes_of(text),
         }
     }
 
@@ -170,6 +178,63 @@ fn hint_of_compound(compound: &str) -> Option<Hint> {
     best
 }
 
+/// Pseudo-classes that depend only on an element's place in the tree and on the selectors in
+/// their arguments, not on attributes of their own (`:link` reads `href`, `:checked` reads
+/// `checked`, …).
+const STRUCTURAL: &[&str] = &[
+    "not",
+    "is",
+    "where",
+    "has",
+    "root",
+    "empty",
+    "scope",
+    "first-child",
+    "last-child",
+    "only-child",
+    "nth-child",
+    "nth-last-child",
+    "first-of-type",
+    "last-of-type",
+    "only-of-type",
+    "nth-of-type",
+    "nth-last-of-type",
+];
+
+/// Every attribute name a selector group reads, lower case, besides `class` and `id` (always
+/// kept), or `None` when its text does not say: escapes, namespaces and pseudo-classes outside
+/// [`STRUCTURAL`] can read attributes the text does not name.
+fn attributes_of(group: &str) -> Option<Vec<String>> {
+    if group.contains('\\') || group.contains('|') {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut quote = None;
+    for (i, c) in group.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[' | ':') => {
+                let rest = group[i + 1..].trim_start_matches(':');
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = rest[..end].to_ascii_lowercase();
+                if c == '[' {
+                    names.push(name);
+                } else if !STRUCTURAL.contains(&name.as_str()) {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
 /// Byte position of the `]` that closes an attribute selector whose text starts `s`.
 fn closing_bracket(s: &str) -> Option<usize> {
     let mut quote = None;
@@ -226,6 +291,8 @@ pub struct CssIndex {
     /// Attribute names any needle is searched in.
     searched: Vec<String>,
     slots: usize,
+    /// The attributes some selector reads, for the lean page.
+    keep: Keep,
 }
 
 impl CssIndex {
@@ -236,6 +303,15 @@ impl CssIndex {
         for (slot, rule) in rules.enumerate() {
             rule.slot = slot;
             index.slots = slot + 1;
+            match (&mut index.keep, &rule.attributes) {
+                (Keep::Named(all), Some(names)) => {
+                    all.extend(names.iter().cloned());
+                    all.sort();
+                    all.dedup();
+                }
+                (keep, None) => *keep = Keep::All,
+                (Keep::All, Some(_)) => {}
+            }
             let Some(hints) = &rule.hints else {
                 index.always.push(slot);
                 continue;
@@ -291,6 +367,11 @@ impl CssIndex {
         }
     }
 
+    /// The attributes the lean page must keep for these selectors to match as on the full page.
+    pub fn keep(&self) -> &Keep {
+        &self.keep
+    }
+
     /// How many selector rules the index numbers.
     pub fn slots(&self) -> usize {
         self.slots
@@ -331,6 +412,19 @@ mod tests {
         assert_eq!(hints_of("[role]"), Some(vec![attr("role", "")]));
         assert_eq!(hints_of("a\\:b"), None);
         assert_eq!(hints_of("nav, *"), None);
+    }
+
+    #[test]
+    fn attributes_are_read_from_the_selector_text() {
+        let names = |t: &str| attributes_of(t).map(|v| v.join(" "));
+        assert_eq!(names(".a #b nav"), Some(String::new()));
+        assert_eq!(
+            names("div:not([data-Keep]) > a[href^='[x]'], [role=nav]:first-child"),
+            Some("data-keep href role".into())
+        );
+        assert_eq!(names("a:link"), None, "`:link` reads `href`");
+        assert_eq!(names("a\\:b"), None);
+        assert_eq!(names("svg|a"), None);
     }
 
     /// The index must never hide a match: over a page with many kinds of elements, the
