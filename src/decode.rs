@@ -129,11 +129,13 @@ fn choose_encoding<'a>(
 /// Counts valid non-ASCII UTF-8 characters and damaged spots: runs of adjacent invalid
 /// sequences count once, so a CESU-8 surrogate pair (six invalid bytes in a row) weighs as much
 /// as one stray byte, while legacy text labelled UTF-8 has a damaged spot per accented letter.
+/// Valid characters only weigh against damage, so valid UTF-8 returns `(0, 0)` uncounted.
 fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
     let (mut valid, mut runs) = (0usize, 0usize);
     let mut in_run = false;
     loop {
         match std::str::from_utf8(bytes) {
+            Ok(_) if runs == 0 => return (0, 0),
             Ok(s) => return (valid + s.chars().filter(|c| !c.is_ascii()).count(), runs),
             Err(e) => {
                 let (good, rest) = bytes.split_at(e.valid_up_to());

@@ -70,58 +70,65 @@ pub enum LimitExceeded {
 
 /// Elements whose end tag never comes (void) or may be left out: they do not nest what follows,
 /// so counting them would report deep nesting for ordinary pages with unclosed `<p>` or `<li>`.
-const NON_NESTING: &[&[u8]] = &[
-    b"area",
-    b"base",
-    b"br",
-    b"col",
-    b"embed",
-    b"hr",
-    b"img",
-    b"input",
-    b"link",
-    b"meta",
-    b"param",
-    b"source",
-    b"track",
-    b"wbr",
-    b"keygen",
-    b"frame",
-    b"p",
-    b"li",
-    b"dt",
-    b"dd",
-    b"tr",
-    b"td",
-    b"th",
-    b"option",
-    b"optgroup",
-    b"rp",
-    b"rt",
-    b"rb",
-    b"rtc",
-    b"thead",
-    b"tbody",
-    b"tfoot",
-    b"colgroup",
-    b"caption",
-    b"html",
-    b"head",
-    b"body",
-];
+/// (A `match`, not a list search: it runs for every tag of every page.)
+fn non_nesting(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"keygen"
+            | b"frame"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"option"
+            | b"optgroup"
+            | b"rp"
+            | b"rt"
+            | b"rb"
+            | b"rtc"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"html"
+            | b"head"
+            | b"body"
+    )
+}
 
 /// Elements whose content is raw text until their end tag: tags inside them are not tags.
-const RAW_TEXT: &[&[u8]] = &[
-    b"script",
-    b"style",
-    b"textarea",
-    b"title",
-    b"xmp",
-    b"iframe",
-    b"noembed",
-    b"noframes",
-    b"plaintext",
-];
+fn raw_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"script"
+            | b"style"
+            | b"textarea"
+            | b"title"
+            | b"xmp"
+            | b"iframe"
+            | b"noembed"
+            | b"noframes"
+            | b"plaintext"
+    )
+}
 
 /// Estimates the deepest element nesting of an HTML text by one pass over its bytes, without
 /// building a tree: start tags push, end tags pop, void elements and elements with optional end
@@ -162,20 +169,20 @@ pub fn html_depth(text: &str, stop_at: usize) -> usize {
         let tag_end = memchr(b'>', &b[name_start..]).map_or(b.len(), |e| name_start + e);
         i = (tag_end + 1).min(b.len());
         if closing {
-            if !NON_NESTING.contains(&name) {
+            if !non_nesting(name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         let self_closing = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/');
-        if RAW_TEXT.contains(&name) {
+        if raw_text(name) {
             // Skip to the matching end tag; an unclosed `<script>` swallows the rest.
             let mut close = b"</".to_vec();
             close.extend_from_slice(name);
             i = find_ascii_ci(&b[i..], &close).map_or(b.len(), |e| i + e);
             continue;
         }
-        if self_closing || NON_NESTING.contains(&name) {
+        if self_closing || non_nesting(name) {
             continue;
         }
         depth += 1;

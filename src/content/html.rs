@@ -170,25 +170,55 @@ fn intern(name: &str) -> &'static str {
     }
 }
 
-fn class_weight(el: &scraper::node::Element) -> f64 {
-    let mut w = 0.0;
-    for s in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        let s: std::borrow::Cow<str> = if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            s.to_ascii_lowercase().into()
-        } else {
-            s.into()
-        };
-        if NEGATIVE.is_match(&s) {
-            w -= 25.0;
+/// The attributes content detection reads, found in one pass over an element's attributes
+/// (each `attr` lookup hashes a qualified name; this runs for every element of every page).
+#[derive(Default)]
+struct Read<'a> {
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    hidden: bool,
+}
+
+impl<'a> Read<'a> {
+    fn of(el: &'a scraper::node::Element) -> Read<'a> {
+        let mut r = Read::default();
+        for (name, value) in el.attrs() {
+            match name {
+                "class" => r.class = Some(value),
+                "id" => r.id = Some(value),
+                "itemprop" => r.itemprop = Some(value),
+                "hidden" => r.hidden = true,
+                _ => {}
+            }
         }
-        if POSITIVE.is_match(&s) {
-            w += 25.0;
-        }
+        r
     }
-    if el
-        .attr("itemprop")
-        .is_some_and(|v| v.contains("articleBody"))
-    {
+}
+
+/// An element's class/id weight. `seen` memoizes the weight of each class or id value: a page
+/// repeats a few hundred values over thousands of elements, and the two word regexes are the
+/// costly part.
+fn class_weight<'a>(attrs: &Read<'a>, seen: &mut HashMap<&'a str, f64>) -> f64 {
+    let mut w = 0.0;
+    for s in [attrs.class, attrs.id].into_iter().flatten() {
+        w += *seen.entry(s).or_insert_with(|| {
+            let s: std::borrow::Cow<str> = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                s.to_ascii_lowercase().into()
+            } else {
+                s.into()
+            };
+            let mut w = 0.0;
+            if NEGATIVE.is_match(&s) {
+                w -= 25.0;
+            }
+            if POSITIVE.is_match(&s) {
+                w += 25.0;
+            }
+            w
+        });
+    }
+    if attrs.itemprop.is_some_and(|v| v.contains("articleBody")) {
         w += 50.0;
     }
     w
@@ -216,6 +246,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
     let mut links = 0usize;
     let mut skipping: Option<NodeId> = None;
     let mut dead_depth = 0usize;
+    let mut weights = HashMap::new();
     for edge in html.tree.root().traverse() {
         match edge {
             Edge::Open(node) => {
@@ -227,7 +258,8 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                         let name = el.name();
                         let tag = intern(name);
                         let parent = stack.last().copied().unwrap_or(NONE);
-                        if is_skipped(name) || el.attr("hidden").is_some() {
+                        let attrs = Read::of(el);
+                        if is_skipped(name) || attrs.hidden {
                             if matches!(name, "head" | "script") {
                                 ld_scripts.extend(node.descendants().filter_map(|d| {
                                     let parent = d.parent()?;
@@ -265,12 +297,10 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             id: Some(node.id()),
                             parent,
                             tag,
-                            weight: class_weight(el),
+                            weight: class_weight(&attrs, &mut weights),
                             sig: word_hash(name).rotate_left(17)
-                                ^ word_hash(el.attr("class").unwrap_or("")),
-                            article_body: el
-                                .attr("itemprop")
-                                .is_some_and(|v| v.contains("articleBody")),
+                                ^ word_hash(attrs.class.unwrap_or("")),
+                            article_body: attrs.itemprop.is_some_and(|v| v.contains("articleBody")),
                             under_mark: dead_depth > 0,
                             ..Node1::default()
                         });
