@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use ego_tree::NodeId;
-use scraper::Html;
 use tracing::{debug, debug_span, info_span, warn};
 
 use crate::decode::{self, DecodeError};
@@ -186,7 +185,7 @@ pub fn clean_limited(
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
             let page = lean.as_deref().unwrap_or(&decoded.text);
-            let html = debug_span!("parse").in_scope(|| Html::parse_document(page));
+            let html = debug_span!("parse").in_scope(|| extract::parse::document(page));
             budget.check("parse")?;
             let mut marks: HashMap<NodeId, String> =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));

@@ -164,6 +164,35 @@ proptest! {
         prop_assert_eq!(outline(&lean), outline(&doc), "lean: {}", lean);
     }
 
+    /// The byte tokenizer feeding html5ever's tree builder must build exactly the tree
+    /// html5ever's own tokenizer does: every node, attribute, text and the quirks mode.
+    #[test]
+    fn byte_tokenizer_builds_html5evers_tree(head in prop_oneof![
+        Just(""), Just("<!DOCTYPE html>"), Just("<!doctype html public \"-//W3C//DTD HTML 4.0//EN\">"),
+        Just("<!DOCTYPE html SYSTEM 'about:legacy-compat'>"), Just("<?xml v?>"),
+    ], body in prop::collection::vec(prop_oneof![
+        "[a-zA-Z <>/!=&;#'\"\r\n-]{0,12}",
+        "&[a-zA-Z0-9#]{0,8};?",
+        Just("<p>".to_string()), Just("</p>".to_string()), Just("<b>".to_string()), Just("</b>".to_string()),
+        Just("<table>".to_string()), Just("<tr><td>".to_string()), Just("</table>".to_string()),
+        Just("<li>".to_string()), Just("<a href='?a=1&copy=2'>".to_string()), Just("</a>".to_string()),
+        Just("<title>".to_string()), Just("</title>".to_string()), Just("<textarea>".to_string()),
+        Just("</textarea>".to_string()), Just("<script>".to_string()), Just("</script>".to_string()),
+        Just("<style>".to_string()), Just("</style>".to_string()), Just("<noscript>".to_string()),
+        Just("<svg>".to_string()), Just("</svg>".to_string()), Just("<math><mi>".to_string()),
+        Just("<pre>\n".to_string()), Just("<!--".to_string()), Just("-->".to_string()),
+        Just("<div class=\"a&amp;b\" id=k data-x='1>2' =y>".to_string()), Just("</div>".to_string()),
+        Just("<br/>".to_string()), Just("<img src=x alt=&lt;>".to_string()), Just("<plaintext>".to_string()),
+        Just("<select><option>".to_string()), Just("<frameset>".to_string()), Just("<head>".to_string()),
+        Just("<body>".to_string()), Just("</html>".to_string()), Just("&#x80;&#0;&#xD800;".to_string()),
+    ], 0..40)) {
+        let doc = format!("{head}{}", body.concat());
+        let ours = deboiler::extract::parse::document(&doc);
+        let theirs = scraper::Html::parse_document(&doc);
+        let outline = deboiler::extract::parse::outline;
+        prop_assert_eq!(outline(&ours), outline(&theirs), "page: {:?}", doc);
+    }
+
     #[test]
     fn canonical_form_is_idempotent_and_hash_is_stable(text in "\\PC{0,200}") {
         let once = canonical(&text);
