@@ -347,8 +347,17 @@ pub fn decompress_limited(
     if compression == Compression::None {
         return Ok(bytes);
     }
-    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
-    let guess = (bytes.len() as u64).saturating_mul(4).min(limit) as usize;
+    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for. A
+    // gzip file's last four bytes give its length (mod 2^32, and of the last member only), so
+    // a single-member page inflates without growing the buffer.
+    let ratio_guess = (bytes.len() as u64).saturating_mul(4);
+    let guess = match (compression, bytes.len().checked_sub(4)) {
+        (Compression::Gzip, Some(at)) => bytes[at..]
+            .try_into()
+            .map_or(ratio_guess, |isize| u64::from(u32::from_le_bytes(isize)).max(ratio_guess)),
+        _ => ratio_guess,
+    };
+    let guess = guess.saturating_add(1).min(limit) as usize;
     let mut out = Vec::with_capacity(guess);
     let result = match compression {
         Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes.as_slice())
