@@ -263,7 +263,7 @@ impl Tokenizer<'_> {
             while j < b.len() && is_space(b[j]) {
                 j += 1;
             }
-            let mut value = String::new();
+            let mut value = StrTendril::new();
             if b.get(j) == Some(&b'=') {
                 j += 1;
                 while j < b.len() && is_space(b[j]) {
@@ -295,7 +295,7 @@ impl Tokenizer<'_> {
             if kind == TagKind::StartTag && !attrs.iter().any(|a| *a.name.local == *attr_name) {
                 attrs.push(Attribute {
                     name: QualName::new(None, ns!(), LocalName::from(attr_name)),
-                    value: StrTendril::from(value),
+                    value,
                 });
             }
         }
@@ -309,8 +309,12 @@ impl Tokenizer<'_> {
     }
 
     /// The value of an attribute, `b[from..to]`, with character references and newlines
-    /// resolved.
-    fn attr_value(&mut self, from: usize, to: usize, out: &mut String) {
+    /// resolved (most values have neither and are copied as they are).
+    fn attr_value(&mut self, from: usize, to: usize, out: &mut StrTendril) {
+        if memchr::memchr2(b'&', b'\r', &self.b[from..to]).is_none() {
+            *out = StrTendril::from(&self.s[from..to]);
+            return;
+        }
         let saved = (std::mem::take(&mut self.text), self.i);
         self.i = from;
         while let Some(off) = memchr::memchr2(b'&', b'\r', &self.b[self.i..to]) {
@@ -327,7 +331,8 @@ impl Tokenizer<'_> {
             }
         }
         self.text.push_str(&self.s[self.i..to]);
-        *out = std::mem::replace(&mut self.text, saved.0);
+        *out = StrTendril::from(self.text.as_str());
+        self.text = saved.0;
         self.i = saved.1;
     }
 
@@ -498,7 +503,7 @@ impl Tokenizer<'_> {
         }
         self.i = j + 1;
         Ok(self.emit(Token::DoctypeToken(Doctype {
-            name: Some(StrTendril::from(name)),
+            name: Some(StrTendril::from(&*name)),
             public_id,
             system_id,
             force_quirks: false,
@@ -573,11 +578,14 @@ fn numeric(n: u32, too_big: bool) -> char {
     }
 }
 
-/// ASCII upper case to lower case, as the tokenizer does for tag and attribute names.
-fn lower(s: &str) -> String {
-    let mut s = s.to_string();
-    s.make_ascii_lowercase();
-    s
+/// ASCII upper case to lower case, as the tokenizer does for tag and attribute names (borrowed
+/// when already lower case, as nearly all are).
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        s.to_ascii_lowercase().into()
+    } else {
+        s.into()
+    }
 }
 
 /// The whole tree as lines (node kind, depth, name, every attribute, text), and the quirks

@@ -352,9 +352,9 @@ pub fn decompress_limited(
     // a single-member page inflates without growing the buffer.
     let ratio_guess = (bytes.len() as u64).saturating_mul(4);
     let guess = match (compression, bytes.len().checked_sub(4)) {
-        (Compression::Gzip, Some(at)) => bytes[at..]
-            .try_into()
-            .map_or(ratio_guess, |isize| u64::from(u32::from_le_bytes(isize)).max(ratio_guess)),
+        (Compression::Gzip, Some(at)) => bytes[at..].try_into().map_or(ratio_guess, |isize| {
+            u64::from(u32::from_le_bytes(isize)).max(ratio_guess)
+        }),
         _ => ratio_guess,
     };
     let guess = guess.saturating_add(1).min(limit) as usize;
