@@ -106,8 +106,8 @@ store-cost n="10000":
     /usr/bin/time -f '%M' -o target/store-cost/rss {{bin}} -q ingest --db target/store-cost/db target/store-cost/in
     @echo "articles: $({{bin}} list --db target/store-cost/db | wc -l) · on disk: $(du -sb target/store-cost/db | cut -f1) bytes · per article: $(( $(du -sb target/store-cost/db | cut -f1) / $({{bin}} list --db target/store-cost/db | wc -l) )) bytes · input: $(du -sb target/store-cost/in | cut -f1) bytes · peak RSS: $(cat target/store-cost/rss) KiB"
 
-# Fuzz one target (issue 5) for `seconds`, one process: decode, html_extract, text_extract,
-# rules_parse, clean, warc or jsonl (`fuzz/fuzz_targets/`, checks in `fuzz/src/lib.rs`). Seeds
+# Fuzz one target (issue 5) for `seconds`, one process: decode, html_extract, html_parse,
+# text_extract, rules_parse, clean, warc or jsonl (`fuzz/fuzz_targets/`, checks in `fuzz/src/lib.rs`). Seeds
 # are read from fuzz/corpus/<target> (the warc and jsonl seeds are written by
 # scripts/gen_fuzz_seeds.py); new corpus entries go to fuzz/target/corpus/<target> and crashes to
 # fuzz/artifacts/<target>/ (both ignored). Needs `cargo install cargo-fuzz`; uses the nightly
@@ -115,9 +115,9 @@ store-cost n="10000":
 fuzz target="clean" seconds="600":
     mkdir -p fuzz/target/corpus/{{target}} fuzz/corpus/{{target}}
     # The samples and rule files are seeds too, read in place (tests/fuzz_regressions.rs lists the same).
-    case {{target}} in decode|html_extract|text_extract|clean) shared=../samples;; rules_parse) shared=../rules;; *) shared="";; esac; \
+    case {{target}} in decode|html_extract|html_parse|text_extract|clean) shared=../samples;; rules_parse) shared=../rules;; *) shared="";; esac; \
     if rustup run nightly rustc --version >/dev/null 2>&1; then tc=+nightly; else tc=""; export RUSTC_BOOTSTRAP=1; fi; cd fuzz && cargo $tc fuzz run -O {{target}} target/corpus/{{target}} corpus/{{target}} $shared -- -max_total_time={{seconds}} -timeout=20 -print_final_stats=1
 
 # Every fuzz target in turn, `seconds` each (the README's figures are from 600).
 fuzz-all seconds="600":
-    for t in decode html_extract text_extract rules_parse clean warc jsonl; do just fuzz "$t" {{seconds}}; done
+    for t in decode html_extract html_parse text_extract rules_parse clean warc jsonl; do just fuzz "$t" {{seconds}}; done

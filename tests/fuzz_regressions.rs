@@ -14,7 +14,7 @@ use std::path::Path;
 /// the `fuzz` recipe), so the samples and rule files are not copied into `fuzz/corpus/`.
 fn shared_seeds(target: &str) -> Option<&'static str> {
     match target {
-        "decode" | "html_extract" | "text_extract" | "clean" => Some("samples"),
+        "decode" | "html_extract" | "html_parse" | "text_extract" | "clean" => Some("samples"),
         "rules_parse" => Some("rules"),
         _ => None,
     }
@@ -67,6 +67,11 @@ fn decode_corpus() {
 #[test]
 fn html_extract_corpus() {
     assert!(run("html_extract", fuzz::check_html_extract) > 0);
+}
+
+#[test]
+fn html_parse_corpus() {
+    assert!(run("html_parse", fuzz::check_html_parse) > 0);
 }
 
 #[test]

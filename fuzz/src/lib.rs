@@ -117,6 +117,26 @@ pub fn check_decode(data: &[u8]) {
     }
 }
 
+/// `html_parse`: the page as UTF-8 (lossy) and its lean form, each parsed by deboiler's byte
+/// tokenizer feeding html5ever's tree builder and by `Html::parse_document`: the two trees
+/// (every node, attribute, text and the quirks mode) must be the same.
+pub fn check_html_parse(data: &[u8]) {
+    if data.len() > MAX_INPUT {
+        return;
+    }
+    let text = String::from_utf8_lossy(data);
+    let max_depth = Limits::default().max_depth;
+    if html_depth(&text, max_depth) > max_depth {
+        return;
+    }
+    let lean = extract::lean::page(&text, RULES.css.keep());
+    for page in [&*text, &*lean] {
+        let ours = extract::parse::outline(&extract::parse::document(page));
+        let theirs = extract::parse::outline(&Html::parse_document(page));
+        assert_eq!(ours, theirs, "page: {page:?}");
+    }
+}
+
 /// Bytes → UTF-8 (lossy) → `Html::parse_document` → selector rules (`strip::mark_selectors`,
 /// the embedded rule set) → `content::html::mark` → `extract::html::extract`. Invariants: no
 /// panic; blocks are never empty; the characters (whitespace aside) of the kept blocks, and
