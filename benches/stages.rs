@@ -1,5 +1,6 @@
 //! Criterion micro-benchmarks for the hot stages, on the bundled samples (ours, committed), so
-//! `cargo bench` runs anywhere without ../shared: decode, parse (scraper), the HTML stages after
+//! `cargo bench` runs anywhere without ../shared: decode, the lean page, parse (the byte
+//! tokenizer into html5ever's tree builder, next to `scraper`'s own parse), the HTML stages after
 //! parsing (rule selectors, article detection, block extraction), the text stages (block split,
 //! rules, article judgement), rules alone, the body hash, and the whole `clean` per kind.
 //!
@@ -44,7 +45,8 @@ fn html_stages(c: &mut Criterion) {
     let decoded = decode::decode(&raw).expect("the sample decodes");
     assert_eq!(decoded.kind, ContentKind::Html);
     let active = rules.for_document(decoded.url.as_deref(), &decoded.text);
-    let html = scraper::Html::parse_document(&decoded.text);
+    let lean = extract::lean::page(&decoded.text, rules.css.keep()).into_owned();
+    let html = extract::parse::document(&lean);
     let mut marks = strip::mark_selectors(&html, &active);
     content::html::mark(&html, &mut marks);
     let blocks = extract::html::extract(&html, &marks);
@@ -52,8 +54,14 @@ fn html_stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("html");
     g.throughput(Throughput::Bytes(raw.bytes.len() as u64));
     g.bench_function("decode", |b| b.iter(|| decode::decode(black_box(&raw))));
+    g.bench_function("lean", |b| {
+        b.iter(|| extract::lean::page(black_box(&decoded.text), rules.css.keep()))
+    });
     g.bench_function("parse", |b| {
-        b.iter(|| scraper::Html::parse_document(black_box(&decoded.text)))
+        b.iter(|| extract::parse::document(black_box(&lean)))
+    });
+    g.bench_function("parse-html5ever", |b| {
+        b.iter(|| scraper::Html::parse_document(black_box(&lean)))
     });
     g.bench_function("select+content+extract", |b| {
         b.iter(|| {
