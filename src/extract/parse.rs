@@ -292,11 +292,15 @@ impl Tokenizer<'_> {
                 }
             }
             // The first of several same-named attributes wins.
-            if kind == TagKind::StartTag && !attrs.iter().any(|a| *a.name.local == *attr_name) {
-                attrs.push(Attribute {
-                    name: QualName::new(None, ns!(), LocalName::from(attr_name)),
-                    value,
-                });
+            if kind == TagKind::StartTag {
+                // Atoms compare as integers, so a tag with many attributes stays cheap.
+                let local = LocalName::from(attr_name);
+                if !attrs.iter().any(|a| a.name.local == local) {
+                    attrs.push(Attribute {
+                        name: QualName::new(None, ns!(), local),
+                        value,
+                    });
+                }
             }
         }
         self.i = j;
