@@ -117,18 +117,24 @@ pub fn check_decode(data: &[u8]) {
     }
 }
 
+/// The fuzz input as an HTML page (UTF-8, lossy), or `None` when it is over the input cap or
+/// nests deeper than the pipeline lets through to the parser.
+fn html_input(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if data.len() > MAX_INPUT {
+        return None;
+    }
+    let text = String::from_utf8_lossy(data);
+    let max_depth = Limits::default().max_depth;
+    (html_depth(&text, max_depth) <= max_depth).then_some(text)
+}
+
 /// `html_parse`: the page as UTF-8 (lossy) and its lean form, each parsed by deboiler's byte
 /// tokenizer feeding html5ever's tree builder and by `Html::parse_document`: the two trees
 /// (every node, attribute, text and the quirks mode) must be the same.
 pub fn check_html_parse(data: &[u8]) {
-    if data.len() > MAX_INPUT {
+    let Some(text) = html_input(data) else {
         return;
-    }
-    let text = String::from_utf8_lossy(data);
-    let max_depth = Limits::default().max_depth;
-    if html_depth(&text, max_depth) > max_depth {
-        return;
-    }
+    };
     let lean = extract::lean::page(&text, RULES.css.keep());
     for page in [&*text, &*lean] {
         let ours = extract::parse::outline(&extract::parse::document(page));
@@ -143,15 +149,9 @@ pub fn check_html_parse(data: &[u8]) {
 /// of the removed blocks, in order, are a subsequence of the page's text-node characters; rule
 /// and content marks only flag blocks, they never add or lose text.
 pub fn check_html_extract(data: &[u8]) {
-    if data.len() > MAX_INPUT {
+    let Some(text) = html_input(data) else {
         return;
-    }
-    let text = String::from_utf8_lossy(data);
-    // The pipeline refuses deeper pages before parsing; so does this target.
-    let max_depth = Limits::default().max_depth;
-    if html_depth(&text, max_depth) > max_depth {
-        return;
-    }
+    };
     let html = Html::parse_document(&text);
     let active = RULES.for_document(None, &text);
     let mut marks = strip::mark_selectors(&html, &active);

@@ -319,25 +319,31 @@ impl Tokenizer<'_> {
             *out = StrTendril::from(&self.s[from..to]);
             return;
         }
-        let saved = (std::mem::take(&mut self.text), self.i);
+        let (text, i) = (std::mem::take(&mut self.text), self.i);
         self.i = from;
-        while let Some(off) = memchr::memchr2(b'&', b'\r', &self.b[self.i..to]) {
+        self.text_until(to, true);
+        *out = StrTendril::from(self.text.as_str());
+        (self.text, self.i) = (text, i);
+    }
+
+    /// Text from `self.i` to `end` onto the pending text, with character references and
+    /// newlines resolved: an attribute value's, or RCDATA (`title`, `textarea`).
+    fn text_until(&mut self, end: usize, in_attribute: bool) {
+        while let Some(off) = memchr::memchr2(b'&', b'\r', &self.b[self.i..end]) {
             let at = self.i + off;
             self.text.push_str(&self.s[self.i..at]);
             self.i = at + 1;
             if self.b[at] == b'\r' {
                 self.text.push('\n');
-                if self.i < to && self.b[self.i] == b'\n' {
+                if self.i < end && self.b[self.i] == b'\n' {
                     self.i += 1;
                 }
             } else {
-                self.char_ref_until(true, to);
+                self.char_ref_until(in_attribute, end);
             }
         }
-        self.text.push_str(&self.s[self.i..to]);
-        *out = StrTendril::from(self.text.as_str());
-        self.text = saved.0;
-        self.i = saved.1;
+        self.text.push_str(&self.s[self.i..end]);
+        self.i = end;
     }
 
     fn char_ref(&mut self, in_attribute: bool) {
@@ -541,32 +547,13 @@ impl Tokenizer<'_> {
             RawKind::Rawtext => push_newlines(&mut self.text, body),
             RawKind::ScriptData if !body.contains("<!--") => push_newlines(&mut self.text, body),
             RawKind::Rcdata => {
-                self.rcdata(end);
+                self.text_until(end, false);
                 return Ok(());
             }
             _ => return Err(Unsupported), // script escapes
         }
         self.i = end;
         Ok(())
-    }
-
-    /// RCDATA from `self.i` to `end`: text with character references.
-    fn rcdata(&mut self, end: usize) {
-        while let Some(off) = memchr::memchr2(b'&', b'\r', &self.b[self.i..end]) {
-            let at = self.i + off;
-            self.text.push_str(&self.s[self.i..at]);
-            self.i = at + 1;
-            if self.b[at] == b'\r' {
-                self.text.push('\n');
-                if self.i < end && self.b[self.i] == b'\n' {
-                    self.i += 1;
-                }
-            } else {
-                self.char_ref_until(false, end);
-            }
-        }
-        self.text.push_str(&self.s[self.i..end]);
-        self.i = end;
     }
 }
 
