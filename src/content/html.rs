@@ -324,18 +324,7 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
                             continue;
                         };
                         texts.push((top, &**t));
-                        let mut len = 0u32;
-                        let mut commas = 0u32;
-                        let mut last = None;
-                        for c in t.chars() {
-                            if !c.is_whitespace() {
-                                len += 1;
-                                last = Some(c);
-                                if matches!(c, ',' | '，' | '、' | '،') {
-                                    commas += 1;
-                                }
-                            }
-                        }
+                        let (len, commas, last) = text_counts(t);
                         if len == 0 {
                             continue;
                         }
@@ -395,6 +384,34 @@ fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
         None => 0,
     };
     (nodes, ld_words)
+}
+
+/// A text node's non-whitespace characters, commas among them, and its last non-whitespace
+/// character. Most text is ASCII, read bytewise (`char::is_whitespace` on ASCII is space and
+/// `\t` to `\r`).
+fn text_counts(t: &str) -> (u32, u32, Option<char>) {
+    let (mut len, mut commas, mut last) = (0u32, 0u32, None);
+    if t.is_ascii() {
+        for &b in t.as_bytes() {
+            if !matches!(b, b' ' | b'\t'..=b'\r') {
+                len += 1;
+                last = Some(b);
+                commas += u32::from(b == b',');
+            }
+        }
+        return (len, commas, last.map(char::from));
+    }
+    let mut last = None;
+    for c in t.chars() {
+        if !c.is_whitespace() {
+            len += 1;
+            last = Some(c);
+            if matches!(c, ',' | '，' | '、' | '،') {
+                commas += 1;
+            }
+        }
+    }
+    (len, commas, last)
 }
 
 /// Shortest JSON-LD `articleBody` (words) worth comparing the page with.
@@ -1299,6 +1316,22 @@ fn prune(nodes: &[Node1], i: usize) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_counts_read_ascii_as_chars_do() {
+        for t in ["", " a, b\x0b\x0cc.\r\n", "one,two, three ", "\t\t", "x"] {
+            let mut slow = (0, 0, None);
+            for c in t.chars().filter(|c| !c.is_whitespace()) {
+                slow = (slow.0 + 1, slow.1 + u32::from(c == ','), Some(c));
+            }
+            assert_eq!(text_counts(t), slow, "{t:?}");
+        }
+        assert_eq!(
+            text_counts("a\u{a0}，b"),
+            (3, 1, Some('b')),
+            "no-break space is whitespace"
+        );
+    }
 
     /// The texts of the blocks no mark removed.
     fn kept(src: &str) -> Vec<String> {
