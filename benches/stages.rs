@@ -9,7 +9,6 @@
 //! as MB/s against each other. Times are kept short (`cargo bench` is for comparing a change, not
 //! for the README figures, which come from `deboiler bench`).
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -72,7 +71,7 @@ fn html_stages(c: &mut Criterion) {
     });
     g.bench_function("content", |b| {
         b.iter_batched(
-            HashMap::new,
+            deboiler::model::Marks::default,
             |mut marks| content::html::mark(black_box(&html), &mut marks),
             BatchSize::SmallInput,
         )

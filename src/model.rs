@@ -3,7 +3,8 @@
 //! Nothing here does work: a stage takes one of these and returns the next one, so each stage
 //! can be tested on its own and a later stage never needs to know how an earlier one did its job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +117,31 @@ pub enum BlockKind {
     Other,
     /// One line of a plain-text document.
     Line,
+}
+
+/// Elements of a parsed page taken out of the text flow (by a selector rule or by content
+/// detection), each with the rule id or reason, as the HTML stages pass them on.
+pub type Marks = HashMap<ego_tree::NodeId, String, BuildHasherDefault<NodeIdHasher>>;
+
+/// A hasher for tree node ids (small integers, looked up for every element of every page):
+/// one multiplication instead of SipHash, which guards against hostile keys these are not.
+#[derive(Default)]
+pub struct NodeIdHasher(u64);
+
+impl Hasher for NodeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 /// One unit of text the stripping and dedup stages decide on: an HTML block element's text or

@@ -10,16 +10,14 @@
 //! and line length are checked on the decoded text before parsing or splitting, and the time
 //! budget between stages. Exceeding a limit is a [`DocError::Limit`], recorded as a skip.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
-use ego_tree::NodeId;
 use tracing::{debug, debug_span, info_span, warn};
 
 use crate::decode::{self, DecodeError};
 use crate::learn::{self, LineStats};
 use crate::limits::{self, LimitExceeded, Limits};
-use crate::model::{Article, ContentKind, Decided, RawDocument, Removal, Verdict};
+use crate::model::{Article, ContentKind, Decided, Marks, RawDocument, Removal, Verdict};
 use crate::rules::RuleSet;
 use crate::source::{Input, ReadOptions, SourceError};
 use crate::store::{RunSummary, Store, StoreError};
@@ -187,7 +185,7 @@ pub fn clean_limited(
             let page = lean.as_deref().unwrap_or(&decoded.text);
             let html = debug_span!("parse").in_scope(|| extract::parse::document(page));
             budget.check("parse")?;
-            let mut marks: HashMap<NodeId, String> =
+            let mut marks: Marks =
                 debug_span!("select").in_scope(|| strip::mark_selectors(&html, &active));
             budget.check("select")?;
             debug_span!("content").in_scope(|| content::html::mark(&html, &mut marks));

@@ -9,12 +9,10 @@
 //! [`check_examples`], which runs each rule alone on its own `strips`/`keeps`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
 
-use crate::model::{Block, Decided, Verdict};
+use crate::model::{Block, Decided, Marks, Verdict};
 use crate::norm::{collapse_whitespace, fold};
 use crate::rules::css::CssRule;
 use crate::rules::prefilter::TextIndex;
@@ -25,8 +23,8 @@ use crate::rules::{Action, ActiveRules, Location, Rule, RuleSet};
 ///
 /// One pass over the DOM: the rule set's [`CssIndex`](crate::rules::css::CssIndex) names the
 /// rules that could match each element, and only those are run (in rule order).
-pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> HashMap<NodeId, String> {
-    let mut marks = HashMap::new();
+pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> Marks {
+    let mut marks = Marks::default();
     let selectors: Vec<(&str, &CssRule)> = rules
         .rules
         .iter()

@@ -2,7 +2,6 @@
 //! `check_<name>`; `tests/fuzz_regressions.rs` in the main crate includes this file and runs the
 //! same checks over the seed corpus and every committed crash reproducer, under `cargo test`.
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -180,7 +179,7 @@ pub fn check_html_extract(data: &[u8]) {
     };
     let marked = chars(&mut blocks.into_iter().map(|b| b.text));
     let plain = chars(
-        &mut extract::html::extract(&html, &HashMap::new())
+        &mut extract::html::extract(&html, &Default::default())
             .into_iter()
             .map(|b| b.text),
     );

@@ -43,6 +43,7 @@ use scraper::{Html, Node};
 
 // Skipped and block-level elements are the same as in extraction, so scores and blocks agree.
 use crate::extract::html::{is_block, is_skipped};
+use crate::model::Marks;
 
 /// Class/id words of page chrome.
 static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -237,7 +238,7 @@ fn tag_bonus(tag: &str) -> f64 {
 /// The flat table: pre-order, so a parent always precedes its children. Walking the DOM is
 /// the costly part, so it is done once; [`summed`] derives both views (marks honoured or not)
 /// from this table of per-element counts.
-fn build(html: &Html, marks: &HashMap<NodeId, String>) -> (Vec<Node1>, u32) {
+fn build(html: &Html, marks: &Marks) -> (Vec<Node1>, u32) {
     let mut nodes: Vec<Node1> = Vec::new();
     let mut texts: Vec<(usize, &str)> = Vec::new();
     let mut ld_scripts: Vec<&str> = Vec::new();
@@ -619,7 +620,7 @@ fn final_score(n: &Node1) -> f64 {
 }
 
 /// Adds `content.*` marks for everything that is not the article.
-pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
+pub fn mark(html: &Html, marks: &mut Marks) {
     let (mut raw, mut ld_words) = build(html, marks);
     if raw.is_empty() {
         return;
@@ -668,7 +669,7 @@ pub fn mark(html: &Html, marks: &mut HashMap<NodeId, String>) {
         ld_words,
         "content root"
     );
-    let add = |i: usize, reason: &str, marks: &mut HashMap<NodeId, String>| {
+    let add = |i: usize, reason: &str, marks: &mut Marks| {
         if let Some(id) = nodes[i].id {
             marks.entry(id).or_insert_with(|| reason.to_string());
         }
@@ -832,7 +833,7 @@ const EDGE_MAX: u32 = 100;
 /// without any rule marks, the page's best candidate shows where the article is; a rule mark on
 /// one of its ancestors that also holds most of the page's prose is such a false match and is
 /// lifted. This is the only case where a rule's mark is taken back; it returns whether it did.
-fn lift_marks_on_the_article(raw: &[Node1], marks: &mut HashMap<NodeId, String>) -> bool {
+fn lift_marks_on_the_article(raw: &[Node1], marks: &mut Marks) -> bool {
     if marks.is_empty() {
         return false;
     }
@@ -1344,7 +1345,7 @@ mod tests {
 
     fn marked(src: &str) -> Vec<(String, String)> {
         let html = Html::parse_document(src);
-        let mut marks = HashMap::new();
+        let mut marks = Marks::default();
         mark(&html, &mut marks);
         let blocks = crate::extract::html::extract(&html, &marks);
         blocks
@@ -1414,7 +1415,7 @@ mod tests {
         let html = Html::parse_document(&src);
         let sel = scraper::Selector::parse(".share").unwrap();
         let share = html.select(&sel).next().unwrap().id();
-        let mut marks = HashMap::from([(share, "html.share".to_string())]);
+        let mut marks = Marks::from_iter([(share, "html.share".to_string())]);
         mark(&html, &mut marks);
         assert_eq!(marks.get(&share).map(String::as_str), Some("html.share"));
         let blocks = crate::extract::html::extract(&html, &marks);
@@ -1432,11 +1433,11 @@ mod tests {
         assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
     }
 
-    fn marks_for(src: &str, selector: &str, rule: &str) -> (Html, HashMap<NodeId, String>, NodeId) {
+    fn marks_for(src: &str, selector: &str, rule: &str) -> (Html, Marks, NodeId) {
         let html = Html::parse_document(src);
         let sel = scraper::Selector::parse(selector).unwrap();
         let id = html.select(&sel).next().unwrap().id();
-        let marks = HashMap::from([(id, rule.to_string())]);
+        let marks = Marks::from_iter([(id, rule.to_string())]);
         (html, marks, id)
     }
 

@@ -7,13 +7,11 @@
 //! selector rule) still produce blocks, flagged with the rule id, so explanations can show what
 //! the rule took out.
 
-use std::collections::HashMap;
-
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{Html, Node};
 
-use crate::model::{Block, BlockKind};
+use crate::model::{Block, BlockKind, Marks};
 use crate::norm::{collapse_whitespace, push_collapsed};
 
 /// Elements whose content is never article text.
@@ -117,7 +115,7 @@ struct Walker<'a> {
 
 /// Extracts the blocks of a parsed page. `marks` maps elements removed by selector rules to the
 /// rule's id.
-pub fn extract(html: &Html, marks: &HashMap<NodeId, String>) -> Vec<Block> {
+pub fn extract(html: &Html, marks: &Marks) -> Vec<Block> {
     let mut w = Walker::default();
     let mut skipping: Option<NodeId> = None;
     for edge in html.tree.root().traverse() {
@@ -258,7 +256,7 @@ mod tests {
     use super::*;
 
     fn blocks(src: &str) -> Vec<(String, BlockKind)> {
-        extract(&Html::parse_document(src), &HashMap::new())
+        extract(&Html::parse_document(src), &Marks::default())
             .into_iter()
             .map(|b| (b.text, b.kind))
             .collect()
@@ -290,7 +288,7 @@ mod tests {
         );
         let sel = scraper::Selector::parse(".share").unwrap();
         let id = html.select(&sel).next().unwrap().id();
-        let marks = HashMap::from([(id, "share".to_string())]);
+        let marks = Marks::from_iter([(id, "share".to_string())]);
         let b = extract(&html, &marks);
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].kind, BlockKind::Paragraph);
@@ -313,7 +311,7 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let depth = 5_000;
         let src = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
-        let b = extract(&Html::parse_document(&src), &HashMap::new());
+        let b = extract(&Html::parse_document(&src), &Marks::default());
         assert_eq!(b.len(), 1);
     }
 }

@@ -581,11 +581,10 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::extract::html::extract;
-    use std::collections::HashMap;
 
     /// What extraction makes of a page: the lean page must give exactly the same.
     fn blocks(src: &str) -> Vec<(String, String)> {
-        extract(&scraper::Html::parse_document(src), &HashMap::new())
+        extract(&scraper::Html::parse_document(src), &Default::default())
             .into_iter()
             .map(|b| (b.text, format!("{:?}", b.kind)))
             .collect()
