@@ -49,11 +49,12 @@ pub fn mark_selectors(html: &Html, rules: &ActiveRules) -> Marks {
         return marks;
     };
     let mut flags = vec![false; index.slots()];
+    let mut memo = Default::default();
     for node in html.tree.nodes() {
         let Some(el) = ElementRef::wrap(node) else {
             continue;
         };
-        index.candidates(el.value(), &mut flags);
+        index.candidates(el.value(), &mut flags, &mut memo);
         if let Some((id, _)) = selectors
             .iter()
             .find(|(_, c)| flags[c.slot] && c.matches(&el))

@@ -277,6 +277,10 @@ fn attribute_hint(inner: &str) -> Option<Hint> {
     })
 }
 
+/// One page's memo for [`CssIndex::candidates`]: (attribute name, value) → admitted slots.
+#[derive(Debug, Default)]
+pub struct CandidateMemo<'a>(std::collections::HashMap<(&'a str, &'a str), Vec<usize>>);
+
 /// For one page pass: which selector rules could match a given element.
 #[derive(Debug, Clone, Default)]
 pub struct CssIndex {
@@ -340,7 +344,14 @@ impl CssIndex {
     }
 
     /// Marks in `out` (one flag per slot, all `false` on entry) the rules that could match `el`.
-    pub fn candidates(&self, el: &scraper::node::Element, out: &mut [bool]) {
+    /// `memo` keeps, for one page, the slots each searched attribute value admits: a page
+    /// repeats the same class values over thousands of elements.
+    pub fn candidates<'a>(
+        &self,
+        el: &'a scraper::node::Element,
+        out: &mut [bool],
+        memo: &mut CandidateMemo<'a>,
+    ) {
         for &s in &self.always {
             out[s] = true;
         }
@@ -359,10 +370,15 @@ impl CssIndex {
             if !self.searched.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            for (n, s) in self.needles.users_in(value) {
-                if n.eq_ignore_ascii_case(name) {
-                    out[*s] = true;
-                }
+            let slots = memo.0.entry((name, value)).or_insert_with(|| {
+                self.needles
+                    .users_in(value)
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, s)| *s)
+                    .collect()
+            });
+            for &s in slots.iter() {
+                out[s] = true;
             }
         }
     }
@@ -454,6 +470,7 @@ mod tests {
             .map(|t| CssRule::new(scraper::Selector::parse(t).unwrap(), t))
             .collect();
         let index = CssIndex::build(rules.iter_mut());
+        let mut memo = CandidateMemo::default();
         for rule in &rules {
             let expected: Vec<_> = html.select(&rule.selector).map(|e| e.id()).collect();
             let mut got = Vec::new();
@@ -462,7 +479,7 @@ mod tests {
                     continue;
                 };
                 let mut flags = vec![false; index.slots()];
-                index.candidates(el.value(), &mut flags);
+                index.candidates(el.value(), &mut flags, &mut memo);
                 if flags[rule.slot] && rule.matches(&el) {
                     got.push(el.id());
                 }
