@@ -8,6 +8,10 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 /// Collapses every whitespace run (including NBSP and other Unicode spaces) to one space and
 /// trims the ends.
 pub fn collapse_whitespace(s: &str) -> String {
+    // Most lines of a dump are already collapsed: then one scan and a copy do.
+    if is_collapsed(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     push_collapsed(&mut out, s);
     let trimmed = out.trim_end().len();
@@ -42,21 +46,36 @@ pub fn push_collapsed(out: &mut String, s: &str) {
 /// em dashes to `-`, the ellipsis character to `...`. Block text is already
 /// whitespace-collapsed by extraction.
 pub fn fold(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
+    // Every character that folds is U+00A0 or in U+2000..=U+2212, whose UTF-8 forms start with
+    // 0xC2 and 0xE2: text without those bytes (ASCII, most other scripts) is its own fold.
+    if memchr::memchr2(0xC2, 0xE2, text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => out.push('\''),
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => out.push('"'),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
-            '\u{2026}' => out.push_str("..."),
-            '\u{a0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' => out.push(' '),
-            c => out.push(c),
+        match fold_char(c) {
+            Folded::Char(f) => out.push(f),
+            Folded::Ellipsis => out.push_str("..."),
         }
     }
     Cow::Owned(out)
+}
+
+/// What [`fold`] makes of one character.
+enum Folded {
+    Char(char),
+    Ellipsis,
+}
+
+fn fold_char(c: char) -> Folded {
+    Folded::Char(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        '\u{2026}' => return Folded::Ellipsis,
+        '\u{a0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' => ' ',
+        c => c,
+    })
 }
 
 /// The canonical form two texts must share to count as the same content: Unicode NFC,
@@ -76,11 +95,73 @@ pub fn canonical(text: &str) -> String {
         out.make_ascii_lowercase();
         return out;
     }
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        return collapse_whitespace(&fold(text)).to_lowercase();
+    // `str::to_lowercase` gives a final capital sigma its word-final form, which a character
+    // by character pass cannot; text with one takes the general path.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes && !text.contains('\u{3a3}') {
+        return fold_collapse_lower(text);
     }
     let nfc: String = text.nfc().collect();
     collapse_whitespace(&fold(&nfc)).to_lowercase()
+}
+
+/// `collapse_whitespace(&fold(text)).to_lowercase()` in one pass and one allocation, for text
+/// without a capital sigma. Folding turns spaces into spaces and nothing else into one, and
+/// lower-casing never makes or removes a space, so the three steps commute character by character.
+fn fold_collapse_lower(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        match fold_char(c) {
+            Folded::Char(f) if f.is_ascii() => out.push(f.to_ascii_lowercase()),
+            Folded::Char(f) => out.extend(f.to_lowercase()),
+            Folded::Ellipsis => out.push_str("..."),
+        }
+    }
+    out
+}
+
+/// Whether `text` is already what [`collapse_whitespace`] would make of it: no whitespace but
+/// single ASCII spaces between words. Non-ASCII characters are decoded only to ask whether they
+/// are (Unicode) whitespace.
+fn is_collapsed(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let (mut i, mut after_space) = (0, false);
+    while i < b.len() {
+        let c = b[i];
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+            i += 1;
+            continue;
+        }
+        after_space = false;
+        if c < 0x80 {
+            // Tab, line feed, vertical tab, form feed, carriage return.
+            if (9..=13).contains(&c) {
+                return false;
+            }
+            i += 1;
+            continue;
+        }
+        match text[i..].chars().next() {
+            Some(ch) if !ch.is_whitespace() => i += ch.len_utf8(),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether ASCII `text` is already what [`collapse_whitespace`] would make of it: no whitespace
@@ -110,6 +191,48 @@ mod tests {
     fn collapsed_check_agrees_with_collapsing() {
         for t in ["a b", " a", "a ", "a  b", "a\tb", "a\x0cb", "", "ab"] {
             assert_eq!(is_collapsed_ascii(t), collapse_whitespace(t) == t, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn collapsed_check_agrees_with_collapsing_unicode() {
+        for t in [
+            "a b",
+            " a",
+            "a\u{a0}",
+            "\u{3000}a",
+            "é b",
+            "é  b",
+            "é\u{2009}b",
+            "a\x0bb",
+            "а б",
+            "\u{85}",
+            "x\u{200b}y",
+            "",
+        ] {
+            assert_eq!(is_collapsed(t), push_collapsed_reference(t) == t, "{t:?}");
+        }
+    }
+
+    fn push_collapsed_reference(t: &str) -> String {
+        let mut out = String::new();
+        push_collapsed(&mut out, t);
+        out.trim_end().to_string()
+    }
+
+    #[test]
+    fn one_pass_canonical_agrees_with_the_steps() {
+        for t in [
+            "  Caf\u{e9}\u{a0}\u{2014} \u{201c}OK\u{201d}\u{2026} ",
+            "\u{130}stanbul \u{212a}elvin",
+            "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}\u{2009}\u{43c}\u{438}\u{440}",
+            "\u{1e9e}tra\u{df}e\t\u{3000}x",
+        ] {
+            assert_eq!(
+                fold_collapse_lower(t),
+                collapse_whitespace(&fold(t)).to_lowercase(),
+                "{t:?}"
+            );
         }
     }
 

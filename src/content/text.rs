@@ -13,9 +13,9 @@
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use fxhash::FxHashMap;
 use regex::Regex;
 
 use crate::model::{Decided, Verdict};
@@ -95,15 +95,23 @@ pub fn judge(decided: &mut [Decided]) {
             Verdict::Meta(_) => false,
         })
         .collect();
-    let stops = Stopwords::for_text(
+    let texts: Vec<&str> = kept
+        .iter()
+        .map(|&i| decided[i].block.text.as_str())
+        .collect();
+    // Every line's words are looked at once; the language guess and the classes share it.
+    let words: Vec<LineWords> = texts.iter().map(|t| LineWords::of(t)).collect();
+    let stops = Stopwords::for_lines(
         kept.iter()
-            .filter(|&&i| decided[i].is_kept())
-            .map(|&i| decided[i].block.text.as_str()),
+            .zip(&words)
+            .filter(|&(&i, _)| decided[i].is_kept())
+            .map(|(_, w)| w),
     );
     let mut judged: Vec<Judgement> = kept
         .iter()
-        .map(|&i| {
-            let mut j = classify(&decided[i].block.text, &stops);
+        .zip(texts.iter().zip(&words))
+        .map(|(&i, (text, line))| {
+            let mut j = classify(text, line, &stops);
             if !decided[i].is_kept() && j.class != Class::Barrier {
                 j.class = Class::Chrome;
                 j.score = j.score.min(CHROME_SCORE);
@@ -111,16 +119,14 @@ pub fn judge(decided: &mut [Decided]) {
             j
         })
         .collect();
-    let texts: Vec<&str> = kept
-        .iter()
-        .map(|&i| decided[i].block.text.as_str())
-        .collect();
-    demote_repeats(&texts, &mut judged);
+    // Each line's canonical form is computed once: it is the costly part of comparing lines.
+    let canon: Vec<String> = texts.iter().map(|t| canonical(t)).collect();
+    demote_repeats(&canon, &mut judged);
     let mut scores: Vec<f32> = judged.iter().map(|j| j.score).collect();
     dampen_isolated_prose(&judged, &mut scores);
     // A flattened page usually starts with its `<title>`, which repeats the headline; the
     // article cannot start before the headline, and its first paragraph follows it closely.
-    let from = match headline_echo(decided, &kept, &judged) {
+    let from = match headline_echo(decided, &kept, &canon, &words, &judged) {
         None => 0,
         Some((k, prose_before, coverage)) => {
             // An echo after a good deal of prose may be a recipe card or a teaser repeating the
@@ -192,6 +198,8 @@ pub fn judge(decided: &mut [Decided]) {
 fn headline_echo(
     decided: &[Decided],
     kept: &[usize],
+    canon: &[String],
+    words: &[LineWords],
     judged: &[Judgement],
 ) -> Option<(usize, usize, f32)> {
     let top = canonical(&decided.first()?.block.text);
@@ -211,11 +219,11 @@ fn headline_echo(
         let text = &decided[i].block.text;
         if i > 0
             && decided[i].is_kept()
-            && text.split_whitespace().count() >= 3
+            && words[k].words >= 3
             && !ends_sentence(text)
-            && top.contains(&canonical(text))
+            && top.contains(canon[k].as_str())
         {
-            let coverage = canonical(text).chars().count() as f32 / headline_len as f32;
+            let coverage = canon[k].chars().count() as f32 / headline_len as f32;
             return Some((k, prose_before, coverage));
         }
         if decided[i].is_kept() && judged[k].class == Class::Prose {
@@ -252,9 +260,12 @@ static COMMENT_META: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Words in a line; in scripts written without spaces, two characters count as a word.
-fn word_count(text: &str) -> usize {
-    let spaced = text.split_whitespace().count();
+/// Words in a line (`spaced`, its whitespace-separated words); in scripts written without
+/// spaces, two characters count as a word.
+fn word_count(text: &str, spaced: usize) -> usize {
+    if text.is_ascii() {
+        return spaced;
+    }
     let dense = text
         .chars()
         .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
@@ -263,12 +274,10 @@ fn word_count(text: &str) -> usize {
 }
 
 /// Short lines that occur more than once (menus repeated in header and footer, author and date
-/// lines of a teaser list) are chrome.
-fn demote_repeats(texts: &[&str], judged: &mut [Judgement]) {
-    // Each line's canonical form is computed once: it is the costly part.
-    let canon: Vec<String> = texts.iter().map(|t| canonical(t)).collect();
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in &canon {
+/// lines of a teaser list) are chrome. `canon`: the lines' canonical forms.
+fn demote_repeats(canon: &[String], judged: &mut [Judgement]) {
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for c in canon {
         *counts.entry(c.as_str()).or_default() += 1;
     }
     for (c, j) in canon.iter().zip(judged.iter_mut()) {
@@ -390,21 +399,20 @@ fn best_run_scored(scores: &[f32]) -> Option<(usize, usize, f32)> {
     best_range
 }
 
-/// Classifies and scores one line.
-pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let n = word_count(text);
+/// Classifies and scores one line; `line` is [`LineWords::of`] it.
+pub fn classify(text: &str, line: &LineWords, stops: &Stopwords) -> Judgement {
+    let n = word_count(text, line.words);
     let class = if is_barrier(text) {
         Class::Barrier
-    } else if is_chrome(text, &words) || is_word_list(text, n, &words, stops) {
+    } else if is_chrome(text, line) || is_word_list(text, n, line, stops) {
         Class::Chrome
-    } else if n >= 5 && title_case_start(&words) {
+    } else if n >= 5 && title_case_start(text) {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
         // headline run into its summary, the shape of a teaser, however long.
         Class::Teaser
     } else if n >= PROSE_WORDS
-        && ((ends_sentence(text) && stops.plausible(&words, SENTENCE_STOPWORDS))
-            || (n >= LONG_WORDS && stops.plausible(&words, UNPUNCTUATED_STOPWORDS)))
+        && ((ends_sentence(text) && stops.plausible(line, SENTENCE_STOPWORDS))
+            || (n >= LONG_WORDS && stops.plausible(line, UNPUNCTUATED_STOPWORDS)))
     {
         Class::Prose
     } else if n >= PROSE_WORDS && !ends_sentence(text) {
@@ -432,24 +440,30 @@ pub fn classify(text: &str, stops: &Stopwords) -> Judgement {
 /// Whether the line starts like a Title Case headline: the first words nearly all capitalised,
 /// including a function word ("… Bill At Troy Steakhouse", "Death Of …"), which running prose
 /// writes in lower case even when it is full of names.
-fn title_case_start(words: &[&str]) -> bool {
+fn title_case_start(text: &str) -> bool {
     const SPAN: usize = 8;
-    let head: Vec<&str> = words
-        .iter()
-        .take(SPAN)
-        .copied()
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .collect();
-    if head.len() < 5 {
-        return false;
+    let mut first = [""; SPAN];
+    let mut len = 0;
+    for (slot, w) in first.iter_mut().zip(text.split_whitespace()) {
+        *slot = w;
+        len += 1;
     }
+    let first = &first[..len];
     let capitalised = |w: &str| {
         w.chars()
             .find(|c| c.is_alphabetic())
             .is_some_and(char::is_uppercase)
     };
-    let caps = head.iter().filter(|w| capitalised(w)).count();
-    let capital_function_word = words.windows(2).take(SPAN - 1).any(|pair| {
+    let (mut head, mut caps) = (0, 0);
+    for w in first.iter().filter(|w| w.chars().any(char::is_alphabetic)) {
+        head += 1;
+        caps += usize::from(capitalised(w));
+    }
+    // Most lines fail here, before the costlier function-word test.
+    if head < 5 || caps * 10 < head * 8 {
+        return false;
+    }
+    first.windows(2).any(|pair| {
         let (prev, w) = (pair[0], pair[1]);
         let after_break = prev.ends_with(['.', ':', '!', '?', '—', '–', '-', '|']);
         let bare = w.trim_matches(|c: char| !c.is_alphabetic());
@@ -457,8 +471,7 @@ fn title_case_start(words: &[&str]) -> bool {
             && capitalised(bare)
             && bare.chars().skip(1).all(char::is_lowercase)
             && EN.contains(&bare.to_lowercase().as_str())
-    });
-    caps * 10 >= head.len() * 8 && capital_function_word
+    })
 }
 
 /// Headings and counters that open a comment section.
@@ -489,18 +502,31 @@ pub fn ends_sentence(text: &str) -> bool {
 /// A long line with no punctuation and few function words is a tag cloud or a menu flattened
 /// onto one line: running prose of that length has commas, full stops or at least the
 /// language's small words (a bullet point without a final stop still has them).
-fn is_word_list(text: &str, n: usize, words: &[&str], stops: &Stopwords) -> bool {
+fn is_word_list(text: &str, n: usize, line: &LineWords, stops: &Stopwords) -> bool {
     n >= 20
         && !text.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，'])
-        && !stops.plausible(words, UNPUNCTUATED_STOPWORDS)
+        && !stops.plausible(line, UNPUNCTUATED_STOPWORDS)
 }
 
-fn is_chrome(text: &str, words: &[&str]) -> bool {
-    if words.len() <= 12 && COMMENT_META.is_match(text) {
+/// Whether [`COMMENT_META`] could match `text`: its first two alternatives need a `:`, the
+/// third starts with `r`, `f` or `l` (no other letter folds to those) or a digit. Most lines
+/// fail this, and the regex, whose Unicode `\b` needs a slow engine on non-ASCII text, is then
+/// not run.
+fn may_be_comment_meta(text: &str) -> bool {
+    text.contains(':')
+        || text
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c, 'r' | 'R' | 'f' | 'F' | 'l' | 'L') || c.is_numeric())
+}
+
+fn is_chrome(text: &str, line: &LineWords) -> bool {
+    let words = line.words;
+    if words <= 12 && may_be_comment_meta(text) && COMMENT_META.is_match(text) {
         return true;
     }
     // A bare timestamp ("19 Nov 2019 05:44 GMT") inside the text is a teaser's or a widget's.
-    if words.len() <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
+    if words <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
         return true;
     }
     static URL: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
@@ -510,31 +536,32 @@ fn is_chrome(text: &str, words: &[&str]) -> bool {
             .expect("three literals build")
     });
     if URL.is_match(text) {
-        return words.len() < 12;
+        return words < 12;
     }
-    if words
-        .iter()
-        .filter(|w| w.starts_with('@') || w.starts_with('#'))
-        .count()
-        * 3
-        > words.len().max(1)
-    {
+    if line.tagged * 3 > words.max(1) {
         return true;
     }
-    if words.len() < 20 && text.matches(['|', '•', '·', '»', '›']).count() >= 1 {
+    if words < 20 && text.contains(['|', '•', '·', '»', '›']) {
         return true;
     }
     let (mut letters, mut upper) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        upper += usize::from(c.is_uppercase());
+    if text.is_ascii() {
+        for b in text.bytes().filter(u8::is_ascii_alphabetic) {
+            letters += 1;
+            upper += usize::from(b.is_ascii_uppercase());
+        }
+    } else {
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
     }
     if letters == 0 {
         return true;
     }
     // Shouting lines of some length are menus ("NEWS SPORT WEATHER") or banners; short ones
     // may be subheadings and are judged by what follows them.
-    letters >= 6 && upper * 10 >= letters * 8 && words.len() > 8
+    letters >= 6 && upper * 10 >= letters * 8 && words > 8
 }
 
 fn is_barrier(text: &str) -> bool {
@@ -623,20 +650,37 @@ fn is_barrier(text: &str) -> bool {
         "gerelateerde artikelen",
         "reacties",
     ];
+    const MAX: usize = 40;
     let core = text
         .trim_end_matches([':', '.', '!', '…'])
         .trim()
         .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
     // Lower-casing shrinks a string at most threefold (`K`, the Kelvin sign, is three bytes,
-    // `k` one), so a longer line cannot come down to 40 bytes: skip copying it.
-    if core.len() > 3 * 40 {
-        return false;
-    }
-    let t = core.to_lowercase();
-    let t = t.as_str();
+    // `k` one), so a longer line cannot come down to 40 bytes: skip copying it. ASCII keeps its
+    // length and is lower-cased on the stack.
+    let mut buf = [0u8; MAX];
+    let owned;
+    let t = if core.is_ascii() {
+        if core.len() > MAX {
+            return false;
+        }
+        let lower = &mut buf[..core.len()];
+        lower.copy_from_slice(core.as_bytes());
+        lower.make_ascii_lowercase();
+        match std::str::from_utf8(lower) {
+            Ok(t) => t,
+            Err(_) => return false,
+        }
+    } else {
+        if core.len() > 3 * MAX {
+            return false;
+        }
+        owned = core.to_lowercase();
+        owned.as_str()
+    };
     // "More Washington Examiner", "More from CNN": the heading of a teaser list.
     let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
-    t.len() <= 40
+    t.len() <= MAX
         && (BARRIERS.contains(&t) || more_from || t.ends_with(" comments") || t == "comment")
 }
 
@@ -646,39 +690,100 @@ pub struct Stopwords {
     list: Option<usize>,
 }
 
+/// What the content heuristics need to know about a line's words, found in one pass over them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LineWords {
+    /// Whitespace-separated words.
+    pub words: usize,
+    /// Words starting with `@` or `#` (handles, hashtags).
+    pub tagged: usize,
+    /// Per language of [`LANGS`], how many words are its function words.
+    hits: [u32; LANGS.len()],
+}
+
+impl LineWords {
+    pub fn of(text: &str) -> LineWords {
+        let mut line = LineWords::default();
+        for w in text.split_whitespace() {
+            line.words += 1;
+            line.tagged += usize::from(w.starts_with(['@', '#']));
+            let langs = function_word_languages(w);
+            if langs != 0 {
+                for (i, h) in line.hits.iter_mut().enumerate() {
+                    *h += u32::from((langs >> i) & 1);
+                }
+            }
+        }
+        line
+    }
+}
+
 /// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
-/// every word of every line, so short ASCII words are lower-cased on the stack.
+/// every word of every line, so words are trimmed and lower-cased on the stack, and a word
+/// longer than any function word is not lower-cased at all.
 fn function_word_languages(w: &str) -> u8 {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    // Trimming ASCII punctuation bytewise first, then whatever non-ASCII is left, trims the
+    // same characters as one `trim_matches`.
+    let w = w.trim_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric());
+    let w = if w.starts_with(|c: char| !c.is_ascii()) || w.ends_with(|c: char| !c.is_ascii()) {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+    } else {
+        w
+    };
     if w.len() > MAX_FUNCTION_WORD {
         return 0;
     }
+    let mut buf = [0u8; KEY_BYTES];
+    let mut len = 0;
     if w.is_ascii() {
-        let mut buf = [0u8; MAX_FUNCTION_WORD];
-        let lower = &mut buf[..w.len()];
+        let Some(lower) = buf.get_mut(..w.len()) else {
+            return 0;
+        };
         lower.copy_from_slice(w.as_bytes());
         lower.make_ascii_lowercase();
-        return std::str::from_utf8(lower).map_or(0, languages_of);
+        len = w.len();
+    } else {
+        // Per character lower-casing differs from `str::to_lowercase` only for a final capital
+        // sigma, and no function word holds a sigma in either form.
+        for c in w.chars().flat_map(char::to_lowercase) {
+            let Some(slot) = buf.get_mut(len..len + c.len_utf8()) else {
+                return 0;
+            };
+            c.encode_utf8(slot);
+            len += c.len_utf8();
+        }
     }
-    languages_of(&w.to_lowercase())
+    languages_of(&buf[..len])
 }
 
-/// Longer (in bytes) than any word of the function-word lists.
+/// Longer (in bytes) than any word of the function-word lists, in any case.
 const MAX_FUNCTION_WORD: usize = 16;
+/// At least as long (in bytes) as every lower-case function word: each fits one `u64` key.
+const KEY_BYTES: usize = 8;
 
-/// The languages (bit `i` for `LANGS[i]`) whose function-word list holds `word`: one hash
-/// look-up instead of a scan of every list.
-fn languages_of(word: &str) -> u8 {
-    static INDEX: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
-        let mut index = HashMap::new();
+/// A lower-case word of at most [`KEY_BYTES`] bytes as one integer (zero-padded; a word never
+/// ends in a zero byte, so no two words share a key).
+fn key(word: &[u8]) -> Option<u64> {
+    let mut buf = [0u8; KEY_BYTES];
+    buf.get_mut(..word.len())?.copy_from_slice(word);
+    Some(u64::from_le_bytes(buf))
+}
+
+/// The languages (bit `i` for `LANGS[i]`) whose function-word list holds the lower-case
+/// `word`: one hash look-up instead of a scan of every list.
+fn languages_of(word: &[u8]) -> u8 {
+    static INDEX: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
+        let mut index = FxHashMap::default();
         for (i, list) in LANGS.iter().enumerate() {
             for w in *list {
-                *index.entry(*w).or_insert(0u8) |= 1 << i;
+                if let Some(k) = key(w.as_bytes()) {
+                    *index.entry(k).or_insert(0u8) |= 1 << i;
+                }
             }
         }
         index
     });
-    INDEX.get(word).copied().unwrap_or(0)
+    key(word).and_then(|k| INDEX.get(&k).copied()).unwrap_or(0)
 }
 
 const EN: &[&str] = &[
@@ -720,18 +825,16 @@ const NL: &[&str] = &[
 const LANGS: &[&[&str]] = &[EN, ES, PT, FR, DE, IT, NL];
 
 impl Stopwords {
-    /// Picks the language list that covers the text best; none if no list covers at least a
-    /// tenth of its words (another script or language: the signal is then not used).
-    pub fn for_text<'a>(lines: impl Iterator<Item = &'a str>) -> Stopwords {
+    /// Picks the language list that covers the text (its lines' [`LineWords`]) best; none if
+    /// no list covers at least a tenth of its words (another script or language: the signal is
+    /// then not used).
+    pub fn for_lines<'a>(lines: impl Iterator<Item = &'a LineWords>) -> Stopwords {
         let mut hits = [0usize; LANGS.len()];
         let mut total = 0usize;
         for line in lines {
-            for w in line.split_whitespace() {
-                total += 1;
-                let langs = function_word_languages(w);
-                for (i, h) in hits.iter_mut().enumerate() {
-                    *h += usize::from(langs & (1 << i) != 0);
-                }
+            total += line.words;
+            for (h, &n) in hits.iter_mut().zip(&line.hits) {
+                *h += n as usize;
             }
         }
         let best = (0..LANGS.len()).max_by_key(|&i| hits[i]);
@@ -742,13 +845,9 @@ impl Stopwords {
 
     /// Whether a line has the function-word density of running text (always true when no
     /// language list applies).
-    pub fn plausible(&self, words: &[&str], percent: usize) -> bool {
+    pub fn plausible(&self, line: &LineWords, percent: usize) -> bool {
         let Some(lang) = self.list else { return true };
-        let hits = words
-            .iter()
-            .filter(|w| function_word_languages(w) & (1 << lang) != 0)
-            .count();
-        hits * 100 >= words.len() * percent
+        line.hits[lang] as usize * 100 >= line.words * percent
     }
 }
 
@@ -760,9 +859,22 @@ mod tests {
     #[test]
     fn function_words_fit_the_stack_buffer() {
         for w in LANGS.iter().flat_map(|l| l.iter()) {
-            assert!(w.len() <= MAX_FUNCTION_WORD, "{w}");
-            assert_eq!(function_word_languages(&w.to_uppercase()), languages_of(w));
+            assert!(
+                w.len() <= KEY_BYTES && w.to_uppercase().len() <= MAX_FUNCTION_WORD,
+                "{w}"
+            );
+            assert_ne!(languages_of(w.as_bytes()), 0);
+            assert_eq!(
+                function_word_languages(&format!("«{}»,", w.to_uppercase())),
+                languages_of(w.as_bytes())
+            );
         }
+        assert_eq!(
+            function_word_languages("\u{130}N"),
+            0,
+            "İ lower-cases to two characters"
+        );
+        assert_eq!(function_word_languages("Straße"), 0);
     }
 
     /// The texts `run` kept.
@@ -862,17 +974,15 @@ mod tests {
 
     #[test]
     fn function_words_pick_the_language() {
-        let s = Stopwords::for_text(["O prefeito disse que a obra será concluída em março e que os moradores serão avisados."].into_iter());
+        let s = Stopwords::for_lines([LineWords::of("O prefeito disse que a obra será concluída em março e que os moradores serão avisados.")].iter());
         assert!(s.plausible(
-            &"A obra foi concluída e os moradores da cidade estão felizes com o resultado."
-                .split_whitespace()
-                .collect::<Vec<_>>(),
+            &LineWords::of(
+                "A obra foi concluída e os moradores da cidade estão felizes com o resultado."
+            ),
             SENTENCE_STOPWORDS
         ));
         assert!(!s.plausible(
-            &"Lula Bolsonaro Dilma Temer Collor Sarney Itamar Cardoso."
-                .split_whitespace()
-                .collect::<Vec<_>>(),
+            &LineWords::of("Lula Bolsonaro Dilma Temer Collor Sarney Itamar Cardoso."),
             SENTENCE_STOPWORDS
         ));
     }

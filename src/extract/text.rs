@@ -40,7 +40,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        match rest.find(['\n', '\r']) {
+        match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
             Some(i) => {
                 let line = &rest[..i];
                 let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
@@ -76,7 +76,7 @@ fn flush(group: &mut Vec<(usize, String)>, paragraph: usize, out: &mut Vec<Block
             .join(" ");
         out.push(block(first, joined));
     } else {
-        out.extend(group.iter().map(|(n, t)| block(*n, t.clone())));
+        out.extend(group.drain(..).map(|(n, t)| block(n, t)));
     }
     group.clear();
 }
