@@ -105,7 +105,8 @@ fn text_stages(c: &mut Criterion) {
         b.iter(|| {
             let blocks = extract::text::extract(black_box(&decoded.text));
             let mut decided = strip::apply(blocks, &active);
-            content::text::judge(&mut decided);
+            let forms = deboiler::norm::Canonicals::new(decided.len());
+            content::text::judge(&mut decided, &forms);
             decided
         })
     });
@@ -122,7 +123,10 @@ fn text_stages(c: &mut Criterion) {
     g.bench_function("judge", |b| {
         b.iter_batched(
             || decided.clone(),
-            |mut decided| content::text::judge(&mut decided),
+            |mut decided| {
+                let forms = deboiler::norm::Canonicals::new(decided.len());
+                content::text::judge(&mut decided, &forms)
+            },
             BatchSize::SmallInput,
         )
     });

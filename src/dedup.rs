@@ -5,23 +5,22 @@
 //! straight one still counts as a repeat. An article's id is the SHA-256 of its canonical body;
 //! the store uses it to recognise the same article arriving from another file or another run.
 
-use std::collections::HashSet;
-
+use fxhash::FxHashSet;
 use sha2::{Digest, Sha256};
 
 use crate::model::{Decided, Verdict};
-use crate::norm::canonical;
+use crate::norm::{canonical, Canonicals};
 
 /// The removal reason recorded for a repeated block.
 pub const REPEAT: &str = "dedup.repeat";
 
 /// Drops every kept block whose canonical text equals an earlier kept block's. Returns how many
-/// blocks were dropped.
-pub fn drop_repeats(decided: &mut [Decided]) -> usize {
-    let mut seen = HashSet::new();
+/// blocks were dropped. `forms`: the blocks' canonical forms (see [`Canonicals`]).
+pub fn drop_repeats(decided: &mut [Decided], forms: &Canonicals) -> usize {
+    let mut seen = FxHashSet::default();
     let mut dropped = 0;
-    for d in decided.iter_mut().filter(|d| d.is_kept()) {
-        if !seen.insert(canonical(&d.block.text)) {
+    for (i, d) in decided.iter_mut().enumerate().filter(|(_, d)| d.is_kept()) {
+        if !seen.insert(forms.get(i, &d.block.text)) {
             d.verdict = Verdict::Drop(REPEAT.to_string());
             dropped += 1;
         }
@@ -31,9 +30,24 @@ pub fn drop_repeats(decided: &mut [Decided]) -> usize {
 
 /// The article id: lower-case hex SHA-256 over the canonical paragraphs, one per line.
 pub fn body_id<S: AsRef<str>>(paragraphs: &[S]) -> String {
+    hash_lines(paragraphs.iter().map(|p| canonical(p.as_ref())))
+}
+
+/// [`body_id`] of the kept blocks' texts, from their canonical forms in `forms`.
+pub fn kept_body_id(decided: &[Decided], forms: &Canonicals) -> String {
+    hash_lines(
+        decided
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.is_kept())
+            .map(|(i, d)| forms.get(i, &d.block.text)),
+    )
+}
+
+fn hash_lines<S: AsRef<str>>(canonical_lines: impl Iterator<Item = S>) -> String {
     let mut h = Sha256::new();
-    for p in paragraphs {
-        h.update(canonical(p.as_ref()).as_bytes());
+    for line in canonical_lines {
+        h.update(line.as_ref().as_bytes());
         h.update(b"\n");
     }
     hex(&h.finalize())
@@ -78,7 +92,7 @@ mod tests {
             "photo: it's  here",
             "Body.",
         ]);
-        assert_eq!(drop_repeats(&mut d), 2);
+        assert_eq!(drop_repeats(&mut d, &Canonicals::new(3)), 2);
         let kept: Vec<_> = d
             .iter()
             .filter(|d| d.is_kept())
@@ -86,6 +100,8 @@ mod tests {
             .collect();
         assert_eq!(kept, ["Photo: it\u{2019}s here", "Body."]);
         assert_eq!(d[2].verdict, Verdict::Drop(REPEAT.into()));
+        let body: Vec<&str> = kept;
+        assert_eq!(kept_body_id(&d, &Canonicals::new(4)), body_id(&body));
     }
 
     #[test]

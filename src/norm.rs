@@ -1,7 +1,10 @@
 //! Text normalization shared by the stages: whitespace collapsing (extraction), typographic
 //! folding (rule matching) and the canonical form that content hashes are computed over (dedup).
+//! [`Canonicals`] holds a document's canonical forms so that the stages comparing blocks
+//! (judging, dedup, the article id) compute each one once.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -107,10 +110,39 @@ pub fn canonical(text: &str) -> String {
 /// `collapse_whitespace(&fold(text)).to_lowercase()` in one pass and one allocation, for text
 /// without a capital sigma. Folding turns spaces into spaces and nothing else into one, and
 /// lower-casing never makes or removes a space, so the three steps commute character by character.
+/// Runs of ASCII are copied and lower-cased a word at a time; only other characters are decoded.
 fn fold_collapse_lower(text: &str) -> String {
+    // The ASCII whitespace characters: tab, line feed, vertical tab, form feed, carriage return
+    // and space.
+    let ascii_space = |c: u8| c == b' ' || (9..=13).contains(&c);
+    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars() {
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii() {
+            if ascii_space(b[i]) {
+                pending_space = !out.is_empty();
+                i += 1;
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii() && !ascii_space(b[i]) {
+                i += 1;
+            }
+            let from = out.len();
+            out.push_str(&text[start..i]);
+            out[from..].make_ascii_lowercase();
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -126,6 +158,32 @@ fn fold_collapse_lower(text: &str) -> String {
         }
     }
     out
+}
+
+/// The canonical forms of one document's blocks, each computed the first time a stage asks for
+/// it. Block `i`'s form is only ever asked for with block `i`'s text, which no stage changes once
+/// the blocks are decided on.
+#[derive(Debug, Default)]
+pub struct Canonicals {
+    forms: Vec<OnceCell<String>>,
+}
+
+impl Canonicals {
+    /// Room for `blocks` blocks.
+    pub fn new(blocks: usize) -> Canonicals {
+        Canonicals {
+            forms: vec![OnceCell::new(); blocks],
+        }
+    }
+
+    /// [`canonical`]`(text)`, where `text` is block `i`'s text; computed afresh for a block
+    /// beyond the `blocks` this was made for.
+    pub fn get(&self, i: usize, text: &str) -> Cow<'_, str> {
+        match self.forms.get(i) {
+            Some(cell) => Cow::Borrowed(cell.get_or_init(|| canonical(text))),
+            None => Cow::Owned(canonical(text)),
+        }
+    }
 }
 
 /// Whether `text` is already what [`collapse_whitespace`] would make of it: no whitespace but

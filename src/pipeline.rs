@@ -18,6 +18,7 @@ use crate::decode::{self, DecodeError};
 use crate::learn::{self, LineStats};
 use crate::limits::{self, LimitExceeded, Limits};
 use crate::model::{Article, ContentKind, Decided, Marks, RawDocument, Removal, Verdict};
+use crate::norm::Canonicals;
 use crate::rules::RuleSet;
 use crate::source::{Input, ReadOptions, SourceError};
 use crate::store::{RunSummary, Store, StoreError};
@@ -180,6 +181,9 @@ pub fn clean_limited(
             debug_span!("learned").in_scope(|| learn::apply(decided, site, stats));
         }
     };
+    // From the strip stage on, the blocks and their texts are fixed: their canonical forms are
+    // computed once, by the first stage that compares blocks, and shared.
+    let forms;
     let (mut decided, mut meta) = match decoded.kind {
         ContentKind::Html => {
             let page = lean.as_deref().unwrap_or(&decoded.text);
@@ -194,6 +198,7 @@ pub fn clean_limited(
             budget.check("extract")?;
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
             budget.check("strip")?;
+            forms = Canonicals::new(decided.len());
             apply_learned(&mut decided);
             let meta =
                 debug_span!("metadata").in_scope(|| metadata::from_html(&html, &active.sites));
@@ -204,13 +209,14 @@ pub fn clean_limited(
             budget.check("extract")?;
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
             budget.check("strip")?;
+            forms = Canonicals::new(decided.len());
             apply_learned(&mut decided);
-            debug_span!("content").in_scope(|| content::text::judge(&mut decided));
+            debug_span!("content").in_scope(|| content::text::judge(&mut decided, &forms));
             budget.check("content")?;
             (decided, Default::default())
         }
     };
-    debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided));
+    debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided, &forms));
     budget.check("dedup")?;
     debug_span!("metadata").in_scope(|| match decoded.kind {
         ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true),
@@ -254,7 +260,7 @@ pub fn clean_limited(
     Ok(Cleaned {
         site_key,
         article: Article {
-            id: dedup::body_id(&body),
+            id: dedup::kept_body_id(&decided, &forms),
             metadata: meta,
             body,
             removed,

@@ -15,7 +15,7 @@ use scraper::{ElementRef, Html};
 use crate::model::{Block, Decided, Marks, Verdict};
 use crate::norm::{collapse_whitespace, fold};
 use crate::rules::css::CssRule;
-use crate::rules::prefilter::TextIndex;
+use crate::rules::prefilter::{Admitted, TextIndex};
 use crate::rules::TextMatcher;
 use crate::rules::{Action, ActiveRules, Location, Rule, RuleSet};
 
@@ -94,37 +94,28 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
         .collect()
 }
 
-/// Per block, the text patterns that could match it, from the rule set's
-/// [`TextIndex`](crate::rules::prefilter::TextIndex); without an index, every pattern.
+/// Per block, the text pattern pieces that could match it, from the rule set's
+/// [`TextIndex`](crate::rules::prefilter::TextIndex); without an index, every piece.
 struct Candidates {
-    slots: usize,
-    flags: Vec<bool>,
+    admitted: Option<Admitted>,
 }
 
 impl Candidates {
     fn new(folded: &[Cow<str>], index: Option<&TextIndex>) -> Candidates {
-        let Some(index) = index else {
-            return Candidates::all();
-        };
-        let slots = index.slots();
-        let mut flags = vec![false; folded.len() * slots];
-        for (i, text) in folded.iter().enumerate() {
-            index.candidates(text, &mut flags[i * slots..(i + 1) * slots]);
+        Candidates {
+            admitted: index.map(|index| index.admitted(folded)),
         }
-        Candidates { slots, flags }
     }
 
     fn all() -> Candidates {
-        Candidates {
-            slots: 0,
-            flags: Vec::new(),
-        }
+        Candidates { admitted: None }
     }
 
-    /// Whether `m` matches block `i`, asking the regex only when the index admits it.
+    /// Whether `m` matches block `i`, asking a piece's regex only when the index admits it.
     fn matches(&self, m: &TextMatcher, i: usize, folded: &[Cow<str>]) -> bool {
-        let admitted = m.slot >= self.slots || self.flags[i * self.slots + m.slot];
-        admitted && m.is_match(&folded[i])
+        m.is_match_admitted(&folded[i], |p| {
+            self.admitted.as_ref().is_none_or(|a| a.get(i, p.slot))
+        })
     }
 }
 

@@ -13,13 +13,14 @@
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use fxhash::FxHashMap;
 use regex::Regex;
 
 use crate::model::{Decided, Verdict};
-use crate::norm::canonical;
+use crate::norm::{canonical, Canonicals};
 
 /// Reason for lines outside the article region.
 pub const OUTSIDE: &str = "content.outside-article";
@@ -82,7 +83,8 @@ pub struct Judgement {
 }
 
 /// Judges every kept block and drops those outside the article or unlike article text.
-pub fn judge(decided: &mut [Decided]) {
+/// `forms`: the blocks' canonical forms (see [`Canonicals`]).
+pub fn judge(decided: &mut [Decided], forms: &Canonicals) {
     if !decided.iter().any(Decided::is_kept) {
         return;
     }
@@ -119,8 +121,11 @@ pub fn judge(decided: &mut [Decided]) {
             j
         })
         .collect();
-    // Each line's canonical form is computed once: it is the costly part of comparing lines.
-    let canon: Vec<String> = texts.iter().map(|t| canonical(t)).collect();
+    let canon: Vec<Cow<str>> = kept
+        .iter()
+        .zip(&texts)
+        .map(|(&i, t)| forms.get(i, t))
+        .collect();
     demote_repeats(&canon, &mut judged);
     let mut scores: Vec<f32> = judged.iter().map(|j| j.score).collect();
     dampen_isolated_prose(&judged, &mut scores);
@@ -198,7 +203,7 @@ pub fn judge(decided: &mut [Decided]) {
 fn headline_echo(
     decided: &[Decided],
     kept: &[usize],
-    canon: &[String],
+    canon: &[Cow<str>],
     words: &[LineWords],
     judged: &[Judgement],
 ) -> Option<(usize, usize, f32)> {
@@ -221,7 +226,7 @@ fn headline_echo(
             && decided[i].is_kept()
             && words[k].words >= 3
             && !ends_sentence(text)
-            && top.contains(canon[k].as_str())
+            && top.contains(canon[k].as_ref())
         {
             let coverage = canon[k].chars().count() as f32 / headline_len as f32;
             return Some((k, prose_before, coverage));
@@ -275,13 +280,13 @@ fn word_count(text: &str, spaced: usize) -> usize {
 
 /// Short lines that occur more than once (menus repeated in header and footer, author and date
 /// lines of a teaser list) are chrome. `canon`: the lines' canonical forms.
-fn demote_repeats(canon: &[String], judged: &mut [Judgement]) {
+fn demote_repeats(canon: &[Cow<str>], judged: &mut [Judgement]) {
     let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
     for c in canon {
-        *counts.entry(c.as_str()).or_default() += 1;
+        *counts.entry(c.as_ref()).or_default() += 1;
     }
     for (c, j) in canon.iter().zip(judged.iter_mut()) {
-        if j.class != Class::Prose && j.class != Class::Barrier && counts[c.as_str()] > 1 {
+        if j.class != Class::Prose && j.class != Class::Barrier && counts[c.as_ref()] > 1 {
             j.class = Class::Chrome;
             j.score = j.score.min(CHROME_SCORE);
         }
@@ -890,7 +895,7 @@ mod tests {
             .into_iter()
             .map(|block| Decided::new(block, Verdict::Keep))
             .collect();
-        judge(&mut d);
+        judge(&mut d, &Canonicals::new(0));
         d.into_iter()
             .map(|d| {
                 let v = match d.verdict {

@@ -251,9 +251,9 @@ impl RuleSet {
                     Action::Range { start, end, .. } => vec![start, end],
                     Action::Select(_) => vec![],
                 };
-                for m in matchers {
-                    m.slot = sets.len();
-                    sets.push(m.needles.clone());
+                for p in matchers.into_iter().flat_map(|m| &mut m.pieces) {
+                    p.slot = sets.len();
+                    sets.push(p.needles.clone());
                 }
             }
             let text = prefilter::TextIndex::build(&sets);

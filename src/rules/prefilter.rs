@@ -21,8 +21,12 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// Lower-case strings one of which every match of `pattern` contains, or `None` when no such
 /// set can be read.
 pub fn required(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::parse(pattern).ok()?;
-    let set = needles(&hir)?;
+    required_hir(&regex_syntax::parse(pattern).ok()?)
+}
+
+/// [`required`] for a parsed pattern.
+pub fn required_hir(hir: &Hir) -> Option<Vec<String>> {
+    let set = needles(hir)?;
     // An empty needle would admit every block: the same as having none.
     (!set.iter().any(String::is_empty)).then_some(set)
 }
@@ -182,10 +186,18 @@ impl<U> Needles<U> {
 
     /// The users of every needle found in `hay` (a user once per occurrence).
     pub(crate) fn users_in<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = &'a U> + 'a {
+        self.found_in(hay).flat_map(|(_, users)| users)
+    }
+
+    /// Every needle occurrence in `hay`: where it starts, and the needle's users.
+    pub(crate) fn found_in<'a>(
+        &'a self,
+        hay: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a [U])> + 'a {
         self.ac
             .iter()
             .flat_map(move |ac| ac.find_overlapping_iter(hay))
-            .flat_map(move |m| &self.users[m.pattern().as_usize()])
+            .map(move |m| (m.start(), self.users[m.pattern().as_usize()].as_slice()))
     }
 }
 
@@ -240,21 +252,81 @@ impl TextIndex {
         if self.needles.is_empty() {
             return;
         }
-        // The automaton ignores ASCII case; other letters are folded first, unless no needle
-        // could be affected (ASCII needles, and none of `K` (Kelvin) and `ſ`, which fold to
-        // ASCII letters, in the block).
+        for &s in self.needles.users_in(self.searchable(text).as_ref()) {
+            out[s] = true;
+        }
+    }
+
+    /// [`candidates`](Self::candidates) for every block of a document at once: the blocks are
+    /// searched as one haystack, one per line, so the automaton starts once per document
+    /// rather than once per block. A needle found inside a block is found there in the
+    /// haystack too; one found across a line break (only a needle holding one could be) admits
+    /// a block needlessly, never hides one.
+    pub fn admitted<S: AsRef<str>>(&self, blocks: &[S]) -> Admitted {
+        let mut admitted = Admitted {
+            slots: self.slots,
+            row: self.slots.div_ceil(64),
+            bits: Vec::new(),
+        };
+        admitted.bits = vec![0; admitted.row * blocks.len()];
+        for b in 0..blocks.len() {
+            for &s in &self.always {
+                admitted.set(b, s);
+            }
+        }
+        if self.needles.is_empty() {
+            return admitted;
+        }
+        let mut hay = String::with_capacity(blocks.iter().map(|b| b.as_ref().len() + 1).sum());
+        let mut starts = Vec::with_capacity(blocks.len());
+        for b in blocks {
+            starts.push(hay.len());
+            hay.push_str(&self.searchable(b.as_ref()));
+            hay.push('\n');
+        }
+        for (at, slots) in self.needles.found_in(&hay) {
+            let b = starts.partition_point(|&s| s <= at).saturating_sub(1);
+            for &s in slots {
+                admitted.set(b, s);
+            }
+        }
+        admitted
+    }
+
+    /// `text` as the automaton must see it. It ignores ASCII case; other letters are folded
+    /// first, unless no needle could be affected (ASCII needles, and none of `K` (Kelvin) and
+    /// `ſ`, which fold to ASCII letters, in the block).
+    fn searchable<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let folds_to_ascii = || {
             memchr::memmem::find(text.as_bytes(), "\u{212A}".as_bytes()).is_some()
                 || memchr::memmem::find(text.as_bytes(), "ſ".as_bytes()).is_some()
         };
-        let hay: Cow<str> = if text.is_ascii() || (self.ascii_needles && !folds_to_ascii()) {
+        if text.is_ascii() || (self.ascii_needles && !folds_to_ascii()) {
             Cow::Borrowed(text)
         } else {
             Cow::Owned(text.chars().map(fold_case).collect())
-        };
-        for &s in self.needles.users_in(hay.as_ref()) {
-            out[s] = true;
         }
+    }
+}
+
+/// Per block of a document, the slots that could match it (see [`TextIndex::admitted`]): one
+/// bit per slot, a row of 64-bit words per block.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    slots: usize,
+    row: usize,
+    bits: Vec<u64>,
+}
+
+impl Admitted {
+    fn set(&mut self, block: usize, slot: usize) {
+        self.bits[block * self.row + slot / 64] |= 1 << (slot % 64);
+    }
+
+    /// Whether `slot` could match block `block`; a slot the index does not know is always let
+    /// through.
+    pub fn get(&self, block: usize, slot: usize) -> bool {
+        slot >= self.slots || self.bits[block * self.row + slot / 64] & (1 << (slot % 64)) != 0
     }
 }
 
@@ -315,6 +387,12 @@ mod tests {
     /// Whatever the index admits must include every slot whose pattern matches.
     #[test]
     fn index_never_hides_a_match() {
+        index_never_hides_a_match_in(false);
+        index_never_hides_a_match_in(true);
+    }
+
+    /// Blocks checked one by one, or (`whole`) as one document.
+    fn index_never_hides_a_match_in(whole: bool) {
         let patterns = [
             r"(?i)\bcookies\b",
             r"(?i)^(see also|read more)\s*:",
@@ -336,13 +414,20 @@ mod tests {
             "short",
             "nothing to see in this longer line",
         ];
-        for b in blocks {
+        let admitted = index.admitted(&blocks);
+        for (i, b) in blocks.iter().enumerate() {
             let mut out = vec![false; index.slots()];
             index.candidates(b, &mut out);
             for (slot, p) in patterns.iter().enumerate() {
                 if regex::Regex::new(p).unwrap().is_match(b) {
-                    assert!(out[slot], "{p} matches {b:?} but was filtered out");
+                    let kept = if whole {
+                        admitted.get(i, slot)
+                    } else {
+                        out[slot]
+                    };
+                    assert!(kept, "{p} matches {b:?} but was filtered out");
                 }
+                assert_eq!(admitted.get(i, slot), out[slot], "{p} on {b:?}");
             }
         }
         let mut out = vec![false; index.slots()];
