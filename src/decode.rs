@@ -136,7 +136,8 @@ fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
     loop {
         match std::str::from_utf8(bytes) {
             Ok(_) if runs == 0 => return (0, 0),
-            Ok(s) => return (valid + s.chars().filter(|c| !c.is_ascii()).count(), runs),
+            // Every non-ASCII character of valid UTF-8 has exactly one lead byte (0xC0 and up).
+            Ok(s) => return (valid + s.bytes().filter(|&b| b >= 0xC0).count(), runs),
             Err(e) => {
                 let (good, rest) = bytes.split_at(e.valid_up_to());
                 // `good` is valid UTF-8 by construction; count its non-ASCII lead bytes.
@@ -214,6 +215,8 @@ fn charset_param(content_type: &str) -> Option<&str> {
 
 /// Finds `<meta charset=…>` or `<meta http-equiv=Content-Type content="…; charset=…">`.
 fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    // No tag without a `<`: text dumps are spared lower-casing a copy of their head.
+    memchr::memchr(b'<', head)?;
     let lower = head.to_ascii_lowercase();
     let mut from = 0;
     while let Some(pos) = find(&lower[from..], b"<meta") {
@@ -306,6 +309,11 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize,
 /// or several common block tags in the first few KiB.
 pub fn sniff_kind(text: &str) -> ContentKind {
     let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    // Every sign of HTML below starts with `<`, and PRESCAN chars take at most four times as
+    // many bytes: without a `<` there, the input is text.
+    if memchr::memchr(b'<', &start.as_bytes()[..start.len().min(4 * PRESCAN)]).is_none() {
+        return ContentKind::Text;
+    }
     // The first PRESCAN chars, sliced rather than collected char by char.
     let end = start
         .char_indices()

@@ -111,10 +111,12 @@ impl Candidates {
         Candidates { admitted: None }
     }
 
-    /// Whether `m` matches block `i`, asking a piece's regex only when the index admits it.
-    fn matches(&self, m: &TextMatcher, i: usize, folded: &[Cow<str>]) -> bool {
-        m.is_match_admitted(&folded[i], |p| {
-            self.admitted.as_ref().is_none_or(|a| a.get(i, p.slot))
+    /// Which blocks `m` matches, asking a piece's regex only on the blocks the index admits for
+    /// it.
+    fn matching(&self, m: &TextMatcher, folded: &[Cow<str>]) -> Vec<bool> {
+        m.matching(folded, |p| match &self.admitted {
+            Some(a) => a.all_of(&p.slots),
+            None => (0..folded.len()).collect(),
         })
     }
 }
@@ -129,7 +131,9 @@ fn apply_rule(
     positional: bool,
     cand: &Candidates,
 ) {
-    let is = |m: &TextMatcher, i: usize| cand.matches(m, i, folded);
+    // Each pattern is matched against the blocks once, up front: most blocks are then ruled out
+    // by the index without a look at the pattern.
+    let is = |hits: &[bool], i: usize| hits[i];
     let n = folded.len();
     let drop = |verdicts: &mut [Verdict], range: std::ops::Range<usize>| {
         for v in &mut verdicts[range] {
@@ -141,8 +145,9 @@ fn apply_rule(
     let at = |i: usize| if n == 0 { 0.0 } else { i as f64 / n as f64 };
     match &rule.action {
         Action::Drop(m) => {
+            let hits = cand.matching(m, folded);
             for i in 0..n {
-                if verdicts[i] == Verdict::Keep && is(m, i) {
+                if verdicts[i] == Verdict::Keep && is(&hits, i) {
                     drop(verdicts, i..i + 1);
                 }
             }
@@ -152,11 +157,12 @@ fn apply_rule(
             end,
             max_blocks,
         } => {
+            let (starts, ends) = (cand.matching(start, folded), cand.matching(end, folded));
             let mut i = 0;
             while i < n {
-                if is(start, i) {
+                if is(&starts, i) {
                     let last = (i + max_blocks).min(n - 1);
-                    if let Some(j) = (i + 1..=last).find(|&j| is(end, j)) {
+                    if let Some(j) = (i + 1..=last).find(|&j| is(&ends, j)) {
                         drop(verdicts, i..j + 1);
                         i = j + 1;
                         continue;
@@ -171,7 +177,8 @@ fn apply_rule(
             } else {
                 0.0
             };
-            if let Some(i) = (0..n).find(|&i| at(i) >= min && is(m, i)) {
+            let hits = cand.matching(m, folded);
+            if let Some(i) = (0..n).find(|&i| at(i) >= min && is(&hits, i)) {
                 drop(verdicts, i..n);
             }
         }
@@ -181,7 +188,8 @@ fn apply_rule(
             } else {
                 1.0
             };
-            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && is(m, i)) {
+            let hits = cand.matching(m, folded);
+            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && is(&hits, i)) {
                 drop(verdicts, 0..i + 1);
             }
         }

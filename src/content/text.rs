@@ -534,13 +534,7 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
     if words <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
         return true;
     }
-    static URL: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["http://", "https://", "www."])
-            .expect("three literals build")
-    });
-    if URL.is_match(text) {
+    if has_url(text) {
         return words < 12;
     }
     if line.tagged * 3 > words.max(1) {
@@ -556,9 +550,9 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
             upper += usize::from(b.is_ascii_uppercase());
         }
     } else {
-        for c in text.chars().filter(|c| c.is_alphabetic()) {
+        for is_upper in text.chars().filter_map(letter_case) {
             letters += 1;
-            upper += usize::from(c.is_uppercase());
+            upper += usize::from(is_upper);
         }
     }
     if letters == 0 {
@@ -567,6 +561,28 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
     // Shouting lines of some length are menus ("NEWS SPORT WEATHER") or banners; short ones
     // may be subheadings and are judged by what follows them.
     letters >= 6 && upper * 10 >= letters * 8 && words > 8
+}
+
+/// Whether `text` holds `http://`, `https://` or `www.` in any ASCII case.
+fn has_url(text: &str) -> bool {
+    let b = text.as_bytes();
+    let before = |at: usize, word: &[u8]| {
+        at.checked_sub(word.len())
+            .is_some_and(|from| b[from..at].eq_ignore_ascii_case(word))
+    };
+    memchr::memmem::find_iter(b, "://").any(|at| before(at, b"http") || before(at, b"https"))
+        || memchr::memchr_iter(b'.', b).any(|at| before(at, b"www"))
+}
+
+/// For a letter, whether it is upper case; `None` for other characters. The scripts most dumps
+/// are in (Latin-1, basic Cyrillic) are answered without the Unicode tables.
+fn letter_case(c: char) -> Option<bool> {
+    match c {
+        'a'..='z' | 'ß'..='ö' | 'ø'..='ÿ' | '\u{430}'..='\u{45f}' => Some(false),
+        'A'..='Z' | 'À'..='Ö' | 'Ø'..='Þ' | '\u{400}'..='\u{42f}' => Some(true),
+        c if c.is_ascii() => None,
+        c => c.is_alphabetic().then(|| c.is_uppercase()),
+    }
 }
 
 fn is_barrier(text: &str) -> bool {
@@ -709,18 +725,56 @@ pub struct LineWords {
 impl LineWords {
     pub fn of(text: &str) -> LineWords {
         let mut line = LineWords::default();
-        for w in text.split_whitespace() {
-            line.words += 1;
-            line.tagged += usize::from(w.starts_with(['@', '#']));
-            let langs = function_word_languages(w);
-            if langs != 0 {
-                for (i, h) in line.hits.iter_mut().enumerate() {
-                    *h += u32::from((langs >> i) & 1);
-                }
+        if text.is_ascii() {
+            // The common case, byte by byte: ASCII splits on the same whitespace as
+            // `split_whitespace` and lower-cases without decoding.
+            for w in text
+                .as_bytes()
+                .split(|&b| is_ascii_space(b))
+                .filter(|w| !w.is_empty())
+            {
+                line.add(w, ascii_function_word_languages(w));
+            }
+        } else {
+            for w in text.split_whitespace() {
+                line.add(w.as_bytes(), function_word_languages(w));
             }
         }
         line
     }
+
+    fn add(&mut self, word: &[u8], langs: u8) {
+        self.words += 1;
+        self.tagged += usize::from(matches!(word.first(), Some(b'@' | b'#')));
+        if langs != 0 {
+            for (i, h) in self.hits.iter_mut().enumerate() {
+                *h += u32::from((langs >> i) & 1);
+            }
+        }
+    }
+}
+
+/// The ASCII characters `char::is_whitespace` accepts: tab, line feed, vertical tab, form feed,
+/// carriage return and space.
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (9..=13).contains(&b)
+}
+
+/// [`function_word_languages`] of an ASCII word.
+fn ascii_function_word_languages(w: &[u8]) -> u8 {
+    let start = w.iter().position(u8::is_ascii_alphanumeric);
+    let end = w.iter().rposition(u8::is_ascii_alphanumeric);
+    let (Some(start), Some(end)) = (start, end) else {
+        return 0;
+    };
+    let w = &w[start..=end];
+    let mut buf = [0u8; KEY_BYTES];
+    let Some(lower) = buf.get_mut(..w.len()) else {
+        return 0;
+    };
+    lower.copy_from_slice(w);
+    lower.make_ascii_lowercase();
+    languages_of(lower)
 }
 
 /// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
@@ -880,6 +934,54 @@ mod tests {
             "İ lower-cases to two characters"
         );
         assert_eq!(function_word_languages("Straße"), 0);
+        for w in [
+            "The",
+            "(of",
+            "\"and\",",
+            "x",
+            "--",
+            "Über",
+            "a.b",
+            "thereafter",
+        ] {
+            assert_eq!(
+                ascii_function_word_languages(w.as_bytes()),
+                if w.is_ascii() {
+                    function_word_languages(w)
+                } else {
+                    0
+                },
+                "{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_ones() {
+        for b in 0..=127u8 {
+            assert_eq!(is_ascii_space(b), char::from(b).is_whitespace(), "{b}");
+        }
+        for c in ('\0'..='\u{600}').chain(['\u{1e9e}', '\u{212a}', '\u{2160}']) {
+            let general = c.is_alphabetic().then(|| c.is_uppercase());
+            assert_eq!(letter_case(c), general, "{c:?}");
+        }
+        let url = |t: &str| {
+            ["http://", "https://", "www."]
+                .iter()
+                .any(|n| t.to_ascii_lowercase().contains(n))
+        };
+        for t in [
+            "HTTPS://x",
+            "see www.x.org",
+            "ttp://",
+            "://",
+            "ww.",
+            "WwW.",
+            "a http:// b",
+            "s://",
+        ] {
+            assert_eq!(has_url(t), url(t), "{t}");
+        }
     }
 
     /// The texts `run` kept.

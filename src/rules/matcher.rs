@@ -4,12 +4,14 @@
 //! The regular expression is kept as its top-level alternatives ([`Piece`]s), each compiled on
 //! its own with its own prefilter needles: a pattern matches where one of its alternatives does,
 //! and one alternative with a common needle (`^\d+ of \d+`) then no longer sends every block
-//! through the others, nor an anchored alternative through a search of the whole block.
+//! through the others, nor an anchored alternative through a search of the whole block. An
+//! anchored piece also carries cheap necessary conditions read off its syntax tree (see
+//! [`Piece::may_match`]), so most blocks never reach its regex.
 
 use std::ops::Range;
 
 use regex::Regex;
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use super::config::{MatchConfig, OneOrMany};
 use crate::norm::fold;
@@ -28,14 +30,97 @@ pub struct TextMatcher {
     pub not_after: Option<f64>,
 }
 
+/// Needle sets kept per piece: a second set often rules out what the first lets through, a
+/// third rarely does and costs every block its search.
+const NEEDLE_SETS: usize = 2;
+
 /// One top-level alternative of a pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct Piece {
     regex: Regex,
-    /// Text one of which every match contains (see [`super::prefilter`]).
-    pub(crate) needles: Option<Vec<String>>,
-    /// Position among the rule set's text pattern pieces (set when the set's index is built).
-    pub(crate) slot: usize,
+    /// Needle sets, each with one needle in every match (see [`super::prefilter`]); none when
+    /// no set could be read.
+    pub(crate) needles: Vec<Vec<String>>,
+    /// Each needle set's position among the rule set's (set when the set's index is built).
+    pub(crate) slots: Vec<usize>,
+    /// For a piece anchored at both ends: the length in bytes of its longest match.
+    max_len: Option<usize>,
+    /// For a piece anchored at the start: the characters a match can start with, as sorted
+    /// inclusive ranges.
+    first: Option<Vec<(char, char)>>,
+}
+
+impl Piece {
+    fn new(regex: Regex, hir: Option<&Hir>) -> Piece {
+        let props = hir.map(Hir::properties);
+        let at_start = props.is_some_and(|p| p.look_set_prefix().contains(Look::Start));
+        let at_end = props.is_some_and(|p| p.look_set_suffix().contains(Look::End));
+        Piece {
+            regex,
+            needles: hir.map_or_else(Vec::new, |h| {
+                super::prefilter::required_sets(h, NEEDLE_SETS)
+            }),
+            slots: Vec::new(),
+            max_len: props
+                .filter(|_| at_start && at_end)
+                .and_then(|p| p.maximum_len()),
+            first: hir.filter(|_| at_start).and_then(first_chars).map(|mut r| {
+                r.sort_unstable();
+                r
+            }),
+        }
+    }
+
+    /// False only when the piece cannot match `text`: a match of a piece anchored at both ends
+    /// is the whole text, and one anchored at the start begins with the text's first character.
+    fn may_match(&self, text: &str) -> bool {
+        if self.max_len.is_some_and(|max| text.len() > max) {
+            return false;
+        }
+        let Some(first) = &self.first else {
+            return true;
+        };
+        text.chars().next().is_some_and(|c| {
+            let after = first.partition_point(|&(start, _)| start <= c);
+            after > 0 && c <= first[after - 1].1
+        })
+    }
+}
+
+/// The characters every match of `hir` starts with, as inclusive ranges, when they can be read
+/// off: `hir` never matches the empty string and its first consuming part is a literal, a class,
+/// or built of them.
+fn first_chars(hir: &Hir) -> Option<Vec<(char, char)>> {
+    if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        return None;
+    }
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            let c = std::str::from_utf8(&lit.0).ok()?.chars().next()?;
+            Some(vec![(c, c)])
+        }
+        HirKind::Class(Class::Unicode(cls)) => {
+            Some(cls.ranges().iter().map(|r| (r.start(), r.end())).collect())
+        }
+        HirKind::Capture(c) => first_chars(&c.sub),
+        HirKind::Repetition(r) => first_chars(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for alt in alts {
+                all.extend(first_chars(alt)?);
+            }
+            Some(all)
+        }
+        HirKind::Concat(parts) => {
+            // Assertions consume nothing; the first part that does decides, unless it can be
+            // empty (then the next part could supply the first character).
+            let first = parts
+                .iter()
+                .find(|p| !matches!(p.kind(), HirKind::Look(_)))?;
+            first_chars(first)
+        }
+        _ => None,
+    }
 }
 
 impl TextMatcher {
@@ -51,44 +136,63 @@ impl TextMatcher {
         folded: &str,
         admitted: impl Fn(&Piece) -> bool,
     ) -> bool {
-        if let Some(max) = self.max_chars {
-            // A string has at most as many chars as bytes: count only when it could matter.
-            if folded.len() > max && folded.chars().count() > max {
-                return false;
+        self.within_max_chars(folded)
+            && self
+                .pieces
+                .iter()
+                .any(|p| admitted(p) && p.may_match(folded) && p.regex.is_match(folded))
+    }
+}
+
+impl TextMatcher {
+    /// Which of `blocks` (texts after [`fold`]) match, trying each piece only on the blocks
+    /// `candidates` gives for it (in order; the rest must be blocks it cannot match).
+    pub(crate) fn matching<S: AsRef<str>>(
+        &self,
+        blocks: &[S],
+        candidates: impl Fn(&Piece) -> Vec<usize>,
+    ) -> Vec<bool> {
+        let mut hits = vec![false; blocks.len()];
+        for p in &self.pieces {
+            for i in candidates(p) {
+                let Some(text) = blocks.get(i).map(AsRef::as_ref) else {
+                    continue;
+                };
+                if !hits[i]
+                    && self.within_max_chars(text)
+                    && p.may_match(text)
+                    && p.regex.is_match(text)
+                {
+                    hits[i] = true;
+                }
             }
         }
-        self.pieces
-            .iter()
-            .any(|p| admitted(p) && p.regex.is_match(folded))
+        hits
+    }
+
+    fn within_max_chars(&self, text: &str) -> bool {
+        // A string has at most as many chars as bytes: count only when it could matter.
+        self.max_chars
+            .is_none_or(|max| text.len() <= max || text.chars().count() <= max)
     }
 }
 
 /// The pieces of a compiled `pattern`: `is_match` of an alternation is the `is_match` of any of
 /// its alternatives, each printed back from the syntax tree and compiled alone.
 fn pieces(pattern: &str, whole: Regex) -> Vec<Piece> {
-    let piece = |regex: Regex, needles| Piece {
-        regex,
-        needles,
-        slot: usize::MAX,
-    };
     let Ok(hir) = regex_syntax::parse(pattern) else {
-        return vec![piece(whole, None)];
+        return vec![Piece::new(whole, None)];
     };
     if let Some(alts) = alternatives(&hir) {
         let split: Result<Vec<Piece>, regex::Error> = alts
             .iter()
-            .map(|alt| {
-                Ok(piece(
-                    Regex::new(&alt.to_string())?,
-                    super::prefilter::required_hir(alt),
-                ))
-            })
+            .map(|alt| Ok(Piece::new(Regex::new(&alt.to_string())?, Some(alt))))
             .collect();
         if let Ok(split) = split {
             return split;
         }
     }
-    vec![piece(whole, super::prefilter::required_hir(&hir))]
+    vec![Piece::new(whole, Some(&hir))]
 }
 
 /// The top-level alternatives of `hir`, if it has some. The parser lifts a prefix that all
@@ -236,8 +340,40 @@ regex = ['^\d+ of \d+\b', '\bcookies\b']"#,
         assert!(m.is_match("3 of 12 photos"));
         assert!(m.is_match("we use COOKIES"));
         assert!(!m.is_match("one of two"));
-        assert!(!m.is_match_admitted("3 of 12", |p| p.needles.as_deref()
-            != Some(&[" of ".to_string()])));
+        assert!(!m.is_match_admitted("3 of 12", |p| !p
+            .needles
+            .contains(&vec![" of ".to_string()])));
+    }
+
+    #[test]
+    fn anchored_pieces_have_cheap_conditions() {
+        let m = matcher(
+            r#"equals = ["Share", "X"]
+regex = ['^\d+ of \d+\b', '^(?:photo|image)s? by', '^\s*tags$', 'cookies$']"#,
+        )
+        .unwrap();
+        let conditions: Vec<_> = m
+            .pieces
+            .iter()
+            .map(|p| (p.max_len, p.first.is_some()))
+            .collect();
+        // `(?i)` lets `s` match the long s (two bytes): "Share" is at most six bytes.
+        assert_eq!(
+            conditions,
+            [
+                (Some(6), true),
+                (None, true),
+                (None, true),
+                (None, false),
+                (None, false)
+            ]
+        );
+        let share = &m.pieces[0];
+        assert!(share.may_match("x") && share.may_match("ſhare"));
+        assert!(!share.may_match("Share this") && !share.may_match("Tweet"));
+        assert!(m.pieces[1].may_match("3 of 4") && m.pieces[1].may_match("٣ of 4"));
+        assert!(!m.pieces[1].may_match("Page 3 of 4"));
+        assert!(m.pieces[2].may_match("Images by") && !m.pieces[2].may_match("By"));
     }
 
     #[test]

@@ -252,8 +252,8 @@ impl RuleSet {
                     Action::Select(_) => vec![],
                 };
                 for p in matchers.into_iter().flat_map(|m| &mut m.pieces) {
-                    p.slot = sets.len();
-                    sets.push(p.needles.clone());
+                    p.slots = (sets.len()..sets.len() + p.needles.len()).collect();
+                    sets.extend(p.needles.iter().cloned().map(Some));
                 }
             }
             let text = prefilter::TextIndex::build(&sets);

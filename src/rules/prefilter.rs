@@ -26,55 +26,132 @@ pub fn required(pattern: &str) -> Option<Vec<String>> {
 
 /// [`required`] for a parsed pattern.
 pub fn required_hir(hir: &Hir) -> Option<Vec<String>> {
-    let set = needles(hir)?;
-    // An empty needle would admit every block: the same as having none.
-    (!set.iter().any(String::is_empty)).then_some(set)
+    required_sets(hir, 1).pop()
 }
 
+/// Up to `most` needle sets of which every match of `hir` contains one needle each: the most
+/// selective ones, most selective first. A pattern that is a sequence of parts (`(?:[\w ]+)/
+/// (?:Getty|AP)$`) has a set for each part it can read one off, and a block must hold one
+/// needle of every set; two weak sets (`/`, `ap`) together let far fewer blocks through than
+/// either.
+pub fn required_sets(hir: &Hir, most: usize) -> Vec<Vec<String>> {
+    let mut sets: Vec<Vec<String>> = candidates(hir)
+        .into_iter()
+        // An empty needle would admit every block: the same as having none.
+        .filter(|set| !set.iter().any(String::is_empty))
+        .collect();
+    sets.sort_by_key(|set| std::cmp::Reverse(weight(set)));
+    sets.dedup();
+    sets.truncate(most);
+    sets
+}
+
+/// How selective a needle set is: the length of its shortest needle.
+fn weight(set: &[String]) -> usize {
+    set.iter().map(|n| n.chars().count()).min().unwrap_or(0)
+}
+
+/// The most selective of [`candidates`].
 fn needles(hir: &Hir) -> Option<Vec<String>> {
+    candidates(hir).into_iter().max_by_key(|set| weight(set))
+}
+
+/// Needle sets each of which is necessary on its own: every match of `hir` contains one of the
+/// needles of each set.
+fn candidates(hir: &Hir) -> Vec<Vec<String>> {
     match hir.kind() {
-        HirKind::Literal(_) | HirKind::Class(_) => literal_text(hir).map(|s| vec![s]),
-        HirKind::Capture(c) => needles(&c.sub),
-        HirKind::Repetition(r) if r.min >= 1 => needles(&r.sub),
+        HirKind::Literal(_) | HirKind::Class(_) => {
+            literal_text(hir).map(|s| vec![s]).into_iter().collect()
+        }
+        HirKind::Capture(c) => candidates(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => candidates(&r.sub),
         HirKind::Alternation(alts) => {
             let mut all = Vec::new();
             for a in alts {
-                all.extend(needles(a)?);
+                let Some(set) = needles(a) else {
+                    return Vec::new();
+                };
+                all.extend(set);
             }
             all.sort();
             all.dedup();
-            Some(all)
+            vec![all]
         }
         HirKind::Concat(parts) => {
-            // Every part is required; runs of literal parts form longer needles. Keep the
-            // candidate whose shortest needle is longest: it lets the fewest blocks through.
-            let mut best: Option<Vec<String>> = None;
-            let mut consider = |cand: Vec<String>| {
-                let weight = |s: &Vec<String>| s.iter().map(|n| n.chars().count()).min();
-                if best.as_ref().is_none_or(|b| weight(&cand) > weight(b)) {
-                    best = Some(cand);
+            // Every part is required. Runs of parts whose every match is known (literals, and
+            // alternations of them) form longer needles: each string of the run's product
+            // occurs whole in a match. Assertions consume nothing and do not break a run.
+            let mut sets = Vec::new();
+            let mut run: Vec<String> = vec![String::new()];
+            let flush = |run: &mut Vec<String>, sets: &mut Vec<Vec<String>>| {
+                if run.iter().any(|s| !s.is_empty()) {
+                    sets.push(std::mem::replace(run, vec![String::new()]));
                 }
             };
-            let mut run = String::new();
             for p in parts {
-                if let Some(text) = literal_text(p) {
-                    run.push_str(&text);
+                if matches!(p.kind(), HirKind::Look(_)) {
                     continue;
                 }
-                if !run.is_empty() {
-                    consider(vec![std::mem::take(&mut run)]);
-                }
-                if let Some(set) = needles(p) {
-                    consider(set);
+                match exact(p) {
+                    Some(strings) if run.len() * strings.len() <= MAX_EXACT => {
+                        run = product(&run, &strings);
+                    }
+                    Some(strings) => {
+                        flush(&mut run, &mut sets);
+                        run = strings;
+                    }
+                    None => {
+                        flush(&mut run, &mut sets);
+                        sets.extend(candidates(p));
+                    }
                 }
             }
-            if !run.is_empty() {
-                consider(vec![run]);
-            }
-            best
+            flush(&mut run, &mut sets);
+            sets
         }
-        _ => None,
+        _ => Vec::new(),
     }
+}
+
+/// The most strings [`exact`] lists, and a run of them in a sequence multiplies to.
+const MAX_EXACT: usize = 64;
+
+/// Every string `hir` matches (lower-cased, as needles are), when there are few: literals,
+/// one-character classes, and sequences and alternations of them.
+fn exact(hir: &Hir) -> Option<Vec<String>> {
+    let strings = match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => vec![literal_text(hir)?],
+        HirKind::Capture(c) => exact(&c.sub)?,
+        HirKind::Concat(parts) => {
+            let mut all = vec![String::new()];
+            for p in parts {
+                all = product(&all, &exact(p)?);
+                if all.len() > MAX_EXACT {
+                    return None;
+                }
+            }
+            all
+        }
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(exact(a)?);
+            }
+            all.sort();
+            all.dedup();
+            all
+        }
+        _ => return None,
+    };
+    (strings.len() <= MAX_EXACT).then_some(strings)
+}
+
+/// Every string of `heads` followed by every string of `tails`.
+fn product(heads: &[String], tails: &[String]) -> Vec<String> {
+    heads
+        .iter()
+        .flat_map(|h| tails.iter().map(move |t| format!("{h}{t}")))
+        .collect()
 }
 
 /// The lower-case text a literal, or a class that is one character in any case (`[Kk]`, as
@@ -264,15 +341,11 @@ impl TextIndex {
     /// a block needlessly, never hides one.
     pub fn admitted<S: AsRef<str>>(&self, blocks: &[S]) -> Admitted {
         let mut admitted = Admitted {
-            slots: self.slots,
-            row: self.slots.div_ceil(64),
-            bits: Vec::new(),
+            blocks: blocks.len(),
+            by_slot: vec![Vec::new(); self.slots],
         };
-        admitted.bits = vec![0; admitted.row * blocks.len()];
-        for b in 0..blocks.len() {
-            for &s in &self.always {
-                admitted.set(b, s);
-            }
+        for &s in &self.always {
+            admitted.by_slot[s] = (0..blocks.len()).collect();
         }
         if self.needles.is_empty() {
             return admitted;
@@ -287,8 +360,13 @@ impl TextIndex {
         for (at, slots) in self.needles.found_in(&hay) {
             let b = starts.partition_point(|&s| s <= at).saturating_sub(1);
             for &s in slots {
-                admitted.set(b, s);
+                admitted.by_slot[s].push(b);
             }
+        }
+        for list in &mut admitted.by_slot {
+            // Matches come in the order they end, so blocks nearly always come in order.
+            list.sort_unstable();
+            list.dedup();
         }
         admitted
     }
@@ -309,24 +387,33 @@ impl TextIndex {
     }
 }
 
-/// Per block of a document, the slots that could match it (see [`TextIndex::admitted`]): one
-/// bit per slot, a row of 64-bit words per block.
+/// Per slot, the blocks of a document it could match, in order (see [`TextIndex::admitted`]).
 #[derive(Debug, Clone)]
 pub struct Admitted {
-    slots: usize,
-    row: usize,
-    bits: Vec<u64>,
+    blocks: usize,
+    by_slot: Vec<Vec<usize>>,
 }
 
 impl Admitted {
-    fn set(&mut self, block: usize, slot: usize) {
-        self.bits[block * self.row + slot / 64] |= 1 << (slot % 64);
-    }
-
     /// Whether `slot` could match block `block`; a slot the index does not know is always let
     /// through.
     pub fn get(&self, block: usize, slot: usize) -> bool {
-        slot >= self.slots || self.bits[block * self.row + slot / 64] & (1 << (slot % 64)) != 0
+        self.by_slot
+            .get(slot)
+            .is_none_or(|list| list.binary_search(&block).is_ok())
+    }
+
+    /// The blocks, in order, that every one of `slots` could match: all of them for no slots.
+    pub fn all_of(&self, slots: &[usize]) -> Vec<usize> {
+        let mut lists = slots.iter().filter_map(|&s| self.by_slot.get(s));
+        let Some(first) = lists.next() else {
+            return (0..self.blocks).collect();
+        };
+        let mut out = first.clone();
+        for list in lists {
+            out.retain(|b| list.binary_search(b).is_ok());
+        }
+        out
     }
 }
 
