@@ -100,11 +100,34 @@ pub fn canonical(text: &str) -> String {
     }
     // `str::to_lowercase` gives a final capital sigma its word-final form, which a character
     // by character pass cannot; text with one takes the general path.
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes && !text.contains('\u{3a3}') {
+    let nfc = text.chars().all(is_nfc_starter) || is_nfc_quick(text.chars()) == IsNormalized::Yes;
+    if nfc && !text.contains('\u{3a3}') {
         return fold_collapse_lower(text);
     }
     let nfc: String = text.nfc().collect();
     collapse_whitespace(&fold(&nfc)).to_lowercase()
+}
+
+/// Characters that are NFC on their own and never combine with a neighbour (canonical combining
+/// class 0): Latin-1, basic Cyrillic and the typographic punctuation dumps are full of. Text of
+/// only these is NFC without the quick check's table look-ups.
+fn is_nfc_starter(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{a0}'..='\u{ff}' | '\u{400}'..='\u{45f}' | '\u{2010}'..='\u{2027}')
+}
+
+/// `c.to_lowercase()` for one character, without the Unicode tables for Latin-1 and basic
+/// Cyrillic.
+fn push_lower(out: &mut String, c: char) {
+    let shifted = |by: u32| char::from_u32(c as u32 + by).unwrap_or(c);
+    match c {
+        'A'..='Z' => out.push(c.to_ascii_lowercase()),
+        'À'..='Þ' if c != '×' => out.push(shifted(0x20)),
+        '\u{410}'..='\u{42f}' => out.push(shifted(0x20)),
+        '\u{400}'..='\u{40f}' => out.push(shifted(0x50)),
+        '\0'..='\u{ff}' | '\u{430}'..='\u{45f}' => out.push(c),
+        c => out.extend(c.to_lowercase()),
+    }
 }
 
 /// `collapse_whitespace(&fold(text)).to_lowercase()` in one pass and one allocation, for text
@@ -152,8 +175,7 @@ fn fold_collapse_lower(text: &str) -> String {
             pending_space = false;
         }
         match fold_char(c) {
-            Folded::Char(f) if f.is_ascii() => out.push(f.to_ascii_lowercase()),
-            Folded::Char(f) => out.extend(f.to_lowercase()),
+            Folded::Char(f) => push_lower(&mut out, f),
             Folded::Ellipsis => out.push_str("..."),
         }
     }
@@ -276,6 +298,20 @@ mod tests {
         let mut out = String::new();
         push_collapsed(&mut out, t);
         out.trim_end().to_string()
+    }
+
+    #[test]
+    fn fast_character_paths_agree_with_the_tables() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in ('\0'..='\u{3000}').filter(|&c| is_nfc_starter(c)) {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+        for c in '\0'..='\u{600}' {
+            let mut fast = String::new();
+            push_lower(&mut fast, c);
+            assert_eq!(fast, c.to_lowercase().to_string(), "{c:?}");
+        }
     }
 
     #[test]

@@ -543,24 +543,45 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
     if words < 20 && text.contains(['|', '•', '·', '»', '›']) {
         return true;
     }
-    let (mut letters, mut upper) = (0usize, 0usize);
-    if text.is_ascii() {
-        for b in text.bytes().filter(u8::is_ascii_alphabetic) {
-            letters += 1;
-            upper += usize::from(b.is_ascii_uppercase());
+    // A line without letters is chrome. Shouting lines of some length are menus ("NEWS SPORT
+    // WEATHER") or banners; short ones may be subheadings and are judged by what follows them.
+    shouting(text, words > 8)
+}
+
+/// `letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8)` over the line's
+/// letters, stopping as soon as the answer is known: at the first letter of a short line, and
+/// in a long one once lower case letters outnumber what the rest of the line could outweigh.
+fn shouting(text: &str, long: bool) -> bool {
+    let (mut lower, mut upper) = (0usize, 0usize);
+    for (at, c) in text.char_indices() {
+        let is_upper = if c.is_ascii() {
+            if !c.is_ascii_alphabetic() {
+                continue;
+            }
+            c.is_ascii_uppercase()
+        } else {
+            match letter_case(c) {
+                Some(u) => u,
+                None => continue,
+            }
+        };
+        if !long {
+            return false;
         }
-    } else {
-        for is_upper in text.chars().filter_map(letter_case) {
-            letters += 1;
-            upper += usize::from(is_upper);
+        if is_upper {
+            upper += 1;
+        } else {
+            lower += 1;
+        }
+        // Upper case must end at four times the lower case or more; the rest of the line adds
+        // at most one letter per byte.
+        let rest = text.len() - at - c.len_utf8();
+        if upper + rest < 4 * lower {
+            return false;
         }
     }
-    if letters == 0 {
-        return true;
-    }
-    // Shouting lines of some length are menus ("NEWS SPORT WEATHER") or banners; short ones
-    // may be subheadings and are judged by what follows them.
-    letters >= 6 && upper * 10 >= letters * 8 && words > 8
+    let letters = lower + upper;
+    letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8)
 }
 
 /// Whether `text` holds `http://`, `https://` or `www.` in any ASCII case.
@@ -701,8 +722,9 @@ fn is_barrier(text: &str) -> bool {
     };
     // "More Washington Examiner", "More from CNN": the heading of a teaser list.
     let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
-    t.len() <= MAX
-        && (BARRIERS.contains(&t) || more_from || t.ends_with(" comments") || t == "comment")
+    static SET: LazyLock<fxhash::FxHashSet<&'static str>> =
+        LazyLock::new(|| BARRIERS.iter().copied().collect());
+    t.len() <= MAX && (SET.contains(t) || more_from || t.ends_with(" comments") || t == "comment")
 }
 
 /// Function words of a few languages; a prose line in a known language contains some.
@@ -953,6 +975,33 @@ mod tests {
                 },
                 "{w}"
             );
+        }
+    }
+
+    #[test]
+    fn shouting_stops_early_but_agrees() {
+        let reference = |t: &str, long: bool| {
+            let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+            let upper = t
+                .chars()
+                .filter(|c| c.is_alphabetic() && c.is_uppercase())
+                .count();
+            letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8)
+        };
+        for t in [
+            "NEWS SPORT WEATHER TRAVEL CULTURE",
+            "NEWS SPORT WEATHER travel",
+            "NEWS SPORT WEATHER TRAVEL CULTURE MUSIC FILm",
+            "Ordinary sentence with Some Names in It.",
+            "12 345 — 678",
+            "ПОГОДА СПОРТ НОВОСТИ",
+            "Погода СПОРТ",
+            "ABCDE",
+            "",
+        ] {
+            for long in [false, true] {
+                assert_eq!(shouting(t, long), reference(t, long), "{t:?} {long}");
+            }
         }
     }
 
