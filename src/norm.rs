@@ -209,39 +209,27 @@ impl Canonicals {
 }
 
 /// Whether `text` is already what [`collapse_whitespace`] would make of it: no whitespace but
-/// single ASCII spaces between words. Non-ASCII characters are decoded only to ask whether they
-/// are (Unicode) whitespace.
+/// single ASCII spaces between words. The checks run over whole lines without stopping early,
+/// which lets them run many bytes at a time; characters are decoded only in text that holds a
+/// byte non-ASCII whitespace starts with.
 fn is_collapsed(text: &str) -> bool {
     let b = text.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    let (mut i, mut after_space) = (0, false);
-    while i < b.len() {
-        let c = b[i];
-        if c == b' ' {
-            if after_space {
-                return false;
-            }
-            after_space = true;
-            i += 1;
-            continue;
-        }
-        after_space = false;
-        if c < 0x80 {
-            // Tab, line feed, vertical tab, form feed, carriage return.
-            if (9..=13).contains(&c) {
-                return false;
-            }
-            i += 1;
-            continue;
-        }
-        match text[i..].chars().next() {
-            Some(ch) if !ch.is_whitespace() => i += ch.len_utf8(),
-            _ => return false,
-        }
+    // Tab, line feed, vertical tab, form feed, carriage return.
+    if b.iter().fold(false, |any, &c| any | (9..=13).contains(&c)) {
+        return false;
     }
-    true
+    if memchr::memmem::find(b, b"  ").is_some() {
+        return false;
+    }
+    // The other whitespace characters are U+0085 and U+00A0 (0xC2 …), U+1680 (0xE1 …),
+    // U+2000 to U+205F (0xE2 …) and U+3000 (0xE3 …).
+    if memchr::memchr3(0xC2, 0xE1, 0xE2, b).is_none() && memchr::memchr(0xE3, b).is_none() {
+        return true;
+    }
+    !text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
 }
 
 /// Whether ASCII `text` is already what [`collapse_whitespace`] would make of it: no whitespace
@@ -291,6 +279,14 @@ mod tests {
             "",
         ] {
             assert_eq!(is_collapsed(t), push_collapsed_reference(t) == t, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn collapsed_check_knows_every_space() {
+        for c in '\0'..='\u{3100}' {
+            let t = format!("a{c}b");
+            assert_eq!(is_collapsed(&t), push_collapsed_reference(&t) == t, "{c:?}");
         }
     }
 
