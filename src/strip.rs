@@ -131,9 +131,8 @@ fn apply_rule(
     positional: bool,
     cand: &Candidates,
 ) {
-    // Each pattern is matched against the blocks once, up front: most blocks are then ruled out
-    // by the index without a look at the pattern.
-    let is = |hits: &[bool], i: usize| hits[i];
+    // Each pattern is matched against all blocks once, up front (`Candidates::matching`): the
+    // index rules most blocks out without a look at the pattern.
     let n = folded.len();
     let drop = |verdicts: &mut [Verdict], range: std::ops::Range<usize>| {
         for v in &mut verdicts[range] {
@@ -147,7 +146,7 @@ fn apply_rule(
         Action::Drop(m) => {
             let hits = cand.matching(m, folded);
             for i in 0..n {
-                if verdicts[i] == Verdict::Keep && is(&hits, i) {
+                if verdicts[i] == Verdict::Keep && hits[i] {
                     drop(verdicts, i..i + 1);
                 }
             }
@@ -160,9 +159,9 @@ fn apply_rule(
             let (starts, ends) = (cand.matching(start, folded), cand.matching(end, folded));
             let mut i = 0;
             while i < n {
-                if is(&starts, i) {
+                if starts[i] {
                     let last = (i + max_blocks).min(n - 1);
-                    if let Some(j) = (i + 1..=last).find(|&j| is(&ends, j)) {
+                    if let Some(j) = (i + 1..=last).find(|&j| ends[j]) {
                         drop(verdicts, i..j + 1);
                         i = j + 1;
                         continue;
@@ -178,7 +177,7 @@ fn apply_rule(
                 0.0
             };
             let hits = cand.matching(m, folded);
-            if let Some(i) = (0..n).find(|&i| at(i) >= min && is(&hits, i)) {
+            if let Some(i) = (0..n).find(|&i| at(i) >= min && hits[i]) {
                 drop(verdicts, i..n);
             }
         }
@@ -189,7 +188,7 @@ fn apply_rule(
                 1.0
             };
             let hits = cand.matching(m, folded);
-            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && is(&hits, i)) {
+            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && hits[i]) {
                 drop(verdicts, 0..i + 1);
             }
         }

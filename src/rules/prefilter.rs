@@ -1,12 +1,13 @@
 //! A literal prefilter for the text rules: which rules could match a block, found with one
-//! Aho-Corasick scan of the block instead of one regex search per rule.
+//! Aho-Corasick scan of the document's blocks instead of one regex search per rule and block.
 //!
 //! Most blocks match no rule, yet every rule's regex used to run on every block, and the regex
 //! engines that handle Unicode word boundaries on non-ASCII text are the slow ones. Nearly every
 //! rule pattern contains text that any match must contain: `we use cookies` needs `cookies`,
 //! `^(see also|read more)\s*:` needs `see also` or `read more`. [`required`] reads that text off
-//! the compiled pattern's syntax tree (lower-cased, as a set of alternatives); [`TextIndex`]
-//! finds all of it in a block at once.
+//! the compiled pattern's syntax tree (lower-cased, as a set of alternatives); [`required_sets`]
+//! reads several such sets off a sequence, all of which a match needs. [`TextIndex`] finds every
+//! needle of a document at once and lists, per set, the blocks that hold one.
 //!
 //! Contract: a needle set is a *necessary* condition: if a pattern matches a block, the block's
 //! lower-cased text contains one of the pattern's needles. The regex still decides; a pattern
