@@ -381,6 +381,9 @@ impl From<StoreError> for Fatal {
             StoreError::Corrupt { .. } | StoreError::BadRecord { .. } => {
                 Some("the store may be damaged; re-ingest into a fresh `--db` to rebuild it")
             }
+            StoreError::Format { .. } => Some(
+                "re-ingest the inputs into a fresh `--db` with this version (or read the store with the version that wrote it)",
+            ),
             StoreError::NotFound(_) => Some("`deboiler list` shows the stored ids"),
             StoreError::Ambiguous { .. } => Some("give more characters of the id"),
             _ => None,

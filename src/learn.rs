@@ -76,6 +76,11 @@ pub fn lines_of(site: String, decided: &[Decided]) -> SiteLines {
     }
 }
 
+/// Whether a line in `n` of a site's `docs` documents is frequent enough to be boilerplate.
+pub fn is_frequent(n: u64, docs: u64) -> bool {
+    n as f64 >= MIN_SHARE * docs as f64
+}
+
 /// Drops kept blocks that the site's counts mark as boilerplate. Returns how many.
 pub fn apply(decided: &mut [Decided], site: &str, stats: &dyn LineStats) -> usize {
     let docs = stats.site_docs(site);
@@ -87,8 +92,7 @@ pub fn apply(decided: &mut [Decided], site: &str, stats: &dyn LineStats) -> usiz
         if d.block.text.chars().count() > MAX_LINE_CHARS {
             continue;
         }
-        let n = stats.line_docs(site, &line_hash(&d.block.text));
-        if n as f64 >= MIN_SHARE * docs as f64 {
+        if is_frequent(stats.line_docs(site, &line_hash(&d.block.text)), docs) {
             d.verdict = Verdict::Drop(LEARNED.to_string());
             dropped += 1;
         }

@@ -1,43 +1,71 @@
-//! Store: article records in an embedded `sled` database (one directory, no server).
+//! Store: article records in an embedded `sled` database plus an append-only record log, in one
+//! directory (no server).
 //!
-//! Trees:
-//! * `articles`: article id (64 hex chars) → JSON [`ArticleRecord`]
-//! * `origins`: origin (input path) → article id
-//! * `failures`: origin → JSON [`FailureRecord`] for inputs that were skipped or failed
-//! * `runs`: run number (big-endian u64) → JSON [`RunSummary`]
-//! * `sites`: site key → documents counted (big-endian u64)
-//! * `site_lines`: site key, NUL, 8-byte line hash → documents containing the line (big-endian
-//!   u64) followed by the line's text (see [`crate::learn`])
-//! * `pending_docs`: article id → JSON [`SiteLines`] of a document stored since the last
-//!   [`Store::merge_pending`]. A document's lines go there, as one write in its transaction;
-//!   they join the counts that cleaning reads only when the pipeline merges them at a fixed point
-//!   of the input order, so what a document sees does not depend on which parallel worker
-//!   finished first. (One write per document rather than one counter update per line: counting
-//!   in the document's transaction made storing about five times slower than cleaning.)
+//! Format 2. Large values (article records as JSON, a document's learned lines, a site's line
+//! table) are appended to `records.log` in the store directory, each entry a length, a CRC-32
+//! and the bytes; `sled` holds one tree (`store`) of small index entries, keyed by a one-byte
+//! type prefix:
+//! * `a` + article id (64 hex chars) → log location of the JSON [`ArticleRecord`]
+//! * `o` + origin (input path) → article id
+//! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed
+//! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
+//! * `s` + site key → documents counted, the log location of the site's line table (every
+//!   counted line: 8-byte hash, documents containing it, text; see [`crate::learn`]) and the
+//!   lines at or above [`learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
+//! * `p` + log offset (big-endian u64) → log location of the [`SiteLines`] of a document whose
+//!   counts are not yet in its site's table
+//! * `V` → the format version
 //!
-//! One document's writes (its record or the origin added to an existing record, its origin
-//! index entry, clearing an old failure) happen in one `sled` transaction, so a crash leaves
-//! either all of them or none. Writes are durable only after [`Store::flush`]; callers report
-//! success after it returns. Errors keep lock contention, corruption and I/O apart so the CLI can
+//! Writes are staged in memory (later writes to a key replace earlier ones, and reads see them)
+//! and applied by [`Store::flush`] as one atomic `sled` batch, after the log entries they point
+//! at are synced: a crash leaves every document of a batch with its record, origin index entry,
+//! cleared failure and pending lines, or none of them, and never an index entry pointing past
+//! what reached the disk. Writes are durable only after [`Store::flush`]; callers report success
+//! after it returns. A record that changes (a new origin) is appended again; the old copy stays
+//! in the log unreferenced. Errors keep lock contention, corruption and I/O apart so the CLI can
 //! say what to do about each.
+//!
+//! Learned counts: a document's lines are written with it as a pending entry and join the
+//! counts that cleaning reads only at [`Store::merge_pending`], which the pipeline calls at fixed
+//! points of the input order, so what a document sees does not depend on which parallel worker
+//! finished first. Merging is in memory; every [`CHECKPOINT_MERGES`] merges (and at the end of a
+//! run, [`Store::checkpoint`]) the changed sites' tables are rewritten to the log and the merged
+//! pending entries removed, in the same batch. After a crash the pending entries are merged
+//! again at the next ingest. Cleaning reads a site's document count and its frequent lines from
+//! memory; a site's whole table is read only while its counts change.
 
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use crate::learn::{LineStats, SiteLines};
+use crate::learn::{self, LineStats, SiteLines};
 use crate::model::{ArticleRecord, Origin};
 
 /// How long to keep retrying a held lock: a process killed a moment ago may still hold it.
 const LOCK_WAIT: Duration = Duration::from_millis(800);
-/// Page cache size; sled's default (1 GiB) is far more than a batch ingest needs. Measured with
-/// `just store-cost 10000`: peak RSS ~110 MiB for a 10k-article ingest.
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
-/// Pending documents merged per transaction: large enough that shared lines are summed before
-/// they are written, small enough to keep a transaction's working set modest.
-const MERGE_DOCS: usize = 256;
+/// Page cache size; sled's default (1 GiB) is far more than an index of small entries needs.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+/// The on-disk format this version reads and writes.
+pub const FORMAT: u32 = 2;
+/// Merges between rewrites of the changed sites' line tables.
+pub const CHECKPOINT_MERGES: u64 = 4;
+/// The record log's file name inside the store directory.
+const LOG_FILE: &str = "records.log";
+/// The log entry header: payload length and CRC-32, little-endian u32 each.
+const HEADER: usize = 8;
+
+const ARTICLE: u8 = b'a';
+const ORIGIN: u8 = b'o';
+const FAILURE: u8 = b'f';
+const RUN: u8 = b'r';
+const SITE: u8 = b's';
+const PENDING: u8 = b'p';
+const VERSION_KEY: &[u8] = b"V";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -55,6 +83,9 @@ pub enum StoreError {
     },
     #[error("store `{path}`: {detail}")]
     Other { path: String, detail: String },
+    /// A store written by another deboiler version, in a layout this one does not read.
+    #[error("store `{path}` has on-disk format {found}; this deboiler reads format {FORMAT}")]
+    Format { path: String, found: String },
     #[error("no article with id or id prefix `{0}`")]
     NotFound(String),
     #[error("id prefix `{prefix}` matches several articles: {}", candidates.join(", "))]
@@ -119,22 +150,342 @@ pub struct StoreStats {
     pub size_on_disk: u64,
 }
 
-pub struct Store {
-    db: sled::Db,
-    path: String,
-    articles: sled::Tree,
-    origins: sled::Tree,
-    failures: sled::Tree,
-    runs: sled::Tree,
-    sites: sled::Tree,
-    site_lines: sled::Tree,
-    pending_docs: sled::Tree,
+/// Where a log entry is: the offset of its header and the length of its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Loc {
+    offset: u64,
+    len: u32,
 }
 
-type TxError = ConflictableTransactionError<StoreError>;
+impl Loc {
+    fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(12);
+        v.extend_from_slice(&self.offset.to_be_bytes());
+        v.extend_from_slice(&self.len.to_be_bytes());
+        v
+    }
+
+    fn decode(v: &[u8]) -> Option<Loc> {
+        let mut r = Reader(v);
+        Some(Loc {
+            offset: r.u64()?,
+            len: r.u32()?,
+        })
+    }
+}
+
+/// Why a log entry could not be read.
+enum LogError {
+    Io(std::io::Error),
+    /// Short, or its checksum does not match.
+    Damaged(String),
+}
+
+struct LogWriter {
+    out: BufWriter<File>,
+    /// Bytes in the log, written or buffered.
+    len: u64,
+    /// Bytes handed to the OS (readable through another handle).
+    flushed: u64,
+    /// Bytes known to be on disk.
+    synced: u64,
+}
+
+/// The append-only record log (see the module docs).
+struct Log {
+    read: File,
+    write: Mutex<LogWriter>,
+}
+
+impl Log {
+    fn open(path: &Path) -> std::io::Result<Log> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let len = file.metadata()?.len();
+        Ok(Log {
+            read: File::open(path)?,
+            write: Mutex::new(LogWriter {
+                out: BufWriter::with_capacity(1 << 20, file),
+                len,
+                flushed: len,
+                synced: len,
+            }),
+        })
+    }
+
+    fn writer(&self) -> MutexGuard<'_, LogWriter> {
+        self.write.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn len(&self) -> u64 {
+        self.writer().len
+    }
+
+    fn append(&self, payload: &[u8]) -> std::io::Result<Loc> {
+        let len = u32::try_from(payload.len()).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "log entry over 4 GiB")
+        })?;
+        let mut w = self.writer();
+        let offset = w.len;
+        w.out.write_all(&len.to_le_bytes())?;
+        w.out.write_all(&crc32fast::hash(payload).to_le_bytes())?;
+        w.out.write_all(payload)?;
+        w.len += (HEADER + payload.len()) as u64;
+        Ok(Loc { offset, len })
+    }
+
+    fn read(&self, loc: Loc) -> Result<Vec<u8>, LogError> {
+        let end = loc.offset + HEADER as u64 + u64::from(loc.len);
+        {
+            let mut w = self.writer();
+            if end > w.len {
+                return Err(LogError::Damaged(format!(
+                    "log entry at {} ends past the end of the log",
+                    loc.offset
+                )));
+            }
+            if end > w.flushed {
+                w.out.flush().map_err(LogError::Io)?;
+                w.flushed = w.len;
+            }
+        }
+        let mut buf = vec![0u8; HEADER + loc.len as usize];
+        read_exact_at(&self.read, &mut buf, loc.offset).map_err(LogError::Io)?;
+        let mut r = Reader(&buf);
+        let (len, crc) = (r.u32_le(), r.u32_le());
+        let payload = buf.split_off(HEADER);
+        if len != Some(loc.len) || crc != Some(crc32fast::hash(&payload)) {
+            return Err(LogError::Damaged(format!(
+                "log entry at {} fails its checksum",
+                loc.offset
+            )));
+        }
+        Ok(payload)
+    }
+
+    /// Puts everything appended so far on disk.
+    fn sync(&self) -> std::io::Result<()> {
+        let mut w = self.writer();
+        if w.len > w.synced {
+            w.out.flush()?;
+            w.out.get_ref().sync_data()?;
+            w.flushed = w.len;
+            w.synced = w.len;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(f, buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Little reader over encoded bytes; `None` when they run out.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)?.try_into().ok().map(u32::from_be_bytes)
+    }
+    fn u32_le(&mut self) -> Option<u32> {
+        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)?.try_into().ok().map(u64::from_be_bytes)
+    }
+    fn hash(&mut self) -> Option<[u8; 8]> {
+        self.take(8)?.try_into().ok()
+    }
+    fn text(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
+    }
+}
+
+fn put_text(v: &mut Vec<u8>, s: &str) {
+    v.extend_from_slice(&(s.len() as u32).to_be_bytes());
+    v.extend_from_slice(s.as_bytes());
+}
+
+fn encode_lines(lines: &SiteLines) -> Vec<u8> {
+    let mut v = Vec::with_capacity(16 + lines.lines.iter().map(|l| 12 + l.1.len()).sum::<usize>());
+    put_text(&mut v, &lines.site);
+    v.extend_from_slice(&(lines.lines.len() as u32).to_be_bytes());
+    for (hash, text) in &lines.lines {
+        v.extend_from_slice(hash);
+        put_text(&mut v, text);
+    }
+    v
+}
+
+fn decode_lines(v: &[u8]) -> Option<SiteLines> {
+    let mut r = Reader(v);
+    let site = r.text()?;
+    let n = r.u32()?;
+    let mut lines = Vec::with_capacity((n as usize).min(v.len() / 12));
+    for _ in 0..n {
+        lines.push((r.hash()?, r.text()?));
+    }
+    Some(SiteLines { site, lines })
+}
+
+/// A site's line table: `(hash, documents, text)` per counted line.
+type Table = Vec<([u8; 8], u64, String)>;
+
+fn encode_table(table: &Table) -> Vec<u8> {
+    let mut v = Vec::with_capacity(4 + table.iter().map(|l| 20 + l.2.len()).sum::<usize>());
+    v.extend_from_slice(&(table.len() as u32).to_be_bytes());
+    for (hash, n, text) in table {
+        v.extend_from_slice(hash);
+        v.extend_from_slice(&n.to_be_bytes());
+        put_text(&mut v, text);
+    }
+    v
+}
+
+fn decode_table(v: &[u8]) -> Option<Table> {
+    let mut r = Reader(v);
+    let n = r.u32()?;
+    let mut out = Vec::with_capacity((n as usize).min(v.len() / 20));
+    for _ in 0..n {
+        out.push((r.hash()?, r.u64()?, r.text()?));
+    }
+    Some(out)
+}
+
+/// What the store knows of one site's learned counts.
+#[derive(Default)]
+struct Site {
+    docs: u64,
+    /// The site's line table in the log, as of the last checkpoint.
+    table: Option<Loc>,
+    /// Lines at or above the share of documents that makes them boilerplate.
+    hot: HashMap<[u8; 8], u64>,
+    /// Every line's count, while this run merges the site's documents.
+    counts: Option<HashMap<[u8; 8], u64>>,
+    /// Lines first counted since the last checkpoint.
+    new_texts: HashMap<[u8; 8], String>,
+    /// Changed since the last checkpoint.
+    dirty: bool,
+}
+
+impl Site {
+    fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(29 + 16 * self.hot.len());
+        v.extend_from_slice(&self.docs.to_be_bytes());
+        match self.table {
+            Some(loc) => {
+                v.push(1);
+                v.extend_from_slice(&loc.encode());
+            }
+            None => v.push(0),
+        }
+        let mut hot: Vec<_> = self.hot.iter().collect();
+        hot.sort();
+        v.extend_from_slice(&(hot.len() as u32).to_be_bytes());
+        for (hash, n) in hot {
+            v.extend_from_slice(hash);
+            v.extend_from_slice(&n.to_be_bytes());
+        }
+        v
+    }
+
+    fn decode(v: &[u8]) -> Option<Site> {
+        let mut r = Reader(v);
+        let docs = r.u64()?;
+        let table = match r.take(1)? {
+            [1] => Some(Loc::decode(r.take(12)?)?),
+            _ => None,
+        };
+        let n = r.u32()?;
+        let mut hot = HashMap::with_capacity((n as usize).min(v.len() / 16));
+        for _ in 0..n {
+            hot.insert(r.hash()?, r.u64()?);
+        }
+        Some(Site {
+            docs,
+            table,
+            hot,
+            ..Site::default()
+        })
+    }
+
+    /// The lines cleaning acts on, from the full counts (unchanged when they are not loaded).
+    fn rehot(&mut self) {
+        if let Some(counts) = &self.counts {
+            self.hot = if self.docs < learn::MIN_DOCS {
+                HashMap::new()
+            } else {
+                counts
+                    .iter()
+                    .filter(|(_, n)| learn::is_frequent(**n, self.docs))
+                    .map(|(h, n)| (*h, *n))
+                    .collect()
+            };
+        }
+    }
+}
+
+/// Learned counts as cleaning sees them (see the module docs).
+#[derive(Default)]
+struct Learned {
+    sites: HashMap<String, Site>,
+    /// Pending entries left by an earlier run have been merged.
+    recovered: bool,
+    /// Keys of pending entries merged since the last checkpoint.
+    merged: Vec<Vec<u8>>,
+    merges: u64,
+}
+
+/// Writes not yet applied to `sled` (see the module docs).
+#[derive(Default)]
+struct Staged {
+    writes: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Lines of documents put since the last merge, with their pending keys.
+    unmerged: Vec<(Vec<u8>, SiteLines)>,
+}
+
+pub struct Store {
+    db: sled::Db,
+    tree: sled::Tree,
+    path: String,
+    log: Log,
+    staged: Mutex<Staged>,
+    learned: RwLock<Option<Learned>>,
+}
+
+fn key(kind: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + rest.len());
+    k.push(kind);
+    k.extend_from_slice(rest);
+    k
+}
 
 impl Store {
     /// Opens (or creates) the store at `path`, retrying briefly if another process holds it.
+    /// A store in another on-disk format is [`StoreError::Format`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let display = path.display().to_string();
         let started = Instant::now();
@@ -142,8 +493,6 @@ impl Store {
             match sled::Config::new()
                 .path(path)
                 .cache_capacity(CACHE_BYTES)
-                // Records are written once and read rarely; sled's log-structured store keeps
-                // ~3x the logical bytes on disk in its default mode, LowSpace trims that ~7%.
                 .mode(sled::Mode::LowSpace)
                 .open()
             {
@@ -157,22 +506,127 @@ impl Store {
                 Err(e) => return Err(map_sled(&display, e)),
             }
         };
-        let tree = |name: &str| db.open_tree(name).map_err(|e| map_sled(&display, e));
-        Ok(Store {
-            articles: tree("articles")?,
-            origins: tree("origins")?,
-            failures: tree("failures")?,
-            runs: tree("runs")?,
-            sites: tree("sites")?,
-            site_lines: tree("site_lines")?,
-            pending_docs: tree("pending_docs")?,
+        let tree = db.open_tree("store").map_err(|e| map_sled(&display, e))?;
+        match tree.get(VERSION_KEY).map_err(|e| map_sled(&display, e))? {
+            Some(v) if v.as_ref() == FORMAT.to_string().as_bytes() => {}
+            Some(v) => {
+                return Err(StoreError::Format {
+                    path: display,
+                    found: String::from_utf8_lossy(&v).into_owned(),
+                })
+            }
+            None => {
+                // Format 1 kept articles in a tree of their own.
+                let names = db.tree_names();
+                if names.iter().any(|n| n.as_ref() == b"articles") {
+                    return Err(StoreError::Format {
+                        path: display,
+                        found: "1".into(),
+                    });
+                }
+                tree.insert(VERSION_KEY, FORMAT.to_string().as_bytes())
+                    .map_err(|e| map_sled(&display, e))?;
+            }
+        }
+        let log = Log::open(&path.join(LOG_FILE)).map_err(|source| StoreError::Io {
             path: display.clone(),
+            source,
+        })?;
+        Ok(Store {
             db,
+            tree,
+            path: display,
+            log,
+            staged: Mutex::new(Staged::default()),
+            learned: RwLock::new(None),
         })
     }
 
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    fn staged(&self) -> MutexGuard<'_, Staged> {
+        self.staged.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sled(&self, e: sled::Error) -> StoreError {
+        map_sled(&self.path, e)
+    }
+
+    fn log_error(&self, e: LogError) -> StoreError {
+        match e {
+            LogError::Io(source) => StoreError::Io {
+                path: self.path.clone(),
+                source,
+            },
+            LogError::Damaged(detail) => StoreError::Corrupt {
+                path: self.path.clone(),
+                detail,
+            },
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn corrupt(&self, what: &str, key: &[u8]) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!(
+                "{what} under `{}` does not decode",
+                String::from_utf8_lossy(key)
+            ),
+        }
+    }
+
+    /// The value of `key` with staged writes applied.
+    fn get_staged(&self, st: &Staged, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match st.writes.get(key) {
+            Some(v) => Ok(v.clone()),
+            None => Ok(self
+                .tree
+                .get(key)
+                .map_err(|e| self.sled(e))?
+                .map(|v| v.to_vec())),
+        }
+    }
+
+    /// The log entry a location value points at.
+    fn read_at(&self, key: &[u8], loc: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let loc = Loc::decode(loc).ok_or_else(|| self.corrupt("a log location", key))?;
+        self.log.read(loc).map_err(|e| self.log_error(e))
+    }
+
+    fn read_record(&self, key: &[u8], loc: &[u8]) -> Result<ArticleRecord, StoreError> {
+        let bytes = self.read_at(key, loc)?;
+        serde_json::from_slice(&bytes).map_err(|e| self.bad(&String::from_utf8_lossy(key), e))
+    }
+
+    fn append_record(&self, record: &ArticleRecord) -> Result<Vec<u8>, StoreError> {
+        let bytes = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
+        Ok(self.log.append(&bytes).map_err(|e| self.io(e))?.encode())
+    }
+
+    /// Applies the staged writes as one atomic batch, after syncing the log they point into.
+    fn apply(&self) -> Result<(), StoreError> {
+        let mut st = self.staged();
+        if st.writes.is_empty() {
+            return Ok(());
+        }
+        self.log.sync().map_err(|e| self.io(e))?;
+        let mut batch = sled::Batch::default();
+        for (k, v) in st.writes.drain() {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        self.tree.apply_batch(batch).map_err(|e| self.sled(e))
     }
 
     /// Stores a record, or adds its origin to the stored record with the same id, atomically
@@ -181,161 +635,236 @@ impl Store {
     /// it is moved: the old record loses it, and is deleted if that was its last origin.
     ///
     /// `lines` are the document's contribution to its site's learned counts; they are counted
-    /// once per new origin of a newly stored article, in the same transaction.
+    /// once per new origin of a newly stored article, at the next [`Store::merge_pending`].
     pub fn put(
         &self,
         record: &ArticleRecord,
-        lines: Option<&SiteLines>,
+        lines: Option<SiteLines>,
     ) -> Result<PutOutcome, StoreError> {
-        let key = record.id.as_bytes();
-        let fresh = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
-        let trees = (
-            &self.articles,
-            &self.origins,
-            &self.failures,
-            &self.pending_docs,
-        );
-        let pending_lines = match lines {
-            Some(l) => Some(serde_json::to_vec(l).map_err(|e| self.bad(&record.id, e))?),
-            None => None,
+        let id = record.id.as_bytes();
+        let akey = key(ARTICLE, id);
+        let mut st = self.staged();
+        let outcome = match self.get_staged(&st, &akey)? {
+            Some(loc) => {
+                let mut existing = self.read_record(id, &loc)?;
+                let mut new_origin = false;
+                for origin in &record.origins {
+                    if !existing.origins.iter().any(|x| x.source == origin.source) {
+                        existing.origins.push(origin.clone());
+                        new_origin = true;
+                    }
+                }
+                if new_origin {
+                    let loc = self.append_record(&existing)?;
+                    st.writes.insert(akey.clone(), Some(loc));
+                }
+                PutOutcome::Duplicate { new_origin }
+            }
+            None => {
+                let loc = self.append_record(record)?;
+                st.writes.insert(akey.clone(), Some(loc));
+                PutOutcome::Stored
+            }
         };
-        // Site lines go to the pending tree (see the module docs).
-        let result = trees.transaction(|(a, o, f, pending)| {
-            let outcome = match a.get(key)? {
-                Some(bytes) => {
-                    let mut existing: ArticleRecord = serde_json::from_slice(&bytes)
-                        .map_err(|e| TxError::Abort(self.bad(&record.id, e)))?;
-                    let mut new_origin = false;
-                    for origin in &record.origins {
-                        if !existing.origins.iter().any(|x| x.source == origin.source) {
-                            existing.origins.push(origin.clone());
-                            new_origin = true;
-                        }
-                    }
-                    if new_origin {
-                        let bytes = serde_json::to_vec(&existing)
-                            .map_err(|e| TxError::Abort(self.bad(&record.id, e)))?;
-                        a.insert(key, bytes)?;
-                    }
-                    PutOutcome::Duplicate { new_origin }
-                }
-                None => {
-                    a.insert(key, fresh.as_slice())?;
-                    PutOutcome::Stored
-                }
-            };
-            let mut new_origin = false;
-            for origin in &record.origins {
-                let previous = o.insert(origin.source.as_bytes(), key)?;
-                new_origin |= previous.is_none();
-                f.remove(origin.source.as_bytes())?;
-                // Re-cleaning an input (new rules, edited file) moves its origin to the new
-                // article; an article left without origins is gone from every input.
-                if let Some(old) = previous.filter(|old| old.as_ref() != key) {
-                    if let Some(bytes) = a.get(&old)? {
-                        let mut rec: ArticleRecord =
-                            serde_json::from_slice(&bytes).map_err(|e| {
-                                TxError::Abort(self.bad(&String::from_utf8_lossy(&old), e))
-                            })?;
-                        rec.origins.retain(|x| x.source != origin.source);
-                        if rec.origins.is_empty() {
-                            a.remove(&old)?;
-                        } else {
-                            let bytes = serde_json::to_vec(&rec)
-                                .map_err(|e| TxError::Abort(self.bad(&rec.id, e)))?;
-                            a.insert(&old, bytes)?;
-                        }
+        let mut new_origin = false;
+        for origin in &record.origins {
+            let okey = key(ORIGIN, origin.source.as_bytes());
+            let previous = self.get_staged(&st, &okey)?;
+            st.writes.insert(okey, Some(id.to_vec()));
+            new_origin |= previous.is_none();
+            st.writes
+                .insert(key(FAILURE, origin.source.as_bytes()), None);
+            // Re-cleaning an input (new rules, edited file) moves its origin to the new
+            // article; an article left without origins is gone from every input.
+            if let Some(old) = previous.filter(|old| old.as_slice() != id) {
+                let old_key = key(ARTICLE, &old);
+                if let Some(loc) = self.get_staged(&st, &old_key)? {
+                    let mut rec = self.read_record(&old, &loc)?;
+                    rec.origins.retain(|x| x.source != origin.source);
+                    if rec.origins.is_empty() {
+                        st.writes.insert(old_key, None);
+                    } else {
+                        let loc = self.append_record(&rec)?;
+                        st.writes.insert(old_key, Some(loc));
                     }
                 }
             }
-            if let (PutOutcome::Stored, true, Some(lines)) = (&outcome, new_origin, &pending_lines)
-            {
-                pending.insert(key, lines.as_slice())?;
-            }
-            Ok(outcome)
-        });
-        result.map_err(|e| match e {
-            TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => map_sled(&self.path, e),
-        })
+        }
+        if let (PutOutcome::Stored, true, Some(lines)) = (&outcome, new_origin, lines) {
+            let loc = self
+                .log
+                .append(&encode_lines(&lines))
+                .map_err(|e| self.io(e))?;
+            let pkey = key(PENDING, &loc.offset.to_be_bytes());
+            st.writes.insert(pkey.clone(), Some(loc.encode()));
+            st.unmerged.push((pkey, lines));
+        }
+        Ok(outcome)
     }
 
-    /// Adds the lines of documents stored since the last merge to the counts cleaning reads
-    /// ([`LineStats`]), [`MERGE_DOCS`] documents per
-    /// transaction: each document is either merged (and gone from `pending_docs`) or still
-    /// pending after a crash, never both. Counts are summed in memory per transaction, so a line
-    /// that many documents share costs one counter update, not one per document.
-    pub fn merge_pending(&self) -> Result<(), StoreError> {
-        loop {
-            let mut keys = Vec::with_capacity(MERGE_DOCS);
-            for kv in self.pending_docs.iter().keys().take(MERGE_DOCS) {
-                keys.push(kv.map_err(|e| map_sled(&self.path, e))?);
+    /// Learned counts, loaded on first use.
+    fn learned(&self) -> Result<std::sync::RwLockWriteGuard<'_, Option<Learned>>, StoreError> {
+        let mut g = self.learned.write().unwrap_or_else(|p| p.into_inner());
+        if g.is_none() {
+            let mut l = Learned::default();
+            for kv in self.tree.scan_prefix([SITE]) {
+                let (k, v) = kv.map_err(|e| self.sled(e))?;
+                let site = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
+                l.sites
+                    .insert(String::from_utf8_lossy(&k[1..]).into_owned(), site);
             }
-            if keys.is_empty() {
-                return Ok(());
-            }
-            let trees = (&self.pending_docs, &self.sites, &self.site_lines);
-            let result = trees.transaction(|(pending, sites, site_lines)| {
-                let mut docs: std::collections::HashMap<String, u64> = Default::default();
-                let mut lines: std::collections::HashMap<Vec<u8>, (u64, String)> =
-                    Default::default();
-                for k in &keys {
-                    let Some(v) = pending.remove(k)? else {
-                        continue;
-                    };
-                    let doc: SiteLines = serde_json::from_slice(&v)
-                        .map_err(|e| TxError::Abort(self.bad(&String::from_utf8_lossy(k), e)))?;
-                    for (hash, text) in doc.lines {
-                        lines
-                            .entry(line_key(&doc.site, &hash))
-                            .or_insert((0, text))
-                            .0 += 1;
-                    }
-                    *docs.entry(doc.site).or_insert(0) += 1;
-                }
-                for (site, add) in &docs {
-                    let n = sites.get(site.as_bytes())?.map_or(0, |v| be_u64(&v));
-                    sites.insert(site.as_bytes(), &(n + add).to_be_bytes())?;
-                }
-                for (k, (add, text)) in &lines {
-                    let n = site_lines.get(k.as_slice())?.map_or(0, |v| be_u64(&v));
-                    let mut v = (n + add).to_be_bytes().to_vec();
-                    v.extend_from_slice(text.as_bytes());
-                    site_lines.insert(k.as_slice(), v)?;
-                }
-                Ok(())
-            });
-            result.map_err(|e| match e {
-                TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => map_sled(&self.path, e),
-            })?;
+            *g = Some(l);
         }
+        Ok(g)
+    }
+
+    /// A site's line table as of its last checkpoint.
+    fn table(&self, site: &Site) -> Result<Table, StoreError> {
+        let Some(loc) = site.table else {
+            return Ok(Vec::new());
+        };
+        let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
+        decode_table(&bytes).ok_or_else(|| self.corrupt("a site's line table", b"table"))
+    }
+
+    /// Adds the lines of documents stored since the last merge (and, on the first merge of a
+    /// process, those an interrupted run left pending) to the counts cleaning reads. Every
+    /// [`CHECKPOINT_MERGES`] merges the changed counts are staged for writing
+    /// ([`Store::checkpoint`]).
+    pub fn merge_pending(&self) -> Result<(), StoreError> {
+        let mut guard = self.learned()?;
+        let Some(l) = guard.as_mut() else {
+            return Ok(());
+        };
+        let mut docs = std::mem::take(&mut self.staged().unmerged);
+        if !l.recovered {
+            l.recovered = true;
+            let known: HashSet<Vec<u8>> = docs.iter().map(|(k, _)| k.clone()).collect();
+            let mut left = Vec::new();
+            for kv in self.tree.scan_prefix([PENDING]) {
+                let (k, v) = kv.map_err(|e| self.sled(e))?;
+                if known.contains(k.as_ref()) {
+                    continue;
+                }
+                let bytes = self.read_at(&k, &v)?;
+                let lines =
+                    decode_lines(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
+                left.push((k.to_vec(), lines));
+            }
+            left.append(&mut docs);
+            docs = left;
+        }
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let mut touched = HashSet::new();
+        for (pkey, lines) in docs {
+            if !l.sites.contains_key(&lines.site) {
+                l.sites.insert(lines.site.clone(), Site::default());
+            }
+            let Some(site) = l.sites.get_mut(&lines.site) else {
+                continue;
+            };
+            if site.counts.is_none() {
+                let table = self.table(site)?;
+                site.counts = Some(table.into_iter().map(|(h, n, _)| (h, n)).collect());
+            }
+            let counts = site.counts.get_or_insert_with(HashMap::new);
+            site.docs += 1;
+            site.dirty = true;
+            for (hash, text) in lines.lines {
+                let n = counts.entry(hash).or_insert(0);
+                if *n == 0 {
+                    site.new_texts.insert(hash, text);
+                }
+                *n += 1;
+            }
+            touched.insert(lines.site);
+            l.merged.push(pkey);
+        }
+        for name in &touched {
+            if let Some(site) = l.sites.get_mut(name) {
+                site.rehot();
+            }
+        }
+        l.merges += 1;
+        if l.merges % CHECKPOINT_MERGES == 0 {
+            self.checkpoint_learned(l)?;
+        }
+        Ok(())
+    }
+
+    /// Stages the learned counts merged since the last checkpoint: each changed site's line
+    /// table is rewritten to the log, and the merged pending entries are removed, in the batch
+    /// the next [`Store::flush`] applies.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut guard = self.learned()?;
+        match guard.as_mut() {
+            Some(l) => self.checkpoint_learned(l),
+            None => Ok(()),
+        }
+    }
+
+    fn checkpoint_learned(&self, l: &mut Learned) -> Result<(), StoreError> {
+        let mut writes = Vec::new();
+        for (name, site) in l.sites.iter_mut().filter(|(_, s)| s.dirty) {
+            let mut table = self.table(site)?;
+            // Counts are dropped here and read again when the site's next documents merge, so
+            // memory holds only the tables of sites merged since the last checkpoint.
+            let counts = site.counts.take().unwrap_or_default();
+            for (hash, n, _) in &mut table {
+                if let Some(c) = counts.get(hash) {
+                    *n = *c;
+                }
+            }
+            for (hash, text) in site.new_texts.drain() {
+                table.push((hash, counts.get(&hash).copied().unwrap_or(1), text));
+            }
+            table.sort_by_key(|e| e.0);
+            site.table = Some(
+                self.log
+                    .append(&encode_table(&table))
+                    .map_err(|e| self.io(e))?,
+            );
+            site.dirty = false;
+            writes.push((key(SITE, name.as_bytes()), site.encode()));
+        }
+        let mut st = self.staged();
+        for (k, v) in writes {
+            st.writes.insert(k, Some(v));
+        }
+        for k in l.merged.drain(..) {
+            st.writes.insert(k, None);
+        }
+        Ok(())
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
     pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
-        self.failures
-            .insert(failure.origin.as_bytes(), bytes)
-            .map_err(|e| map_sled(&self.path, e))?;
+        self.staged()
+            .writes
+            .insert(key(FAILURE, failure.origin.as_bytes()), Some(bytes));
         Ok(())
     }
 
     pub fn put_run(&self, run: &RunSummary) -> Result<(), StoreError> {
-        let id = self.db.generate_id().map_err(|e| map_sled(&self.path, e))?;
+        let id = self.db.generate_id().map_err(|e| self.sled(e))?;
         let bytes = serde_json::to_vec(run).map_err(|e| self.bad("run", e))?;
-        self.runs
-            .insert(id.to_be_bytes(), bytes)
-            .map_err(|e| map_sled(&self.path, e))?;
+        self.staged()
+            .writes
+            .insert(key(RUN, &id.to_be_bytes()), Some(bytes));
         Ok(())
     }
 
     /// Sites with learned counts and how many documents each has, most documents first.
     pub fn learned_sites(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.apply()?;
         let mut out = Vec::new();
-        for kv in self.sites.iter() {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            out.push((String::from_utf8_lossy(&k).into_owned(), be_u64(&v)));
+        for kv in self.tree.scan_prefix([SITE]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
+            let site = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
+            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), site.docs));
         }
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
@@ -343,25 +872,25 @@ impl Store {
 
     /// A site's counted lines `(text, documents)`, most frequent first.
     pub fn learned_lines(&self, site: &str) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut prefix = site.as_bytes().to_vec();
-        prefix.push(0);
-        let mut out = Vec::new();
-        for kv in self.site_lines.scan_prefix(&prefix) {
-            let (_, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            if v.len() >= 8 {
-                out.push((String::from_utf8_lossy(&v[8..]).into_owned(), be_u64(&v)));
-            }
-        }
+        self.apply()?;
+        let k = key(SITE, site.as_bytes());
+        let Some(v) = self.tree.get(&k).map_err(|e| self.sled(e))? else {
+            return Ok(Vec::new());
+        };
+        let entry = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
+        let mut out: Vec<(String, u64)> = self
+            .table(&entry)?
+            .into_iter()
+            .map(|(_, n, text)| (text, n))
+            .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
     }
 
     /// Makes every write so far durable. Nothing counts as committed before this returns.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db
-            .flush()
-            .map(|_| ())
-            .map_err(|e| map_sled(&self.path, e))
+        self.apply()?;
+        self.db.flush().map(|_| ()).map_err(|e| self.sled(e))
     }
 
     /// The article with this id, or the single article whose id starts with this prefix.
@@ -370,123 +899,147 @@ impl Store {
         if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound(prefix));
         }
-        let mut hits = self.articles.scan_prefix(prefix.as_bytes());
+        self.apply()?;
+        let mut hits = self.tree.scan_prefix(key(ARTICLE, prefix.as_bytes()));
         let first = match hits.next() {
-            Some(kv) => kv.map_err(|e| map_sled(&self.path, e))?,
+            Some(kv) => kv.map_err(|e| self.sled(e))?,
             None => return Err(StoreError::NotFound(prefix)),
         };
+        let short = |k: &[u8]| String::from_utf8_lossy(&k[1..13.min(k.len())]).into_owned();
         let more: Vec<String> = hits
             .take(4)
             .filter_map(Result::ok)
-            .map(|(k, _)| String::from_utf8_lossy(&k[..12.min(k.len())]).into_owned())
+            .map(|(k, _)| short(&k))
             .collect();
         if !more.is_empty() {
-            let mut candidates =
-                vec![String::from_utf8_lossy(&first.0[..12.min(first.0.len())]).into_owned()];
+            let mut candidates = vec![short(&first.0)];
             candidates.extend(more);
             return Err(StoreError::Ambiguous { prefix, candidates });
         }
-        self.decode(&first.0, &first.1)
+        self.read_record(&first.0[1..], &first.1)
     }
 
     /// Every stored article, in id order.
     pub fn articles(&self) -> impl Iterator<Item = Result<ArticleRecord, StoreError>> + '_ {
-        self.articles.iter().map(move |kv| {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            self.decode(&k, &v)
-        })
+        let applied = self.apply().err().map(Err);
+        applied
+            .into_iter()
+            .chain(self.tree.scan_prefix([ARTICLE]).map(move |kv| {
+                let (k, v) = kv.map_err(|e| self.sled(e))?;
+                self.read_record(&k[1..], &v)
+            }))
     }
 
     /// The article id an origin was stored under, if any.
     pub fn article_for_origin(&self, origin: &str) -> Result<Option<String>, StoreError> {
+        self.apply()?;
         Ok(self
-            .origins
-            .get(origin.as_bytes())
-            .map_err(|e| map_sled(&self.path, e))?
+            .tree
+            .get(key(ORIGIN, origin.as_bytes()))
+            .map_err(|e| self.sled(e))?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     pub fn failures(&self) -> impl Iterator<Item = Result<FailureRecord, StoreError>> + '_ {
-        self.failures.iter().map(move |kv| {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            serde_json::from_slice(&v).map_err(|e| self.bad(&String::from_utf8_lossy(&k), e))
-        })
+        let applied = self.apply().err().map(Err);
+        applied
+            .into_iter()
+            .chain(self.tree.scan_prefix([FAILURE]).map(move |kv| {
+                let (k, v) = kv.map_err(|e| self.sled(e))?;
+                serde_json::from_slice(&v)
+                    .map_err(|e| self.bad(&String::from_utf8_lossy(&k[1..]), e))
+            }))
     }
 
     pub fn runs(&self) -> impl Iterator<Item = Result<RunSummary, StoreError>> + '_ {
-        self.runs.iter().map(move |kv| {
-            let (_, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            serde_json::from_slice(&v).map_err(|e| self.bad("run", e))
-        })
+        let applied = self.apply().err().map(Err);
+        applied
+            .into_iter()
+            .chain(self.tree.scan_prefix([RUN]).map(move |kv| {
+                let (_, v) = kv.map_err(|e| self.sled(e))?;
+                serde_json::from_slice(&v).map_err(|e| self.bad("run", e))
+            }))
     }
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        self.apply()?;
+        let count = |kind: u8| self.tree.scan_prefix([kind]).keys().count();
         Ok(StoreStats {
-            articles: self.articles.len(),
-            origins: self.origins.len(),
-            failures: self.failures.len(),
-            runs: self.runs.len(),
-            size_on_disk: self
-                .db
-                .size_on_disk()
-                .map_err(|e| map_sled(&self.path, e))?,
+            articles: count(ARTICLE),
+            origins: count(ORIGIN),
+            failures: count(FAILURE),
+            runs: count(RUN),
+            size_on_disk: self.db.size_on_disk().map_err(|e| self.sled(e))? + self.log.len(),
         })
     }
 
-    /// Checks that every record decodes, is stored under its own id, and that every origin
-    /// points at a stored article. Returns the problems found (empty when healthy).
+    /// Checks that every record decodes, is stored under its own id, that every origin points
+    /// at a stored article, and that every pending entry and site table reads back whole.
+    /// Returns the problems found (empty when healthy).
     pub fn verify(&self) -> Result<Vec<String>, StoreError> {
+        self.apply()?;
         let mut problems = Vec::new();
-        for kv in self.articles.iter() {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            match serde_json::from_slice::<ArticleRecord>(&v) {
-                Ok(r) if r.id.as_bytes() == &*k => {}
-                Ok(r) => problems.push(format!(
-                    "record under `{}` has id `{}`",
-                    String::from_utf8_lossy(&k),
-                    r.id
-                )),
-                Err(e) => problems.push(format!(
-                    "record `{}` does not decode: {e}",
-                    String::from_utf8_lossy(&k)
-                )),
+        for kv in self.tree.scan_prefix([ARTICLE]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
+            let id = String::from_utf8_lossy(&k[1..]).into_owned();
+            match self.read_record(&k[1..], &v) {
+                Ok(r) if r.id == id => {}
+                Ok(r) => problems.push(format!("record under `{id}` has id `{}`", r.id)),
+                Err(e) => problems.push(format!("record `{id}` does not read back: {e}")),
             }
         }
-        for kv in self.origins.iter() {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
+        for kv in self.tree.scan_prefix([ORIGIN]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
             if !self
-                .articles
-                .contains_key(&v)
-                .map_err(|e| map_sled(&self.path, e))?
+                .tree
+                .contains_key(key(ARTICLE, &v))
+                .map_err(|e| self.sled(e))?
             {
                 problems.push(format!(
                     "origin `{}` points at missing article `{}`",
-                    String::from_utf8_lossy(&k),
+                    String::from_utf8_lossy(&k[1..]),
                     String::from_utf8_lossy(&v)
                 ));
+            }
+        }
+        for kv in self.tree.scan_prefix([PENDING]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
+            if let Err(e) = self
+                .read_at(&k, &v)
+                .and_then(|b| decode_lines(&b).ok_or_else(|| self.corrupt("pending lines", &k)))
+            {
+                problems.push(format!("pending lines do not read back: {e}"));
+            }
+        }
+        for kv in self.tree.scan_prefix([SITE]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
+            let site = String::from_utf8_lossy(&k[1..]).into_owned();
+            if let Err(e) = Site::decode(&v)
+                .ok_or_else(|| self.corrupt("a site entry", &k))
+                .and_then(|s| self.table(&s))
+            {
+                problems.push(format!("learned lines of `{site}` do not read back: {e}"));
             }
         }
         Ok(problems)
     }
 
-    /// SHA-256 over every article record (keys and values, in key order), as hex: equal
+    /// SHA-256 over every article record (ids and JSON records, in id order), as hex: equal
     /// checksums mean identical article records. Re-ingesting the same inputs leaves it
     /// unchanged; origins index, failures and run metadata are not part of it.
     pub fn checksum(&self) -> Result<String, StoreError> {
         use sha2::{Digest, Sha256};
+        self.apply()?;
         let mut h = Sha256::new();
-        for kv in self.articles.iter() {
-            let (k, v) = kv.map_err(|e| map_sled(&self.path, e))?;
-            h.update((k.len() as u64).to_be_bytes());
-            h.update(&k);
-            h.update((v.len() as u64).to_be_bytes());
-            h.update(&v);
+        for kv in self.tree.scan_prefix([ARTICLE]) {
+            let (k, v) = kv.map_err(|e| self.sled(e))?;
+            let (id, bytes) = (&k[1..], self.read_at(&k[1..], &v)?);
+            h.update((id.len() as u64).to_be_bytes());
+            h.update(id);
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(&bytes);
         }
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-    }
-
-    fn decode(&self, key: &[u8], value: &[u8]) -> Result<ArticleRecord, StoreError> {
-        serde_json::from_slice(value).map_err(|e| self.bad(&String::from_utf8_lossy(key), e))
     }
 
     fn bad(&self, key: &str, e: serde_json::Error) -> StoreError {
@@ -496,39 +1049,43 @@ impl Store {
             detail: e.to_string(),
         }
     }
+
+    /// Runs `f` on the learned counts (loaded on first use); `None` when they cannot be read.
+    fn with_learned<R>(&self, f: impl FnOnce(&Learned) -> R) -> Option<R> {
+        {
+            let g = self.learned.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(l) = g.as_ref() {
+                return Some(f(l));
+            }
+        }
+        match self.learned() {
+            Ok(g) => g.as_ref().map(f),
+            Err(e) => {
+                tracing::warn!("learned site counts unavailable: {e}");
+                None
+            }
+        }
+    }
 }
 
+/// Counts as cleaning reads them: a site's merged document count, and for a line the documents
+/// containing it — exact while the site's counts are being merged, otherwise exact for the lines
+/// at or above [`learn::MIN_SHARE`] (the only ones cleaning acts on) and 0 for the rest.
 impl LineStats for Store {
     fn site_docs(&self, site: &str) -> u64 {
-        self.sites
-            .get(site.as_bytes())
-            .ok()
-            .flatten()
-            .map_or(0, |v| be_u64(&v))
+        self.with_learned(|l| l.sites.get(site).map_or(0, |s| s.docs))
+            .unwrap_or(0)
     }
 
     fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64 {
-        self.site_lines
-            .get(line_key(site, hash))
-            .ok()
-            .flatten()
-            .map_or(0, |v| be_u64(&v))
+        self.with_learned(|l| {
+            l.sites.get(site).map_or(0, |s| match &s.counts {
+                Some(c) => c.get(hash).copied().unwrap_or(0),
+                None => s.hot.get(hash).copied().unwrap_or(0),
+            })
+        })
+        .unwrap_or(0)
     }
-}
-
-fn line_key(site: &str, hash: &[u8; 8]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(site.len() + 9);
-    k.extend_from_slice(site.as_bytes());
-    k.push(0);
-    k.extend_from_slice(hash);
-    k
-}
-
-/// The big-endian u64 at the start of a value; 0 if the value is too short (never written so).
-fn be_u64(v: &[u8]) -> u64 {
-    v.get(..8)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map_or(0, u64::from_be_bytes)
 }
 
 /// A new origin entry stamped now.
@@ -634,9 +1191,9 @@ mod tests {
             lines: vec![([1; 8], "Menu".into()), (*b"uniqueXY", extra.into())],
         };
         let (a, b) = ("aa".repeat(32), "bb".repeat(32));
-        store.put(&record(&a, "a.txt"), Some(&lines("x"))).unwrap();
-        store.put(&record(&b, "b.txt"), Some(&lines("y"))).unwrap();
-        store.put(&record(&b, "c.txt"), Some(&lines("y"))).unwrap();
+        store.put(&record(&a, "a.txt"), Some(lines("x"))).unwrap();
+        store.put(&record(&b, "b.txt"), Some(lines("y"))).unwrap();
+        store.put(&record(&b, "c.txt"), Some(lines("y"))).unwrap();
         assert_eq!(store.site_docs("example.com"), 0, "not merged yet");
         store.merge_pending().unwrap();
         assert_eq!(store.site_docs("example.com"), 2);

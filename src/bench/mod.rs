@@ -355,7 +355,7 @@ pub fn store(
             .site_key
             .clone()
             .map(|site| learn::lines_of(site, &c.decided));
-        let put = store.put(&record, lines.as_ref()).and_then(|outcome| {
+        let put = store.put(&record, lines).and_then(|outcome| {
             if matches!(outcome, crate::store::PutOutcome::Duplicate { .. }) {
                 duplicates.fetch_add(1, Ordering::Relaxed);
             }

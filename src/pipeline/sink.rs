@@ -1,6 +1,6 @@
 //! Sinks: where [`super::run`] puts cleaned documents, always in input order.
 //!
-//! [`StoreSink`] writes the `sled` store (one transaction per document, durable at
+//! [`StoreSink`] writes the store (staged, applied as one atomic batch and durable at
 //! [`Sink::commit`]); [`JsonlSink`] writes article records as JSON Lines to any writer, with no
 //! store at all, dropping an article already emitted in this run (an in-memory set of 32-byte
 //! ids, so memory grows by 32 bytes per distinct article); [`DiscardSink`] keeps nothing (for
@@ -66,6 +66,7 @@ impl<'a> StoreSink<'a> {
     /// Merges counts a crashed run left pending, so this run starts from all it learned.
     pub fn new(store: &'a Store) -> Result<StoreSink<'a>, StoreError> {
         store.merge_pending()?;
+        store.checkpoint()?;
         Ok(StoreSink { store })
     }
 }
@@ -87,7 +88,7 @@ impl Sink for StoreSink<'_> {
             .clone()
             .filter(|site| self.store.site_docs(site) < learn::MAX_DOCS)
             .map(|site| learn::lines_of(site, &cleaned.decided));
-        self.store.put(&record, lines.as_ref())
+        self.store.put(&record, lines)
     }
 
     fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), StoreError> {
@@ -103,6 +104,7 @@ impl Sink for StoreSink<'_> {
     }
 
     fn finish(&mut self, summary: &RunSummary) -> Result<(), StoreError> {
+        self.store.checkpoint()?;
         self.store.put_run(summary)
     }
 }
