@@ -63,16 +63,54 @@ pub fn line_hash(text: &str) -> [u8; 8] {
 /// The distinct short lines of a document, whatever their verdict: boilerplate is learnt from
 /// what rules already remove too, so a site rule can later be suggested for it.
 pub fn lines_of(site: String, decided: &[Decided]) -> SiteLines {
+    lines_with(site, decided, None)
+}
+
+/// [`lines_of`], reusing the line hashes [`Hashes::of`] took of the same blocks.
+pub fn lines_with(site: String, decided: &[Decided], hashes: Option<&Hashes>) -> SiteLines {
     let mut seen = BTreeMap::new();
-    for d in decided {
+    for (i, d) in decided.iter().enumerate() {
         let t = &d.block.text;
-        if t.chars().count() <= MAX_LINE_CHARS {
+        if let Some(h) = hashes.and_then(|h| h.get(i, t)) {
+            seen.entry(h).or_insert_with(|| t.clone());
+        } else if t.chars().count() <= MAX_LINE_CHARS {
             seen.entry(line_hash(t)).or_insert_with(|| t.clone());
         }
     }
     SiteLines {
         site,
         lines: seen.into_iter().collect(),
+    }
+}
+
+/// The line hashes of a document's countable blocks, taken once for both [`apply_with`] and
+/// [`lines_with`]. Each is kept with its text's address and length: a block whose text was
+/// replaced in between is hashed again, never matched to a stale hash.
+#[derive(Debug, Default)]
+pub struct Hashes(Vec<Option<(usize, usize, [u8; 8])>>);
+
+impl Hashes {
+    pub fn of(decided: &[Decided]) -> Hashes {
+        Hashes(
+            decided
+                .iter()
+                .map(|d| {
+                    let t = &d.block.text;
+                    (t.chars().count() <= MAX_LINE_CHARS)
+                        .then(|| (t.as_ptr() as usize, t.len(), line_hash(t)))
+                })
+                .collect(),
+        )
+    }
+
+    /// The hash of block `i` if it was taken of this very text.
+    fn get(&self, i: usize, text: &str) -> Option<[u8; 8]> {
+        match self.0.get(i) {
+            Some(Some((ptr, len, h))) if *ptr == text.as_ptr() as usize && *len == text.len() => {
+                Some(*h)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -83,16 +121,28 @@ pub fn is_frequent(n: u64, docs: u64) -> bool {
 
 /// Drops kept blocks that the site's counts mark as boilerplate. Returns how many.
 pub fn apply(decided: &mut [Decided], site: &str, stats: &dyn LineStats) -> usize {
+    apply_with(decided, site, stats, None)
+}
+
+/// [`apply`], reusing the line hashes [`Hashes::of`] took of the same blocks.
+pub fn apply_with(
+    decided: &mut [Decided],
+    site: &str,
+    stats: &dyn LineStats,
+    hashes: Option<&Hashes>,
+) -> usize {
     let docs = stats.site_docs(site);
     if docs < MIN_DOCS {
         return 0;
     }
     let mut dropped = 0;
-    for d in decided.iter_mut().filter(|d| d.is_kept()) {
-        if d.block.text.chars().count() > MAX_LINE_CHARS {
-            continue;
-        }
-        if is_frequent(stats.line_docs(site, &line_hash(&d.block.text)), docs) {
+    for (i, d) in decided.iter_mut().enumerate().filter(|(_, d)| d.is_kept()) {
+        let hash = match hashes.and_then(|h| h.get(i, &d.block.text)) {
+            Some(h) => h,
+            None if d.block.text.chars().count() > MAX_LINE_CHARS => continue,
+            None => line_hash(&d.block.text),
+        };
+        if is_frequent(stats.line_docs(site, &hash), docs) {
             d.verdict = Verdict::Drop(LEARNED.to_string());
             dropped += 1;
         }

@@ -71,6 +71,9 @@ pub struct Cleaned {
     pub sites: Vec<String>,
     /// The site the document's lines are counted under (URL host or matched site rule).
     pub site_key: Option<String>,
+    /// What the document adds to its site's learned counts: set when cleaning read learned
+    /// counts and the site has fewer than [`learn::MAX_DOCS`] documents counted.
+    pub lines: Option<learn::SiteLines>,
 }
 
 /// Runs one document through every stage up to (not including) the store.
@@ -176,9 +179,21 @@ pub fn clean_limited(
     let active = rules.for_document(decoded.url.as_deref(), &decoded.text);
     let site_names: Vec<String> = active.sites.iter().map(|s| s.name.clone()).collect();
     let site_key = learn::site_key(decoded.url.as_deref(), &site_names);
-    let apply_learned = |decided: &mut Vec<Decided>| {
+    // Lines are counted for a site's first documents only; their hashes are taken once, for
+    // both the learned lookups and the counts.
+    let counting = match (&site_key, learned) {
+        (Some(site), Some(stats)) => stats.site_docs(site) < learn::MAX_DOCS,
+        _ => false,
+    };
+    let mut hashes: Option<learn::Hashes> = None;
+    let mut apply_learned = |decided: &mut Vec<Decided>| {
         if let (Some(site), Some(stats)) = (&site_key, learned) {
-            debug_span!("learned").in_scope(|| learn::apply(decided, site, stats));
+            debug_span!("learned").in_scope(|| {
+                if counting {
+                    hashes = Some(learn::Hashes::of(decided));
+                }
+                learn::apply_with(decided, site, stats, hashes.as_ref())
+            });
         }
     };
     // From the strip stage on, the blocks and their texts are fixed: their canonical forms are
@@ -257,7 +272,12 @@ pub fn clean_limited(
         });
     }
     debug!(kept = body.len(), removed = removed.len(), "cleaned");
+    let lines = match (&site_key, counting) {
+        (Some(site), true) => Some(learn::lines_with(site.clone(), &decided, hashes.as_ref())),
+        _ => None,
+    };
     Ok(Cleaned {
+        lines,
         site_key,
         article: Article {
             id: dedup::kept_body_id(&decided, &forms),

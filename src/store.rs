@@ -375,6 +375,30 @@ fn decode_table(v: &[u8]) -> Option<Table> {
     Some(out)
 }
 
+/// A fast hasher for the in-memory learned maps: their keys are site names and line hashes
+/// (already SHA-256 bytes), not attacker-chosen values a DoS-resistant hash must defend.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // FxHash's multiply-rotate step over 8-byte words.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<FastHasher>;
+type FastMap<K, V> = HashMap<K, V, Fast>;
+
 /// What the store knows of one site's learned counts.
 #[derive(Default)]
 struct Site {
@@ -382,9 +406,9 @@ struct Site {
     /// The site's line table in the log, as of the last checkpoint.
     table: Option<Loc>,
     /// Lines at or above the share of documents that makes them boilerplate.
-    hot: HashMap<[u8; 8], u64>,
+    hot: FastMap<[u8; 8], u64>,
     /// Every line's count, while this run merges the site's documents.
-    counts: Option<HashMap<[u8; 8], u64>>,
+    counts: Option<FastMap<[u8; 8], u64>>,
     /// Lines first counted since the last checkpoint.
     new_texts: HashMap<[u8; 8], String>,
     /// Changed since the last checkpoint.
@@ -420,7 +444,8 @@ impl Site {
             _ => None,
         };
         let n = r.u32()?;
-        let mut hot = HashMap::with_capacity((n as usize).min(v.len() / 16));
+        let mut hot =
+            FastMap::with_capacity_and_hasher((n as usize).min(v.len() / 16), Fast::default());
         for _ in 0..n {
             hot.insert(r.hash()?, r.u64()?);
         }
@@ -436,7 +461,7 @@ impl Site {
     fn rehot(&mut self) {
         if let Some(counts) = &self.counts {
             self.hot = if self.docs < learn::MIN_DOCS {
-                HashMap::new()
+                FastMap::default()
             } else {
                 counts
                     .iter()
@@ -451,7 +476,7 @@ impl Site {
 /// Learned counts as cleaning sees them (see the module docs).
 #[derive(Default)]
 struct Learned {
-    sites: HashMap<String, Site>,
+    sites: FastMap<String, Site>,
     /// Pending entries left by an earlier run have been merged.
     recovered: bool,
     /// Keys of pending entries merged since the last checkpoint.
@@ -769,7 +794,7 @@ impl Store {
                 let table = self.table(site)?;
                 site.counts = Some(table.into_iter().map(|(h, n, _)| (h, n)).collect());
             }
-            let counts = site.counts.get_or_insert_with(HashMap::new);
+            let counts = site.counts.get_or_insert_with(FastMap::default);
             site.docs += 1;
             site.dirty = true;
             for (hash, text) in lines.lines {

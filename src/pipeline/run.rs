@@ -287,7 +287,7 @@ impl<S: Sink> Writer<'_, S> {
         s.read += 1;
         s.bytes_in += bytes_in;
         let outcome = match *result {
-            Ok(c) => match self.sink.put(&origin, &info, &c)? {
+            Ok(mut c) => match self.sink.put(&origin, &info, &mut c)? {
                 PutOutcome::Stored => {
                     s.stored += 1;
                     s.bytes_out += c.article.body.iter().map(|p| p.len() as u64).sum::<u64>();

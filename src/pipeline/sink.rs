@@ -10,7 +10,6 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use crate::learn::{self, LineStats};
 use crate::model::{ArticleRecord, InputInfo};
 use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
 
@@ -25,7 +24,7 @@ pub trait Sink {
         &mut self,
         origin: &str,
         info: &InputInfo,
-        cleaned: &Cleaned,
+        cleaned: &mut Cleaned,
     ) -> Result<PutOutcome, Self::Error>;
 
     /// Takes one input that produced no article.
@@ -78,17 +77,14 @@ impl Sink for StoreSink<'_> {
         &mut self,
         origin: &str,
         info: &InputInfo,
-        cleaned: &Cleaned,
+        cleaned: &mut Cleaned,
     ) -> Result<PutOutcome, StoreError> {
         let _s = tracing::debug_span!("store").entered();
         let record = record_of(origin, info, cleaned);
-        // Merged counts lag by at most one merge epoch, so a site may pass the cap by that much.
-        let lines = cleaned
-            .site_key
-            .clone()
-            .filter(|site| self.store.site_docs(site) < learn::MAX_DOCS)
-            .map(|site| learn::lines_of(site, &cleaned.decided));
-        self.store.put(&record, lines)
+        // Cleaning took the lines when the site had fewer than `learn::MAX_DOCS` documents
+        // counted; merged counts lag by at most one merge epoch, so a site may pass the cap by
+        // that much.
+        self.store.put(&record, cleaned.lines.take())
     }
 
     fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), StoreError> {
@@ -151,7 +147,7 @@ impl<W: Write> Sink for JsonlSink<W> {
         &mut self,
         origin: &str,
         info: &InputInfo,
-        cleaned: &Cleaned,
+        cleaned: &mut Cleaned,
     ) -> Result<PutOutcome, std::io::Error> {
         if !self.emitted.insert(id_bytes(&cleaned.article.id)) {
             return Ok(PutOutcome::Duplicate { new_origin: true });
@@ -178,7 +174,7 @@ pub struct DiscardSink;
 impl Sink for DiscardSink {
     type Error = std::convert::Infallible;
 
-    fn put(&mut self, _: &str, _: &InputInfo, _: &Cleaned) -> Result<PutOutcome, Self::Error> {
+    fn put(&mut self, _: &str, _: &InputInfo, _: &mut Cleaned) -> Result<PutOutcome, Self::Error> {
         Ok(PutOutcome::Stored)
     }
 
