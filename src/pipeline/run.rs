@@ -11,8 +11,9 @@
 //! learned site counts that workers read change only at fixed points of that order — every
 //! [`LEARN_EPOCH`] documents the reader waits until the writer has applied everything before
 //! and merged what it learned ([`Sink::end_epoch`]). `--jobs 1` and `--jobs 8` write the same
-//! records. Writes are committed every `flush_every` documents or every second, whichever comes
-//! first; outcomes are reported only after the commit that made them durable.
+//! records. A commit starts every `flush_every` documents or every second, whichever comes
+//! first, and may run in the background while the writer goes on (one at a time); outcomes are
+//! reported only after the commit that made them durable has finished.
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
@@ -138,6 +139,7 @@ pub fn run<S: Sink>(
             barrier,
             flush_every: opts.flush_every.max(1),
             pending: Vec::new(),
+            committing: Vec::new(),
             last_commit: Instant::now(),
         };
         // Returning drops the receiving ends, which stops the reader and workers on an error.
@@ -221,6 +223,8 @@ struct Writer<'a, S: Sink> {
     flush_every: usize,
     /// Applied but not yet committed: `(origin, outcome, bytes in)`.
     pending: Vec<(String, Outcome, u64)>,
+    /// In the commit started last, reported when it has finished.
+    committing: Vec<(String, Outcome, u64)>,
     last_commit: Instant,
 }
 
@@ -242,10 +246,11 @@ impl<S: Sink> Writer<'_, S> {
                 if self.barrier && next % LEARN_EPOCH == 0 {
                     self.sink.end_epoch()?;
                 }
+                self.finish_commit(report, false)?;
                 if self.pending.len() >= self.flush_every
                     || (!self.pending.is_empty() && self.last_commit.elapsed() >= COMMIT_AFTER)
                 {
-                    self.commit(report)?;
+                    self.start_commit(report)?;
                 }
                 // The reader may have finished and gone: nobody to return the credit to.
                 let _ = credits.send(());
@@ -254,13 +259,30 @@ impl<S: Sink> Writer<'_, S> {
         self.summary.finished_at = crate::time::now_rfc3339();
         self.sink.end_epoch()?;
         self.sink.finish(self.summary)?;
-        self.commit(report)
+        self.start_commit(report)?;
+        self.finish_commit(report, true)
     }
 
-    fn commit(&mut self, report: &mut impl FnMut(&Report)) -> Result<(), S::Error> {
-        self.sink.commit()?;
+    /// Starts committing what was applied; what the previous commit held is reported first
+    /// (after waiting for it), so outcomes stay in input order.
+    fn start_commit(&mut self, report: &mut impl FnMut(&Report)) -> Result<(), S::Error> {
+        self.finish_commit(report, true)?;
+        self.sink.start_commit()?;
         self.last_commit = Instant::now();
-        for (origin, outcome, bytes_in) in self.pending.drain(..) {
+        self.committing = std::mem::take(&mut self.pending);
+        Ok(())
+    }
+
+    /// Reports the outcomes of the commit in flight once it has finished (waiting when `wait`).
+    fn finish_commit(
+        &mut self,
+        report: &mut impl FnMut(&Report),
+        wait: bool,
+    ) -> Result<(), S::Error> {
+        if !self.sink.commit_done(wait)? {
+            return Ok(());
+        }
+        for (origin, outcome, bytes_in) in self.committing.drain(..) {
             report(&Report {
                 origin: &origin,
                 outcome: &outcome,

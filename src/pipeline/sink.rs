@@ -33,6 +33,18 @@ pub trait Sink {
     /// Makes everything put so far durable; outcomes are reported only after it returns.
     fn commit(&mut self) -> Result<(), Self::Error>;
 
+    /// Starts making everything put so far durable, possibly in the background: the outcomes
+    /// are reported once [`Sink::commit_done`] says it finished. At most one runs at a time.
+    fn start_commit(&mut self) -> Result<(), Self::Error> {
+        self.commit()
+    }
+
+    /// Whether the commit last started has finished, waiting for it when `wait`.
+    fn commit_done(&mut self, wait: bool) -> Result<bool, Self::Error> {
+        let _ = wait;
+        Ok(true)
+    }
+
     /// Called at fixed points of the input order (and at the end): what the documents put so
     /// far taught about their sites becomes visible to the cleaning of later documents.
     fn end_epoch(&mut self) -> Result<(), Self::Error> {
@@ -93,6 +105,14 @@ impl Sink for StoreSink<'_> {
 
     fn commit(&mut self) -> Result<(), StoreError> {
         self.store.flush()
+    }
+
+    fn start_commit(&mut self) -> Result<(), StoreError> {
+        self.store.start_commit()
+    }
+
+    fn commit_done(&mut self, wait: bool) -> Result<bool, StoreError> {
+        self.store.commit_done(wait)
     }
 
     fn end_epoch(&mut self) -> Result<(), StoreError> {
