@@ -421,7 +421,8 @@ struct Site {
     /// Lines at or above the share of documents that makes them boilerplate.
     hot: FastMap<[u8; 8], u64>,
     /// Every line's count, while this run merges the site's documents.
-    counts: Option<FastMap<[u8; 8], u64>>,
+    /// (u32: a count is at most the documents counted, [`learn::MAX_DOCS`] plus one epoch.)
+    counts: Option<FastMap<[u8; 8], u32>>,
     /// Lines first counted since the last checkpoint.
     new_texts: HashMap<[u8; 8], String>,
     /// Changed since the last checkpoint.
@@ -478,8 +479,8 @@ impl Site {
             } else {
                 counts
                     .iter()
-                    .filter(|(_, n)| learn::is_frequent(**n, self.docs))
-                    .map(|(h, n)| (*h, *n))
+                    .filter(|(_, n)| learn::is_frequent(u64::from(**n), self.docs))
+                    .map(|(h, n)| (*h, u64::from(*n)))
                     .collect()
             };
         }
@@ -884,7 +885,12 @@ impl Store {
             };
             if site.counts.is_none() {
                 let table = self.table(site)?;
-                site.counts = Some(table.into_iter().map(|(h, n, _)| (h, n)).collect());
+                site.counts = Some(
+                    table
+                        .into_iter()
+                        .map(|(h, n, _)| (h, u32::try_from(n).unwrap_or(u32::MAX)))
+                        .collect(),
+                );
             }
             let counts = site.counts.get_or_insert_with(FastMap::default);
             site.docs += 1;
@@ -894,7 +900,7 @@ impl Store {
                 if *n == 0 {
                     site.new_texts.insert(hash, text);
                 }
-                *n += 1;
+                *n = n.saturating_add(1);
             }
             touched.insert(lines.site);
             l.merged.push(pkey);
@@ -931,11 +937,11 @@ impl Store {
             let counts = site.counts.take().unwrap_or_default();
             for (hash, n, _) in &mut table {
                 if let Some(c) = counts.get(hash) {
-                    *n = *c;
+                    *n = u64::from(*c);
                 }
             }
             for (hash, text) in site.new_texts.drain() {
-                table.push((hash, counts.get(&hash).copied().unwrap_or(1), text));
+                table.push((hash, counts.get(&hash).map_or(1, |c| u64::from(*c)), text));
             }
             table.sort_by_key(|e| e.0);
             site.table = Some(
@@ -1208,7 +1214,7 @@ impl LineStats for Store {
     fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64 {
         self.with_learned(|l| {
             l.sites.get(site).map_or(0, |s| match &s.counts {
-                Some(c) => c.get(hash).copied().unwrap_or(0),
+                Some(c) => c.get(hash).map_or(0, |n| u64::from(*n)),
                 None => s.hot.get(hash).copied().unwrap_or(0),
             })
         })
