@@ -759,14 +759,27 @@ impl Store {
         record: &ArticleRecord,
         lines: Option<SiteLines>,
     ) -> Result<PutOutcome, StoreError> {
-        let id = record.id.as_bytes();
+        let json = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
+        self.put_encoded(&record.id, &record.origins, json, lines)
+    }
+
+    /// [`Store::put`] of a record already encoded as JSON (`json`, with id `id` and origins
+    /// `origins`), as a worker thread can prepare it.
+    pub fn put_encoded(
+        &self,
+        id: &str,
+        origins: &[Origin],
+        json: Vec<u8>,
+        lines: Option<SiteLines>,
+    ) -> Result<PutOutcome, StoreError> {
+        let id = id.as_bytes();
         let akey = key(ARTICLE, id);
         let mut st = self.staged();
         let outcome = match self.get_staged(&st, &akey)? {
             Some(loc) => {
                 let mut existing = self.read_record(id, &loc)?;
                 let mut new_origin = false;
-                for origin in &record.origins {
+                for origin in origins {
                     if !existing.origins.iter().any(|x| x.source == origin.source) {
                         existing.origins.push(origin.clone());
                         new_origin = true;
@@ -779,13 +792,13 @@ impl Store {
                 PutOutcome::Duplicate { new_origin }
             }
             None => {
-                let loc = self.append_record(record)?;
-                st.writes.insert(akey.clone(), Some(loc));
+                let loc = self.log.append(&json).map_err(|e| self.io(e))?;
+                st.writes.insert(akey.clone(), Some(loc.encode()));
                 PutOutcome::Stored
             }
         };
         let mut new_origin = false;
-        for origin in &record.origins {
+        for origin in origins {
             let okey = key(ORIGIN, origin.source.as_bytes());
             let previous = self.get_staged(&st, &okey)?;
             st.writes.insert(okey, Some(id.to_vec()));

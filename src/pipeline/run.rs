@@ -77,13 +77,13 @@ pub struct Report<'a> {
     pub bytes_in: u64,
 }
 
-/// What a worker hands the writer.
-enum Done {
+/// What a worker hands the writer: the cleaned document with what the sink prepared of it.
+enum Done<P> {
     Doc {
         origin: String,
         info: InputInfo,
         bytes_in: u64,
-        result: Box<Result<Cleaned, DocError>>,
+        result: Box<Result<(Cleaned, P), DocError>>,
     },
     Ignored {
         kind: String,
@@ -114,7 +114,7 @@ pub fn run<S: Sink>(
     let limits = &opts.read.limits;
     std::thread::scope(|scope| {
         let (work_tx, work_rx) = bounded::<(u64, SourceItem)>(window);
-        let (done_tx, done_rx) = bounded::<(u64, Done)>(window);
+        let (done_tx, done_rx) = bounded::<(u64, Done<S::Prepared>)>(window);
         let (credit_tx, credit_rx) = unbounded::<()>();
         let read = opts.read.clone();
         let barrier = learned.is_some();
@@ -124,7 +124,7 @@ pub fn run<S: Sink>(
             scope.spawn(move || {
                 for (seq, item) in work_rx {
                     if done_tx
-                        .send((seq, work(item, rules, learned, limits)))
+                        .send((seq, work::<S>(item, rules, learned, limits)))
                         .is_err()
                     {
                         return;
@@ -177,18 +177,23 @@ fn read_inputs(
     }
 }
 
-/// A worker's job on one item. A panic in a stage is a failed document, not a dead run.
-fn work(
+/// A worker's job on one item: clean it and let the sink prepare it ([`Sink::prepare`], e.g.
+/// encode its record) off the writer thread. A panic in a stage is a failed document, not a
+/// dead run.
+fn work<S: Sink>(
     item: SourceItem,
     rules: &RuleSet,
     learned: Option<&(dyn LineStats + Sync)>,
     limits: &Limits,
-) -> Done {
+) -> Done<S::Prepared> {
     match item {
         SourceItem::Doc(raw) => {
             let bytes_in = raw.bytes.len() as u64;
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                clean_limited(&raw, rules, learned.map(|l| l as &dyn LineStats), limits)
+                clean_limited(&raw, rules, learned.map(|l| l as &dyn LineStats), limits).map(|c| {
+                    let prepared = S::prepare(&raw.origin, &raw.info, &c);
+                    (c, prepared)
+                })
             }))
             .unwrap_or_else(|panic| {
                 let what = panic
@@ -231,13 +236,13 @@ struct Writer<'a, S: Sink> {
 impl<S: Sink> Writer<'_, S> {
     fn write(
         mut self,
-        done: Receiver<(u64, Done)>,
+        done: Receiver<(u64, Done<S::Prepared>)>,
         credits: Sender<()>,
         report: &mut impl FnMut(&Report),
     ) -> Result<(), S::Error> {
         let mut next = 0u64;
         // Holds at most `window` results: the reader is never further ahead than that.
-        let mut held: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut held: BTreeMap<u64, Done<S::Prepared>> = BTreeMap::new();
         for (seq, d) in done.iter() {
             held.insert(seq, d);
             while let Some(d) = held.remove(&next) {
@@ -292,7 +297,7 @@ impl<S: Sink> Writer<'_, S> {
         Ok(())
     }
 
-    fn apply(&mut self, d: Done) -> Result<(), S::Error> {
+    fn apply(&mut self, d: Done<S::Prepared>) -> Result<(), S::Error> {
         let (origin, info, bytes_in, result) = match d {
             Done::Ignored { kind } => {
                 *self.summary.ignored.entry(kind).or_default() += 1;
@@ -309,7 +314,7 @@ impl<S: Sink> Writer<'_, S> {
         s.read += 1;
         s.bytes_in += bytes_in;
         let outcome = match *result {
-            Ok(mut c) => match self.sink.put(&origin, &info, &mut c)? {
+            Ok((mut c, prepared)) => match self.sink.put(&origin, &info, &mut c, prepared)? {
                 PutOutcome::Stored => {
                     s.stored += 1;
                     s.bytes_out += c.article.body.iter().map(|p| p.len() as u64).sum::<u64>();

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use crate::model::{ArticleRecord, InputInfo};
+use crate::model::{ArticleRecord, InputInfo, Origin};
 use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
 
 use super::Cleaned;
@@ -18,13 +18,20 @@ use super::Cleaned;
 /// Receives the results of a run in input order.
 pub trait Sink {
     type Error: std::error::Error;
+    /// What a worker thread makes of a cleaned document for this sink (its encoded record),
+    /// so that work is spread over the workers instead of falling on the one writer thread.
+    type Prepared: Send;
 
-    /// Takes one cleaned document.
+    /// Runs on a worker thread, in any order; the result goes to [`Sink::put`].
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared;
+
+    /// Takes one cleaned document, with what [`Sink::prepare`] made of it.
     fn put(
         &mut self,
         origin: &str,
         info: &InputInfo,
         cleaned: &mut Cleaned,
+        prepared: Self::Prepared,
     ) -> Result<PutOutcome, Self::Error>;
 
     /// Takes one input that produced no article.
@@ -84,19 +91,43 @@ impl<'a> StoreSink<'a> {
 
 impl Sink for StoreSink<'_> {
     type Error = StoreError;
+    /// The record's origin entry and the record as JSON.
+    type Prepared = Result<(Origin, Vec<u8>), serde_json::Error>;
+
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared {
+        let record = record_of(origin, info, cleaned);
+        let json = serde_json::to_vec(&record)?;
+        let origin = record
+            .origins
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| origin_now(origin));
+        Ok((origin, json))
+    }
 
     fn put(
         &mut self,
-        origin: &str,
-        info: &InputInfo,
+        _: &str,
+        _: &InputInfo,
         cleaned: &mut Cleaned,
+        prepared: Self::Prepared,
     ) -> Result<PutOutcome, StoreError> {
         let _s = tracing::debug_span!("store").entered();
-        let record = record_of(origin, info, cleaned);
+        let id = &cleaned.article.id;
+        let (origin, json) = prepared.map_err(|e| StoreError::BadRecord {
+            path: self.store.path().to_string(),
+            key: id.clone(),
+            detail: e.to_string(),
+        })?;
         // Cleaning took the lines when the site had fewer than `learn::MAX_DOCS` documents
         // counted; merged counts lag by at most one merge epoch, so a site may pass the cap by
         // that much.
-        self.store.put(&record, cleaned.lines.take())
+        self.store.put_encoded(
+            id,
+            std::slice::from_ref(&origin),
+            json,
+            cleaned.lines.take(),
+        )
     }
 
     fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), StoreError> {
@@ -162,19 +193,26 @@ fn id_bytes(id: &str) -> [u8; 32] {
 
 impl<W: Write> Sink for JsonlSink<W> {
     type Error = std::io::Error;
+    /// The record as one JSON line.
+    type Prepared = Result<Vec<u8>, serde_json::Error>;
+
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared {
+        let mut line = serde_json::to_vec(&record_of(origin, info, cleaned))?;
+        line.push(b'\n');
+        Ok(line)
+    }
 
     fn put(
         &mut self,
-        origin: &str,
-        info: &InputInfo,
+        _: &str,
+        _: &InputInfo,
         cleaned: &mut Cleaned,
+        prepared: Self::Prepared,
     ) -> Result<PutOutcome, std::io::Error> {
         if !self.emitted.insert(id_bytes(&cleaned.article.id)) {
             return Ok(PutOutcome::Duplicate { new_origin: true });
         }
-        let record = record_of(origin, info, cleaned);
-        serde_json::to_writer(&mut self.out, &record)?;
-        self.out.write_all(b"\n")?;
+        self.out.write_all(&prepared?)?;
         Ok(PutOutcome::Stored)
     }
 
@@ -193,8 +231,17 @@ pub struct DiscardSink;
 
 impl Sink for DiscardSink {
     type Error = std::convert::Infallible;
+    type Prepared = ();
 
-    fn put(&mut self, _: &str, _: &InputInfo, _: &mut Cleaned) -> Result<PutOutcome, Self::Error> {
+    fn prepare(_: &str, _: &InputInfo, _: &Cleaned) {}
+
+    fn put(
+        &mut self,
+        _: &str,
+        _: &InputInfo,
+        _: &mut Cleaned,
+        (): (),
+    ) -> Result<PutOutcome, Self::Error> {
         Ok(PutOutcome::Stored)
     }
 
