@@ -14,9 +14,9 @@
 //! error log, stays empty). The tokenizer covers what pages are made of: text with character
 //! references (named, legacy without `;`, numeric), start and end tags with every attribute
 //! form, comments, doctypes, bogus comments and the raw-text states. For anything rarer (a NUL,
-//! a byte order mark, `<![CDATA[`, `--!>`, script escapes, a doctype it cannot read, a tag cut
-//! off by the end of the input) it gives up before building anything and the page goes to
-//! `Html::parse_document`: rare input costs the old time, never a different tree.
+//! a byte order mark, `<![CDATA[`, `--!` in a comment, script escapes, a doctype it cannot
+//! read, a tag cut off by the end of the input) it gives up before building anything and the
+//! page goes to `Html::parse_document`: rare input costs the old time, never a different tree.
 
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::interface::{Attribute, QualName};
