@@ -89,9 +89,9 @@ fn keeps(tag: &[u8], name: &[u8]) -> bool {
 pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
     let b = html.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
-    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // one tag's attributes
-                                                            // Open `svg`/`math` elements: inside them `script` and `style` hold markup, and HTML tags
-                                                            // can break out of them, so nothing there is cut (skipping keeps bytes, the safe side).
+    let mut spans: Vec<AttrSpan> = Vec::new(); // one tag's attributes
+                                               // Open `svg`/`math` elements: inside them `script` and `style` hold markup, and HTML tags
+                                               // can break out of them, so nothing there is cut (skipping keeps bytes, the safe side).
     let mut foreign: Vec<bool> = Vec::new(); // open roots, `true` for `svg`, `false` for `math`
                                              // The HTML integration point (`svg` `title`, `foreignObject`, …) the scan is inside.
     let mut point: Option<&[u8]> = None;
@@ -141,14 +141,20 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
         }
         let name = &b[name_start..name_start + name_len];
         spans.clear();
-        let Some(tag_end) = tag_end(b, name_start + name_len, &mut spans) else {
+        let Some((tag_end, _)) = tag_end(b, name_start + name_len, &mut spans) else {
             text_from = None;
             break; // an unclosed tag runs to the end of the input
         };
         text_ends(&mut cuts);
         i = tag_end + 1;
         if !closing && *keep != Keep::All {
-            for &(start, name_end, end) in &spans {
+            for &AttrSpan {
+                start,
+                name_end,
+                end,
+                ..
+            } in &spans
+            {
                 // `<svg/x>` without `x` would be `<svg/>`, a self-closing tag: kept.
                 let slash_then_gt = b[start - 1] == b'/' && b[end] == b'>';
                 if !slash_then_gt && !keep.keeps(name, &b[start..name_end]) {
@@ -434,11 +440,24 @@ fn comment_end(b: &[u8], from: usize) -> usize {
     memmem::find(rest, b"-->").map_or(b.len(), |e| from + e + 3)
 }
 
-/// Position of the `>` ending a tag whose attributes start at `from` (just past its name), or
-/// `None` when the input ends first. Follows the tokenizer's attribute states, so a quoted
-/// value may hold `>` and `=` opens a value only after a name. Pushes each attribute as
-/// (name start, name end, end of the value or of the name) onto `attrs`.
-fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<(usize, usize, usize)>) -> Option<usize> {
+/// One attribute of a tag, as byte positions in the page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttrSpan {
+    /// First byte of the name (a leading `=` belongs to it).
+    pub start: usize,
+    pub name_end: usize,
+    /// The value without its quotes; empty when there is none.
+    pub value: (usize, usize),
+    /// Past the value (and its closing quote), or past the name when there is no value.
+    pub end: usize,
+}
+
+/// Position of the `>` ending a tag whose attributes start at `from` (just past its name), and
+/// whether the tag is self-closing (`/>`), or `None` when the input ends first. Follows the
+/// tokenizer's attribute states, so a quoted value may hold `>` and `=` opens a value only
+/// after a name. Pushes each attribute onto `attrs`. Shared with [`crate::extract::parse`],
+/// which reads the same tags into tokens.
+pub(crate) fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<AttrSpan>) -> Option<(usize, bool)> {
     let space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
     let mut j = from;
     loop {
@@ -447,10 +466,10 @@ fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<(usize, usize, usize)>) -> Opt
             j += 1;
         }
         if b[j] == b'>' {
-            return Some(j);
+            return Some((j, false));
         }
         if b[j] == b'/' {
-            return Some(j + 1); // `/>`
+            return Some((j + 1, true)); // `/>`
         }
         // The name: a leading `=` belongs to it.
         let start = j;
@@ -465,8 +484,14 @@ fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<(usize, usize, usize)>) -> Opt
         while space(*b.get(j)?) {
             j += 1;
         }
+        let mut span = AttrSpan {
+            start,
+            name_end,
+            value: (j, j),
+            end: name_end,
+        };
         if b[j] != b'=' {
-            attrs.push((start, name_end, name_end));
+            attrs.push(span);
             continue; // `>`, `/` or the next name
         }
         j += 1;
@@ -476,17 +501,25 @@ fn tag_end(b: &[u8], from: usize, attrs: &mut Vec<(usize, usize, usize)>) -> Opt
         match b[j] {
             b'>' => {
                 // `a=>`: no value, and the tag ends.
-                attrs.push((start, name_end, j));
-                return Some(j);
+                span.end = j;
+                attrs.push(span);
+                return Some((j, false));
             }
-            q @ (b'"' | b'\'') => j = j + 2 + memchr(q, &b[j + 1..])?,
+            q @ (b'"' | b'\'') => {
+                let close = j + 1 + memchr(q, &b[j + 1..])?;
+                span.value = (j + 1, close);
+                j = close + 1;
+            }
             _ => {
+                let value = j;
                 while !matches!(*b.get(j)?, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'>') {
                     j += 1;
                 }
+                span.value = (value, j);
             }
         }
-        attrs.push((start, name_end, j));
+        span.end = j;
+        attrs.push(span);
     }
 }
 

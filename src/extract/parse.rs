@@ -28,6 +28,8 @@ use html5ever::{namespace_url, ns, LocalName};
 use memchr::{memchr, memchr3, memmem};
 use scraper::Html;
 
+use super::lean;
+
 /// The tree of `page`, as `Html::parse_document(page)` builds it.
 pub fn document(page: &str) -> Html {
     match tokenize(page) {
@@ -220,7 +222,8 @@ impl Tokenizer<'_> {
         }
     }
 
-    /// A start or end tag whose name starts at `self.i`.
+    /// A start or end tag whose name starts at `self.i`. The attribute states are
+    /// [`lean::tag_end`]'s, the same scan the lean page was cut with.
     fn tag(&mut self, kind: TagKind) -> Step<Then> {
         let b = self.b;
         let start = self.i;
@@ -229,73 +232,18 @@ impl Tokenizer<'_> {
             j += 1;
         }
         let name = lower(&self.s[start..j]);
-        let mut attrs: Vec<Attribute> = Vec::new();
-        let mut self_closing = false;
-        loop {
-            // Before an attribute name; `/` not followed by `>` is skipped.
-            while j < b.len() && (is_space(b[j]) || (b[j] == b'/' && b.get(j + 1) != Some(&b'>'))) {
-                j += 1;
-            }
-            match b.get(j) {
-                None => return Err(Unsupported), // a tag cut off by the end is dropped
-                Some(b'>') => {
-                    j += 1;
-                    break;
-                }
-                Some(b'/') => {
-                    self_closing = true;
-                    j += 2;
-                    break;
-                }
-                Some(_) => {}
-            }
-            let name_start = j;
-            j += 1; // a leading `=` belongs to the name
-            while j < b.len()
-                && !matches!(
-                    b[j],
-                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
-                )
-            {
-                j += 1;
-            }
-            let attr_name = lower(&self.s[name_start..j]);
-            while j < b.len() && is_space(b[j]) {
-                j += 1;
-            }
-            let mut value = StrTendril::new();
-            if b.get(j) == Some(&b'=') {
-                j += 1;
-                while j < b.len() && is_space(b[j]) {
-                    j += 1;
-                }
-                match b.get(j) {
-                    None => return Err(Unsupported),
-                    Some(&q @ (b'"' | b'\'')) => {
-                        let end = j + 1 + memchr(q, &b[j + 1..]).ok_or(Unsupported)?;
-                        self.attr_value(j + 1, end, &mut value);
-                        j = end + 1;
-                    }
-                    Some(b'>') => {} // `a=>`: empty value, and the tag ends next
-                    Some(_) => {
-                        let start = j;
-                        while j < b.len()
-                            && !matches!(b[j], b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'>')
-                        {
-                            j += 1;
-                        }
-                        if j == b.len() {
-                            return Err(Unsupported);
-                        }
-                        self.attr_value(start, j, &mut value);
-                    }
-                }
-            }
-            // The first of several same-named attributes wins.
-            if kind == TagKind::StartTag {
+        let mut spans = Vec::new();
+        // A tag cut off by the end of the input is dropped: left to html5ever.
+        let (gt, self_closing) = lean::tag_end(b, j, &mut spans).ok_or(Unsupported)?;
+        let mut attrs: Vec<Attribute> = Vec::with_capacity(spans.len());
+        if kind == TagKind::StartTag {
+            for span in spans {
                 // Atoms compare as integers, so a tag with many attributes stays cheap.
-                let local = LocalName::from(attr_name);
+                let local = LocalName::from(lower(&self.s[span.start..span.name_end]));
+                // The first of several same-named attributes wins.
                 if !attrs.iter().any(|a| a.name.local == local) {
+                    let mut value = StrTendril::new();
+                    self.attr_value(span.value.0, span.value.1, &mut value);
                     attrs.push(Attribute {
                         name: QualName::new(None, ns!(), local),
                         value,
@@ -303,7 +251,7 @@ impl Tokenizer<'_> {
                 }
             }
         }
-        self.i = j;
+        self.i = gt + 1;
         Ok(self.emit(Token::TagToken(Tag {
             kind,
             name: LocalName::from(name),
