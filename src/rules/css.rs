@@ -76,15 +76,12 @@ fn hints_of(group: &str) -> Option<Vec<Hint>> {
 /// Splits at characters `sep` accepts that are outside brackets, parentheses and quotes.
 fn split_top_level(s: &str, sep: impl Fn(char) -> bool) -> Vec<&str> {
     let mut parts = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, 0);
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '[' | '(') => depth += 1,
-            (None, ']' | ')') => depth -= 1,
-            (None, c) if depth == 0 && sep(c) => {
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in unquoted(s) {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth -= 1,
+            c if depth == 0 && sep(c) => {
                 parts.push(&s[start..i]);
                 start = i + c.len_utf8();
             }
@@ -93,6 +90,25 @@ fn split_top_level(s: &str, sep: impl Fn(char) -> bool) -> Vec<&str> {
     }
     parts.push(&s[start..]);
     parts
+}
+
+/// The characters of `s` outside single- or double-quoted strings, with their byte positions
+/// (the quotes themselves left out): what every scan of selector text here reads.
+fn unquoted(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote = None;
+    s.char_indices().filter(move |&(_, c)| match quote {
+        Some(q) => {
+            if c == q {
+                quote = None;
+            }
+            false
+        }
+        None if matches!(c, '\'' | '"') => {
+            quote = Some(c);
+            false
+        }
+        None => true,
+    })
 }
 
 /// The part of a complex selector after its last combinator: the compound that must match the
@@ -209,13 +225,9 @@ fn attributes_of(group: &str) -> Option<Vec<String>> {
         return None;
     }
     let mut names = Vec::new();
-    let mut quote = None;
-    for (i, c) in group.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '[' | ':') => {
+    for (i, c) in unquoted(group) {
+        match c {
+            '[' | ':' => {
                 let rest = group[i + 1..].trim_start_matches(':');
                 let end = rest
                     .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
@@ -237,17 +249,7 @@ fn attributes_of(group: &str) -> Option<Vec<String>> {
 
 /// Byte position of the `]` that closes an attribute selector whose text starts `s`.
 fn closing_bracket(s: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, ']') => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    unquoted(s).find(|&(_, c)| c == ']').map(|(i, _)| i)
 }
 
 /// `name`, or `name op value [i|s]` (the text between `[` and `]`).
