@@ -23,6 +23,7 @@
 //! once its own (decompressed) size passes [`Limits::max_input_bytes`]. A refusal is a
 //! [`SourceError::Limit`], which the pipeline records as a skip.
 
+mod inflate;
 pub mod jsonl;
 pub mod warc;
 
@@ -357,6 +358,11 @@ pub fn decompress_limited(
         }),
         _ => ratio_guess,
     };
+    if compression == Compression::Gzip {
+        if let Some(out) = inflate::gunzip(&bytes, limit) {
+            return Ok(out);
+        }
+    }
     let guess = guess.saturating_add(1).min(limit) as usize;
     let mut out = Vec::with_capacity(guess);
     let result = match compression {
@@ -634,6 +640,65 @@ mod tests {
         );
         let err = gunzip_if_compressed(gz[..gz.len() / 2].to_vec(), "x.gz").unwrap_err();
         assert!(matches!(err, SourceError::Gzip { .. }), "{err}");
+    }
+
+    /// The whole-buffer libdeflate path must agree with the streaming decoder: every member in
+    /// order (the same member twice has the same footer as one, so only the member boundary
+    /// tells them apart), and trailing bytes, corrupt data and the size limit reported as the
+    /// stream reports them.
+    #[test]
+    fn gzip_members_and_trailing_bytes_are_handled_as_the_stream_does() {
+        use std::io::{Read, Write};
+        let member = |text: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            enc.write_all(text).unwrap();
+            enc.finish().unwrap()
+        };
+        let streamed = |gz: &[u8]| {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(gz)
+                .read_to_end(&mut out)
+                .map(|_| out)
+                .map_err(|e| e.to_string())
+        };
+        let page = b"<p>the same page</p>".repeat(50);
+        let one = member(&page);
+        let mut corrupt = one.clone();
+        corrupt[one.len() / 2] ^= 0x55;
+        let cases = [
+            ("one", one.clone()),
+            ("twice", [one.clone(), one.clone()].concat()),
+            ("two", [one.clone(), member(b"<p>another</p>")].concat()),
+            (
+                "short last",
+                [member(&page.repeat(9)), member(b"x")].concat(),
+            ),
+            ("padded", [one.clone(), vec![0; 8]].concat()),
+            (
+                "footer again",
+                [one.clone(), one[one.len() - 8..].to_vec()].concat(),
+            ),
+            ("corrupt", corrupt),
+        ];
+        for (name, gz) in cases {
+            let fast = inflate::gunzip(&gz, 1 << 20);
+            let got = gunzip_if_compressed(gz.clone(), "x.gz").map_err(|e| e.to_string());
+            match (streamed(&gz), got) {
+                (Ok(want), Ok(got)) => {
+                    assert_eq!(got, want, "{name}");
+                    assert_eq!(fast.as_ref(), Some(&want), "{name}: fast path taken");
+                }
+                (Err(_), Err(e)) => {
+                    assert!(e.contains("not valid gzip"), "{name}: {e}");
+                    assert!(fast.is_none(), "{name}: fast path declines");
+                }
+                (want, got) => panic!("{name}: stream {want:?}, got {got:?}"),
+            }
+        }
+        // Over the limit the fast path declines and the stream reports the limit.
+        assert!(inflate::gunzip(&one, 100).is_none());
+        let err = decompress_limited(one, "x.gz", 100).unwrap_err();
+        assert!(matches!(err, SourceError::Limit { .. }), "{err}");
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! Whole-buffer gzip inflate through libdeflate, about twice the speed of the streaming zlib-rs
+//! decoder on web pages (a quarter of the end-to-end time of a folder of `.html.gz` pages went
+//! to inflating).
+//!
+//! Contract: [`gunzip`] gives exactly what the streaming decoder gives for the same bytes, or
+//! `None`, and the caller then streams. It declines everything but success: corrupt data,
+//! trailing bytes, output over the size limit, so the errors keep the streaming path's wording.
+//!
+//! This is the crate's only `unsafe`: libdeflate's safe wrapper (`libdeflater`) has no way to
+//! learn where a member ends, without which a second member would be dropped silently.
+
+use libdeflate_sys as sys;
+use std::ptr::NonNull;
+
+/// The gzip data in `bytes` inflated, every member in order, if its size is within `limit`.
+pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+    // The last member's footer gives its size mod 2^32: exact for the usual single member. A
+    // forged footer cannot make the first allocation larger than deflate's maximum ratio
+    // (1032:1) allows for these bytes.
+    let claimed = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes[at..].try_into().ok())
+        .map_or(0, |size| u32::from_le_bytes(size) as usize);
+    let first = claimed
+        .max(1)
+        .min(bytes.len().saturating_mul(1032))
+        .min(cap);
+    let mut out = vec![0; first];
+    let decompressor = Decompressor::new()?;
+    let (mut read, mut wrote) = (0, 0);
+    while read < bytes.len() {
+        match decompressor.member(&bytes[read..], &mut out[wrote..]) {
+            Member::Done { read: r, wrote: w } => {
+                read += r;
+                wrote += w;
+            }
+            Member::NoRoom if out.len() < cap => {
+                let grown = out.len().saturating_mul(2).min(cap);
+                out.resize(grown, 0);
+            }
+            Member::NoRoom | Member::Bad => return None,
+        }
+    }
+    out.truncate(wrote);
+    Some(out)
+}
+
+/// What inflating one member gave.
+enum Member {
+    /// The member ended after `read` input bytes (its footer included) and gave `wrote` bytes.
+    Done { read: usize, wrote: usize },
+    /// The member's output does not fit the space given; nothing about the data is known yet.
+    NoRoom,
+    /// Not gzip, corrupt, truncated, or a footer that does not match.
+    Bad,
+}
+
+/// An owned libdeflate decompressor (a few KB of tables; it keeps no state between calls).
+struct Decompressor(NonNull<sys::libdeflate_decompressor>);
+
+impl Decompressor {
+    /// `None` when libdeflate could not allocate.
+    fn new() -> Option<Decompressor> {
+        // SAFETY: no preconditions; a null return (out of memory) is checked.
+        NonNull::new(unsafe { sys::libdeflate_alloc_decompressor() }).map(Decompressor)
+    }
+
+    /// Inflates the gzip member at the start of `input` into the front of `out`.
+    fn member(&self, input: &[u8], out: &mut [u8]) -> Member {
+        let (mut read, mut wrote) = (0usize, 0usize);
+        // SAFETY: the decompressor is live (owned by self, freed only on drop) and used by one
+        // call at a time (`Decompressor` is neither Send nor Sync); the input and output
+        // pointers and lengths come from live slices, libdeflate reads at most `input.len()`
+        // bytes and writes at most `out.len()`; the two out-parameters are locals.
+        let result = unsafe {
+            sys::libdeflate_gzip_decompress_ex(
+                self.0.as_ptr(),
+                input.as_ptr().cast(),
+                input.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut read,
+                &mut wrote,
+            )
+        };
+        match result {
+            // Checked rather than trusted: a count past the slices would make the caller's
+            // indexing wrong, so treat it like bad data.
+            sys::libdeflate_result_LIBDEFLATE_SUCCESS
+                if read > 0 && read <= input.len() && wrote <= out.len() =>
+            {
+                Member::Done { read, wrote }
+            }
+            sys::libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE => Member::NoRoom,
+            _ => Member::Bad,
+        }
+    }
+}
+
+impl Drop for Decompressor {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from libdeflate_alloc_decompressor and is freed only here.
+        unsafe { sys::libdeflate_free_decompressor(self.0.as_ptr()) }
+    }
+}
