@@ -33,7 +33,7 @@
 //! carrying the page's headline (a heading whose words run inside `og:title` or `<title>`) is
 //! the article; the others (a "You may also like" box of full posts) go.
 
-use std::collections::HashMap;
+use fxhash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
@@ -200,7 +200,7 @@ impl<'a> Read<'a> {
 /// An element's class/id weight. `seen` memoizes the weight of each class or id value: a page
 /// repeats a few hundred values over thousands of elements, and the two word regexes are the
 /// costly part.
-fn class_weight<'a>(attrs: &Read<'a>, seen: &mut HashMap<&'a str, f64>) -> f64 {
+fn class_weight<'a>(attrs: &Read<'a>, seen: &mut FxHashMap<&'a str, f64>) -> f64 {
     let mut w = 0.0;
     for s in [attrs.class, attrs.id].into_iter().flatten() {
         w += *seen.entry(s).or_insert_with(|| {
@@ -247,7 +247,7 @@ fn build(html: &Html, marks: &Marks) -> (Vec<Node1>, u32) {
     let mut links = 0usize;
     let mut skipping: Option<NodeId> = None;
     let mut dead_depth = 0usize;
-    let mut weights = HashMap::new();
+    let mut weights = FxHashMap::default();
     for edge in html.tree.root().traverse() {
         match edge {
             Edge::Open(node) => {
@@ -486,9 +486,8 @@ fn word_hash(w: &str) -> u64 {
 /// the body's length in words.
 fn confirm_by_ld(nodes: &mut [Node1], texts: &[(usize, &str)], body: &str) -> u32 {
     let body: Vec<u64> = words(body).map(word_hash).collect();
-    let unigrams: std::collections::HashSet<u64> = body.iter().copied().collect();
-    let bigrams: std::collections::HashSet<(u64, u64)> =
-        body.windows(2).map(|w| (w[0], w[1])).collect();
+    let unigrams: FxHashSet<u64> = body.iter().copied().collect();
+    let bigrams: FxHashSet<(u64, u64)> = body.windows(2).map(|w| (w[0], w[1])).collect();
     let mut ws: Vec<u64> = Vec::new();
     for &(i, t) in texts {
         ws.clear();

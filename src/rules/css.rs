@@ -281,7 +281,7 @@ fn attribute_hint(inner: &str) -> Option<Hint> {
 
 /// One page's memo for [`CssIndex::candidates`]: (attribute name, value) → admitted slots.
 #[derive(Debug, Default)]
-pub struct CandidateMemo<'a>(std::collections::HashMap<(&'a str, &'a str), Vec<usize>>);
+pub struct CandidateMemo<'a>(fxhash::FxHashMap<(&'a str, &'a str), Vec<usize>>);
 
 /// For one page pass: which selector rules could match a given element.
 #[derive(Debug, Clone, Default)]
