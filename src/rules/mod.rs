@@ -11,6 +11,7 @@ pub mod config;
 pub mod css;
 pub mod matcher;
 pub mod prefilter;
+pub mod signatures;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -155,7 +156,7 @@ pub struct RuleSet {
     pub text: prefilter::TextIndex,
     /// Every site's signatures in one search: most pages hold none, and one scan of a page
     /// says so for all sites at once.
-    pub signatures: Option<regex::Regex>,
+    pub signatures: Option<signatures::Signatures>,
 }
 
 /// The rules that apply to one document: the matched sites' rules first (they are the most
@@ -259,16 +260,11 @@ impl RuleSet {
             let text = prefilter::TextIndex::build(&sets);
             let all: Vec<String> = files
                 .iter()
-                .flat_map(|f| f.site.iter().flat_map(|s| &s.signatures))
-                .map(|s| regex::escape(s))
+                .flat_map(|f| f.site.iter().flat_map(|s| s.signatures.iter().cloned()))
                 .collect();
             // Each site's own search compiled, so the union does too; if the union is refused
             // (size limit), every page falls back to the per-site searches.
-            let signatures = if all.is_empty() {
-                None
-            } else {
-                regex::Regex::new(&format!("(?i){}", all.join("|"))).ok()
-            };
+            let signatures = signatures::Signatures::build(&all);
             Ok(RuleSet {
                 files,
                 css,
@@ -301,9 +297,8 @@ impl RuleSet {
                     .any(|s| h == s || h.ends_with(&format!(".{s}")))
             });
             let by_text = !by_host
-                && *any_signature.get_or_insert_with(|| {
-                    self.signatures.as_ref().is_none_or(|s| s.is_match(text))
-                })
+                && *any_signature
+                    .get_or_insert_with(|| self.signatures.as_ref().is_none_or(|s| s.any_in(text)))
                 && site.finder.as_ref().is_some_and(|f| f.is_match(text));
             if by_host || by_text {
                 active.sites.push(site);
