@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 mod cli;
 
+/// mimalloc instead of glibc's malloc: every page builds a tree of small nodes, strings and
+/// attribute maps and frees it whole, and allocation was 15% of the HTML pipeline's
+/// instructions (10% fewer instructions in all on the Zyte pages with mimalloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     cli::main()
 }
