@@ -27,31 +27,30 @@ pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Option<Vec<u8>> {
         .max(1)
         .min(bytes.len().saturating_mul(1032))
         .min(cap);
-    let mut out = vec![0; first];
+    // Not zero-filled: libdeflate writes every byte it reports, and only those are kept.
+    let mut out: Vec<u8> = Vec::with_capacity(first);
     let decompressor = Decompressor::new()?;
-    let (mut read, mut wrote) = (0, 0);
+    let mut read = 0;
     while read < bytes.len() {
-        match decompressor.member(&bytes[read..], &mut out[wrote..]) {
-            Member::Done { read: r, wrote: w } => {
-                read += r;
-                wrote += w;
-            }
-            Member::NoRoom if out.len() < cap => {
-                let grown = out.len().saturating_mul(2).min(cap);
-                out.resize(grown, 0);
+        match decompressor.member(&bytes[read..], &mut out) {
+            Member::Done { read: r } => read += r,
+            Member::NoRoom if out.capacity() < cap => {
+                let grown = out.capacity().saturating_mul(2).min(cap);
+                out.reserve_exact(grown - out.len());
             }
             Member::NoRoom | Member::Bad => return None,
         }
     }
-    out.truncate(wrote);
-    Some(out)
+    // The allocator may have given more capacity than asked for.
+    (out.len() <= cap).then_some(out)
 }
 
 /// What inflating one member gave.
 enum Member {
-    /// The member ended after `read` input bytes (its footer included) and gave `wrote` bytes.
-    Done { read: usize, wrote: usize },
-    /// The member's output does not fit the space given; nothing about the data is known yet.
+    /// The member ended after `read` input bytes (its footer included); its output was
+    /// appended.
+    Done { read: usize },
+    /// The member's output does not fit the space left; nothing was appended.
     NoRoom,
     /// Not gzip, corrupt, truncated, or a footer that does not match.
     Bad,
@@ -67,31 +66,37 @@ impl Decompressor {
         NonNull::new(unsafe { sys::libdeflate_alloc_decompressor() }).map(Decompressor)
     }
 
-    /// Inflates the gzip member at the start of `input` into the front of `out`.
-    fn member(&self, input: &[u8], out: &mut [u8]) -> Member {
+    /// Inflates the gzip member at the start of `input` into `out`'s spare capacity and, on
+    /// success, appends it.
+    fn member(&self, input: &[u8], out: &mut Vec<u8>) -> Member {
+        let spare = out.spare_capacity_mut();
         let (mut read, mut wrote) = (0usize, 0usize);
         // SAFETY: the decompressor is live (owned by self, freed only on drop) and used by one
-        // call at a time (`Decompressor` is neither Send nor Sync); the input and output
-        // pointers and lengths come from live slices, libdeflate reads at most `input.len()`
-        // bytes and writes at most `out.len()`; the two out-parameters are locals.
+        // call at a time (`Decompressor` is neither Send nor Sync); the input pointer and length
+        // come from a live slice and libdeflate reads at most `input.len()` bytes; it writes at
+        // most `spare.len()` bytes into the spare capacity, which needs no initialised contents;
+        // the two out-parameters are locals.
         let result = unsafe {
             sys::libdeflate_gzip_decompress_ex(
                 self.0.as_ptr(),
                 input.as_ptr().cast(),
                 input.len(),
-                out.as_mut_ptr().cast(),
-                out.len(),
+                spare.as_mut_ptr().cast(),
+                spare.len(),
                 &mut read,
                 &mut wrote,
             )
         };
         match result {
-            // Checked rather than trusted: a count past the slices would make the caller's
-            // indexing wrong, so treat it like bad data.
+            // Checked rather than trusted: a count past the buffers would expose uninitialised
+            // memory or misplace the next member, so treat it like bad data.
             sys::libdeflate_result_LIBDEFLATE_SUCCESS
-                if read > 0 && read <= input.len() && wrote <= out.len() =>
+                if read > 0 && read <= input.len() && wrote <= spare.len() =>
             {
-                Member::Done { read, wrote }
+                // SAFETY: libdeflate reported `wrote` bytes written at the start of the spare
+                // capacity, and `wrote` fits in it (checked above).
+                unsafe { out.set_len(out.len() + wrote) };
+                Member::Done { read }
             }
             sys::libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE => Member::NoRoom,
             _ => Member::Bad,
