@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 
 use crate::model::{ContentKind, Decided, Metadata, Verdict};
 use crate::norm::{canonical, collapse_whitespace};
@@ -335,6 +335,48 @@ impl Selectors {
     }
 }
 
+/// The elements [`from_html`] reads, found in one pass over the tree: a `select` per selector
+/// was a pass each, and seven passes over every element cost more than reading what they find.
+/// Each list keeps `Html::select`'s order (the tree's node order, attached elements only), and
+/// each element is tested only against the selectors for its own name.
+#[derive(Default)]
+struct Found<'a> {
+    metas: Vec<ElementRef<'a>>,
+    ld_json: Vec<ElementRef<'a>>,
+    times: Vec<ElementRef<'a>>,
+    canonical: Option<ElementRef<'a>>,
+    h1: Option<ElementRef<'a>>,
+    title: Option<ElementRef<'a>>,
+    html: Option<ElementRef<'a>>,
+}
+
+impl<'a> Found<'a> {
+    fn gather(html: &'a Html) -> Found<'a> {
+        let mut found = Found::default();
+        for el in html.tree.nodes().filter_map(ElementRef::wrap) {
+            if el.parent().is_none() {
+                continue;
+            }
+            let first = |slot: &mut Option<ElementRef<'a>>, sel: &Selector| {
+                if slot.is_none() && sel.matches(&el) {
+                    *slot = Some(el);
+                }
+            };
+            match el.value().name() {
+                "meta" if SEL.meta.matches(&el) => found.metas.push(el),
+                "script" if SEL.ld_json.matches(&el) => found.ld_json.push(el),
+                "time" if SEL.time.matches(&el) => found.times.push(el),
+                "link" => first(&mut found.canonical, &SEL.canonical),
+                "h1" => first(&mut found.h1, &SEL.h1),
+                "title" => first(&mut found.title, &SEL.title),
+                "html" => first(&mut found.html, &SEL.html),
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
 /// Reads metadata from a parsed page's markup.
 pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
     let mut og_title = None;
@@ -342,7 +384,8 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
     let mut authors = Vec::new();
     let mut published = None;
     let mut url = None;
-    for el in html.select(&SEL.meta) {
+    let found = Found::gather(html);
+    for el in found.metas {
         let v = el.value();
         let key = v
             .attr("property")
@@ -388,7 +431,7 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
         }
     }
     // Structured data (schema.org JSON-LD) fills what the meta tags left out.
-    let ld = json_ld(html);
+    let ld = json_ld(&found.ld_json);
     if published.is_none() {
         published = ld.published;
     }
@@ -398,33 +441,30 @@ pub fn from_html(html: &Html, sites: &[&Site]) -> Metadata {
     site = site.or(ld.publisher);
     og_title = og_title.or(ld.headline);
     if published.is_none() {
-        published = html
-            .select(&SEL.time)
+        published = found
+            .times
+            .iter()
             .find_map(|t| t.value().attr("datetime").and_then(parse_date));
     }
-    let canonical = html
-        .select(&SEL.canonical)
-        .next()
+    let canonical = found
+        .canonical
         .and_then(|l| l.value().attr("href"))
         .map(str::to_string);
-    let text_of = |sel: &Selector| {
-        html.select(sel)
-            .next()
-            .map(|e| collapse_whitespace(&e.text().collect::<String>()))
+    let text_of = |el: Option<ElementRef>| {
+        el.map(|e| collapse_whitespace(&e.text().collect::<String>()))
             .filter(|t| !t.is_empty())
     };
     let title = og_title
-        .or_else(|| text_of(&SEL.h1))
-        .or_else(|| text_of(&SEL.title).map(|t| strip_site_suffix(&t, site.as_deref())));
+        .or_else(|| text_of(found.h1))
+        .or_else(|| text_of(found.title).map(|t| strip_site_suffix(&t, site.as_deref())));
     Metadata {
         title,
         site: site.or_else(|| sites.first().map(|s| s.name.clone())),
         url: canonical.or(url),
         authors,
         published,
-        language: html
-            .select(&SEL.html)
-            .next()
+        language: found
+            .html
             .and_then(|h| h.value().attr("lang"))
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty()),
@@ -443,7 +483,7 @@ struct JsonLd {
 /// Reads the first article-like object (`NewsArticle`, `Article`, `BlogPosting`, … or any object
 /// with a `headline`) of the page's `application/ld+json` scripts, including `@graph` lists.
 /// Scripts that do not parse are ignored: structured data is a hint, not a requirement.
-fn json_ld(html: &Html) -> JsonLd {
+fn json_ld(scripts: &[ElementRef]) -> JsonLd {
     use serde_json::Value;
     let text = |v: &Value| -> Option<String> {
         match v {
@@ -456,7 +496,7 @@ fn json_ld(html: &Html) -> JsonLd {
         }
     };
     let mut out = JsonLd::default();
-    for script in html.select(&SEL.ld_json) {
+    for script in scripts {
         let raw: String = script.text().collect();
         let Ok(value) = serde_json::from_str::<Value>(raw.trim()) else {
             continue;
