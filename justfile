@@ -120,4 +120,4 @@ fuzz target="clean" seconds="600":
 
 # Every fuzz target in turn, `seconds` each (the README's figures are from 600).
 fuzz-all seconds="600":
-    for t in decode html_extract html_parse text_extract rules_parse clean warc jsonl; do just fuzz "$t" {{seconds}}; done
+    for t in decode html_extract html_parse text_extract rules_parse clean warc jsonl gunzip; do just fuzz "$t" {{seconds}}; done

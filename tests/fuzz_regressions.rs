@@ -98,3 +98,8 @@ fn warc_corpus() {
 fn jsonl_corpus() {
     assert!(run("jsonl", fuzz::check_jsonl) > 0);
 }
+
+#[test]
+fn gunzip_corpus() {
+    assert!(run("gunzip", fuzz::check_gunzip) > 0);
+}

@@ -606,3 +606,32 @@ pub fn check_jsonl(data: &[u8]) {
     }
     clean_items(&scratch.path, &items, &opts);
 }
+
+/// Arbitrary bytes → `source::decompress_limited`, which inflates gzip in one call to libdeflate
+/// (the crate's only `unsafe`) and falls back to the streaming zlib-rs decoder. Invariant: the
+/// answer is the streaming decoder's, byte for byte: the same output within the limit, an error
+/// where it errs, the limit error where it inflates past the limit. Inputs that are not gzip
+/// pass through unchanged (or go to zstd) and are not compared.
+pub fn check_gunzip(data: &[u8]) {
+    const LIMIT: u64 = 1 << 20;
+    if source::Compression::of(data) != source::Compression::Gzip {
+        return;
+    }
+    let got = source::decompress_limited(data.to_vec(), "fuzz.gz", LIMIT);
+    let mut want = Vec::new();
+    let streamed = flate2::read::MultiGzDecoder::new(data)
+        .take(LIMIT + 1)
+        .read_to_end(&mut want);
+    match (got, streamed) {
+        (Ok(got), Ok(_)) => assert!(got == want, "output differs from the streaming decoder"),
+        (Err(source::SourceError::Limit { .. }), Ok(_)) => {
+            assert!(want.len() as u64 > LIMIT, "limit error within the limit")
+        }
+        (Err(source::SourceError::Gzip { .. }), Err(_)) => {}
+        (got, streamed) => panic!(
+            "decompress_limited {:?} but the stream gave {:?}",
+            got.map(|g| g.len()),
+            streamed
+        ),
+    }
+}
