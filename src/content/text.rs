@@ -265,17 +265,10 @@ static COMMENT_META: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Words in a line (`spaced`, its whitespace-separated words); in scripts written without
-/// spaces, two characters count as a word.
-fn word_count(text: &str, spaced: usize) -> usize {
-    if text.is_ascii() {
-        return spaced;
-    }
-    let dense = text
-        .chars()
-        .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
-        .count();
-    spaced + dense / 2
+/// Words in a line: its whitespace-separated words, plus one per two characters of scripts
+/// written without spaces.
+fn word_count(line: &LineWords) -> usize {
+    line.words + line.dense / 2
 }
 
 /// Short lines that occur more than once (menus repeated in header and footer, author and date
@@ -406,7 +399,7 @@ fn best_run_scored(scores: &[f32]) -> Option<(usize, usize, f32)> {
 
 /// Classifies and scores one line; `line` is [`LineWords::of`] it.
 pub fn classify(text: &str, line: &LineWords, stops: &Stopwords) -> Judgement {
-    let n = word_count(text, line.words);
+    let n = word_count(line);
     let class = if is_barrier(text) {
         Class::Barrier
     } else if is_chrome(text, line) || is_word_list(text, n, line, stops) {
@@ -742,27 +735,101 @@ pub struct LineWords {
     pub tagged: usize,
     /// Per language of [`LANGS`], how many words are its function words.
     hits: [u32; LANGS.len()],
+    /// Characters of scripts written without spaces (kana, CJK ideographs).
+    dense: usize,
+}
+
+/// Length in bytes of the UTF-8 sequence a lead byte starts.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// For the non-ASCII character at byte `at` of `text`, when its lead byte says it could be
+/// whitespace or a dense-script character: whether it is whitespace, and its length in bytes
+/// (a dense-script character is counted in `dense`). `None` for every other character, which
+/// is neither.
+fn wide_char(text: &str, at: usize, dense: &mut usize) -> Option<(bool, usize)> {
+    let lead = *text.as_bytes().get(at)?;
+    if !matches!(lead, 0xc2 | 0xe1..=0xe9) {
+        return None;
+    }
+    let c = text.get(at..)?.chars().next()?;
+    *dense += usize::from(
+        matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'),
+    );
+    Some((c.is_whitespace(), c.len_utf8()))
 }
 
 impl LineWords {
+    /// One pass over the line's bytes. Characters are decoded only where one could be
+    /// whitespace (lead bytes 0xC2, 0xE1, 0xE2, 0xE3: U+0085, U+00A0, U+1680, U+2000..=U+205F,
+    /// U+3000) or a dense-script character (lead bytes 0xE3..=0xE9), so words split exactly as
+    /// `split_whitespace` splits them. An ASCII word's function-word key is read off the byte
+    /// range between its first and last alphanumeric byte, found on the way; only words with
+    /// other characters go through [`function_word_languages`].
     pub fn of(text: &str) -> LineWords {
         let mut line = LineWords::default();
-        if text.is_ascii() {
-            // The common case, byte by byte: ASCII splits on the same whitespace as
-            // `split_whitespace` and lower-cases without decoding.
-            for w in text
-                .as_bytes()
-                .split(|&b| is_ascii_space(b))
-                .filter(|w| !w.is_empty())
-            {
-                line.add(w, ascii_function_word_languages(w));
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            // Skip whitespace up to the next word.
+            let c = b[i];
+            if c < 0x80 {
+                if is_ascii_space(c) {
+                    i += 1;
+                    continue;
+                }
+            } else if let Some((space, len)) = wide_char(text, i, &mut line.dense) {
+                i += len;
+                if space {
+                    continue;
+                }
+                // A word that starts with a non-ASCII character.
+                let start = i - len;
+                i = line.word_from(text, start, i, false);
+                continue;
+            } else {
+                let start = i;
+                i = line.word_from(text, start, i + utf8_len(c), false);
+                continue;
             }
-        } else {
-            for w in text.split_whitespace() {
-                line.add(w.as_bytes(), function_word_languages(w));
-            }
+            let start = i;
+            i = line.word_from(text, start, i, true);
         }
         line
+    }
+
+    /// Reads the word starting at `start` from `i` on (the bytes before `i` are part of it;
+    /// `ascii`: there are none) to the next whitespace; counts it and returns where it ends.
+    fn word_from(&mut self, text: &str, start: usize, mut i: usize, mut ascii: bool) -> usize {
+        let b = text.as_bytes();
+        while let Some(&c) = b.get(i) {
+            match BYTE_CLASS[usize::from(c)] {
+                ASCII_WORD => i += 1,
+                ASCII_SPACE => break,
+                _ => {
+                    ascii = false;
+                    match wide_char(text, i, &mut self.dense) {
+                        Some((true, _)) => break,
+                        Some((false, len)) => i += len,
+                        None => i += utf8_len(c),
+                    }
+                }
+            }
+        }
+        let word = &text[start..i];
+        let langs = if ascii {
+            ascii_function_word_languages(word.as_bytes())
+        } else {
+            function_word_languages(word)
+        };
+        self.add(word.as_bytes(), langs);
+        i
     }
 
     fn add(&mut self, word: &[u8], langs: u8) {
@@ -782,7 +849,39 @@ fn is_ascii_space(b: u8) -> bool {
     b == b' ' || (9..=13).contains(&b)
 }
 
-/// [`function_word_languages`] of an ASCII word.
+/// `c.is_alphanumeric()`, without the Unicode tables for Latin-1 and basic Cyrillic letters
+/// (trimming a word of those scripts asks about its first and last letter).
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | 'À'..='Ö' | 'Ø'..='ö' | 'ø'..='ÿ' => true,
+        '\u{400}'..='\u{45f}' => true,
+        c => c.is_alphanumeric(),
+    }
+}
+
+/// What [`LineWords::word_from`] needs to know about a byte.
+const ASCII_WORD: u8 = 0;
+const ASCII_SPACE: u8 = 1;
+const NON_ASCII: u8 = 2;
+
+/// [`ASCII_SPACE`] for the bytes [`is_ascii_space`] accepts, [`NON_ASCII`] for bytes of
+/// multi-byte characters, [`ASCII_WORD`] for the rest: one load per byte in the word scan.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [ASCII_WORD; 256];
+    let mut b = 0;
+    while b < 256 {
+        if b >= 0x80 {
+            t[b] = NON_ASCII;
+        } else if b == b' ' as usize || (b >= 9 && b <= 13) {
+            t[b] = ASCII_SPACE;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// [`function_word_languages`] of an ASCII word. The ends are trimmed by scanning inwards,
+/// which stops at once for most words.
 fn ascii_function_word_languages(w: &[u8]) -> u8 {
     let start = w.iter().position(u8::is_ascii_alphanumeric);
     let end = w.iter().rposition(u8::is_ascii_alphanumeric);
@@ -807,7 +906,7 @@ fn function_word_languages(w: &str) -> u8 {
     // same characters as one `trim_matches`.
     let w = w.trim_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric());
     let w = if w.starts_with(|c: char| !c.is_ascii()) || w.ends_with(|c: char| !c.is_ascii()) {
-        w.trim_matches(|c: char| !c.is_alphanumeric())
+        w.trim_matches(|c: char| !is_alphanumeric(c))
     } else {
         w
     };
@@ -851,20 +950,51 @@ fn key(word: &[u8]) -> Option<u64> {
 }
 
 /// The languages (bit `i` for `LANGS[i]`) whose function-word list holds the lower-case
-/// `word`: one hash look-up instead of a scan of every list.
+/// `word`: one look-up in a small open-addressing table instead of a scan of every list (it
+/// runs for nearly every word of every line).
 fn languages_of(word: &[u8]) -> u8 {
-    static INDEX: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
-        let mut index = FxHashMap::default();
+    static INDEX: LazyLock<WordTable> = LazyLock::new(|| {
+        let mut index = WordTable {
+            keys: [0; WORD_SLOTS],
+            langs: [0; WORD_SLOTS],
+        };
         for (i, list) in LANGS.iter().enumerate() {
             for w in *list {
                 if let Some(k) = key(w.as_bytes()) {
-                    *index.entry(k).or_insert(0u8) |= 1 << i;
+                    let slot = index.slot(k);
+                    index.keys[slot] = k;
+                    index.langs[slot] |= 1 << i;
                 }
             }
         }
         index
     });
-    key(word).and_then(|k| INDEX.get(&k).copied()).unwrap_or(0)
+    key(word).map_or(0, |k| {
+        let slot = INDEX.slot(k);
+        INDEX.langs[slot]
+    })
+}
+
+/// Slots of [`WordTable`]: a power of two, at least four times the number of function words,
+/// so probe runs stay short.
+const WORD_SLOTS: usize = 1024;
+
+/// Function-word keys (see [`key`]; 0 marks a free slot, which no word's key is) with their
+/// language bits, placed by a multiplicative hash with linear probing.
+struct WordTable {
+    keys: [u64; WORD_SLOTS],
+    langs: [u8; WORD_SLOTS],
+}
+
+impl WordTable {
+    /// The slot that holds `k`, or the free slot where it would go.
+    fn slot(&self, k: u64) -> usize {
+        let mut slot = (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
+        while self.keys[slot] != 0 && self.keys[slot] != k {
+            slot = (slot + 1) % WORD_SLOTS;
+        }
+        slot
+    }
 }
 
 const EN: &[&str] = &[
@@ -978,6 +1108,41 @@ mod tests {
         }
     }
 
+    /// [`LineWords::of`]'s byte scan against the plain definition: `split_whitespace`, each
+    /// word's function-word languages, and the dense-script characters of the whole line.
+    #[test]
+    fn line_words_agree_with_split_whitespace() {
+        for t in [
+            "The cat, (and) the \"dog\" sat on THE mat.",
+            "  leading\ttabs\x0band\x0cfeeds \r\n",
+            "Über die Brücke für élan à la «carte» — más não é",
+            "a\u{a0}b\u{2009}c\u{3000}d\u{85}e\u{1680}f\u{202f}g\u{205f}h\u{200b}i",
+            "日本語の文章です。漢字とかなが混ざっています",
+            "Погода и спорт: новости дня",
+            "@user #tag ＠wide @ # «@x»",
+            "x\u{e9}the the\u{e9} \u{e9}the «the» \u{2014}and\u{2014}",
+            "a.b don't thereafter I'M ï",
+            "",
+            " ",
+            "\u{3000}",
+        ] {
+            let mut want = LineWords::default();
+            for w in t.split_whitespace() {
+                want.add(w.as_bytes(), function_word_languages(w));
+            }
+            want.dense = t
+                .chars()
+                .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
+                .count();
+            let got = LineWords::of(t);
+            assert_eq!(
+                (got.words, got.tagged, got.hits, got.dense),
+                (want.words, want.tagged, want.hits, want.dense),
+                "{t:?}"
+            );
+        }
+    }
+
     #[test]
     fn shouting_stops_early_but_agrees() {
         let reference = |t: &str, long: bool| {
@@ -1013,6 +1178,7 @@ mod tests {
         for c in ('\0'..='\u{600}').chain(['\u{1e9e}', '\u{212a}', '\u{2160}']) {
             let general = c.is_alphabetic().then(|| c.is_uppercase());
             assert_eq!(letter_case(c), general, "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
         let url = |t: &str| {
             ["http://", "https://", "www."]
