@@ -72,11 +72,7 @@ pub fn parse_date(s: &str) -> Option<String> {
     let num = |s: &str| s.parse::<u32>().unwrap_or(0);
     // Every format ends in a year that must parse as four ASCII digits: a line without such a
     // run (most lines) cannot hold a date, and the regexes below are not cheap.
-    if !s
-        .as_bytes()
-        .windows(4)
-        .any(|w| w.iter().all(u8::is_ascii_digit))
-    {
+    if !has_four_digits(s.as_bytes()) {
         return None;
     }
     if let Some(c) = ISO_DATE.captures(s) {
@@ -97,6 +93,18 @@ pub fn parse_date(s: &str) -> Option<String> {
         };
     }
     None
+}
+
+/// Whether `b` holds a run of four ASCII digits.
+fn has_four_digits(b: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in b {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run == 4 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a short line is only a date (plus a time, a label like `Published:` and separators).
@@ -587,6 +595,17 @@ pub fn mark_title_block(decided: &mut [Decided], meta: &Metadata, kind: ContentK
 mod tests {
     use super::*;
     use crate::extract::text;
+
+    #[test]
+    fn four_digit_runs() {
+        for t in ["", "123", "1234", "a12345b", "12 34", "x2024", "20a24"] {
+            let want = t
+                .as_bytes()
+                .windows(4)
+                .any(|w| w.iter().all(u8::is_ascii_digit));
+            assert_eq!(has_four_digits(t.as_bytes()), want, "{t:?}");
+        }
+    }
 
     #[test]
     fn dates_in_the_formats_dumps_use() {

@@ -54,13 +54,22 @@ pub fn fold(text: &str) -> Cow<'_, str> {
     if memchr::memchr2(0xC2, 0xE2, text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // Only characters starting with those two bytes can change: the text between them is
+    // copied as it is.
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut copied = 0;
+    for at in memchr::memchr2_iter(0xC2, 0xE2, text.as_bytes()) {
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            continue;
+        };
+        out.push_str(&text[copied..at]);
         match fold_char(c) {
             Folded::Char(f) => out.push(f),
             Folded::Ellipsis => out.push_str("..."),
         }
+        copied = at + c.len_utf8();
     }
+    out.push_str(&text[copied..]);
     Cow::Owned(out)
 }
 
@@ -221,7 +230,7 @@ fn is_collapsed(text: &str) -> bool {
     if b.iter().fold(false, |any, &c| any | (9..=13).contains(&c)) {
         return false;
     }
-    if memchr::memmem::find(b, b"  ").is_some() {
+    if has_double_space(b) {
         return false;
     }
     // The other whitespace characters are U+0085 and U+00A0 (0xC2 …), U+1680 (0xE1 …),
@@ -236,10 +245,22 @@ fn is_collapsed(text: &str) -> bool {
 /// but single spaces between words.
 fn is_collapsed_ascii(text: &str) -> bool {
     let b = text.as_bytes();
+    // Folds rather than short-circuiting searches: they run many bytes at a time over lines
+    // that nearly always pass.
     !b.first().is_some_and(u8::is_ascii_whitespace)
         && !b.last().is_some_and(u8::is_ascii_whitespace)
-        && !b.iter().any(|&c| c.is_ascii_whitespace() && c != b' ')
-        && memchr::memmem::find(b, b"  ").is_none()
+        && !b.iter().fold(false, |any, &c| {
+            any | (c.is_ascii_whitespace() & (c != b' '))
+        })
+        && !has_double_space(b)
+}
+
+/// Whether `b` holds two spaces in a row. A fold over byte pairs: a substring search for two
+/// spaces stops at every single space of a line of prose.
+fn has_double_space(b: &[u8]) -> bool {
+    b.iter()
+        .zip(b.iter().skip(1))
+        .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')))
 }
 
 #[cfg(test)]
@@ -323,6 +344,37 @@ mod tests {
                 collapse_whitespace(&fold(t)).to_lowercase(),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn fold_copies_what_does_not_fold() {
+        let reference = |t: &str| {
+            let mut out = String::new();
+            for c in t.chars() {
+                match fold_char(c) {
+                    Folded::Char(f) => out.push(f),
+                    Folded::Ellipsis => out.push_str("..."),
+                }
+            }
+            out
+        };
+        for t in [
+            "plain ascii",
+            "It\u{2019}s \u{201c}here\u{201d}\u{2026} \u{2014} ok",
+            "\u{a0}\u{a9}\u{2212}x\u{2122}\u{2033}",
+            "caf\u{e9} \u{2009}end\u{2026}",
+            "\u{2026}",
+            "",
+        ] {
+            assert_eq!(fold(t), reference(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn double_space_check() {
+        for t in ["", " ", "  ", "a  b", "a b", "a b ", " a  "] {
+            assert_eq!(has_double_space(t.as_bytes()), t.contains("  "), "{t:?}");
         }
     }
 

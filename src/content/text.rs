@@ -584,7 +584,10 @@ fn has_url(text: &str) -> bool {
         at.checked_sub(word.len())
             .is_some_and(|from| b[from..at].eq_ignore_ascii_case(word))
     };
-    memchr::memmem::find_iter(b, "://").any(|at| before(at, b"http") || before(at, b"https"))
+    // Colons are rare in prose: each one is checked for the `//` after it, rather than
+    // building a substring searcher for every line.
+    memchr::memchr_iter(b':', b)
+        .any(|at| b[at + 1..].starts_with(b"//") && (before(at, b"http") || before(at, b"https")))
         || memchr::memchr_iter(b'.', b).any(|at| before(at, b"www"))
 }
 
@@ -1194,6 +1197,10 @@ mod tests {
             "WwW.",
             "a http:// b",
             "s://",
+            "http:",
+            "http:/",
+            "ends with:",
+            "x: https:://y HTTP://z",
         ] {
             assert_eq!(has_url(t), url(t), "{t}");
         }
