@@ -524,7 +524,8 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
         return true;
     }
     // A bare timestamp ("19 Nov 2019 05:44 GMT") inside the text is a teaser's or a widget's.
-    if words <= 8 && crate::metadata::parse_date(text).is_some() && !ends_sentence(text) {
+    // The cheap test first: most short lines that end a sentence skip the date regexes.
+    if words <= 8 && !ends_sentence(text) && crate::metadata::parse_date(text).is_some() {
         return true;
     }
     if has_url(text) {

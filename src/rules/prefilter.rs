@@ -381,9 +381,29 @@ impl TextIndex {
                 || memchr::memmem::find(text.as_bytes(), "ſ".as_bytes()).is_some()
         };
         if text.is_ascii() || (self.ascii_needles && !folds_to_ascii()) {
-            Cow::Borrowed(text)
-        } else {
-            Cow::Owned(text.chars().map(fold_case).collect())
+            return Cow::Borrowed(text);
+        }
+        // The automaton ignores ASCII case, so only non-ASCII characters that fold to another
+        // character are rewritten; most (punctuation, lower-case letters, scripts without case)
+        // are their own fold, and the text between those that are not is copied as it is.
+        let mut out: Option<String> = None;
+        let mut copied = 0;
+        for (at, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
+            let folded = fold_case(c);
+            if folded == c {
+                continue;
+            }
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[copied..at]);
+            out.push(folded);
+            copied = at + c.len_utf8();
+        }
+        match out {
+            None => Cow::Borrowed(text),
+            Some(mut out) => {
+                out.push_str(&text[copied..]);
+                Cow::Owned(out)
+            }
         }
     }
 }
