@@ -893,13 +893,15 @@ fn ascii_function_word_languages(w: &[u8]) -> u8 {
         return 0;
     };
     let w = &w[start..=end];
-    let mut buf = [0u8; KEY_BYTES];
-    let Some(lower) = buf.get_mut(..w.len()) else {
+    if w.len() > KEY_BYTES {
         return 0;
-    };
-    lower.copy_from_slice(w);
-    lower.make_ascii_lowercase();
-    languages_of(lower)
+    }
+    // The key is built in a register: bytes stored one by one and read back as one integer
+    // stall the load (no store forwarding), and this runs for nearly every word.
+    let k = w.iter().enumerate().fold(0u64, |k, (i, &c)| {
+        k | u64::from(c.to_ascii_lowercase()) << (8 * i)
+    });
+    languages_of_key(k)
 }
 
 /// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
@@ -957,26 +959,31 @@ fn key(word: &[u8]) -> Option<u64> {
 /// `word`: one look-up in a small open-addressing table instead of a scan of every list (it
 /// runs for nearly every word of every line).
 fn languages_of(word: &[u8]) -> u8 {
-    static INDEX: LazyLock<WordTable> = LazyLock::new(|| {
-        let mut index = WordTable {
-            keys: [0; WORD_SLOTS],
-            langs: [0; WORD_SLOTS],
-        };
-        for (i, list) in LANGS.iter().enumerate() {
-            for w in *list {
-                if let Some(k) = key(w.as_bytes()) {
-                    let slot = index.slot(k);
-                    index.keys[slot] = k;
-                    index.langs[slot] |= 1 << i;
-                }
+    key(word).map_or(0, languages_of_key)
+}
+
+/// Every function word's languages, by [`key`].
+static INDEX: LazyLock<WordTable> = LazyLock::new(|| {
+    let mut index = WordTable {
+        keys: [0; WORD_SLOTS],
+        langs: [0; WORD_SLOTS],
+    };
+    for (i, list) in LANGS.iter().enumerate() {
+        for w in *list {
+            if let Some(k) = key(w.as_bytes()) {
+                let slot = index.slot(k);
+                index.keys[slot] = k;
+                index.langs[slot] |= 1 << i;
             }
         }
-        index
-    });
-    key(word).map_or(0, |k| {
-        let slot = INDEX.slot(k);
-        INDEX.langs[slot]
-    })
+    }
+    index
+});
+
+/// [`languages_of`] the word whose [`key`] is `k`.
+fn languages_of_key(k: u64) -> u8 {
+    let slot = INDEX.slot(k);
+    INDEX.langs[slot]
 }
 
 /// Slots of [`WordTable`]: a power of two, at least four times the number of function words,
