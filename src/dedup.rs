@@ -17,7 +17,7 @@ pub const REPEAT: &str = "dedup.repeat";
 /// Drops every kept block whose canonical text equals an earlier kept block's. Returns how many
 /// blocks were dropped. `forms`: the blocks' canonical forms (see [`Canonicals`]).
 pub fn drop_repeats(decided: &mut [Decided], forms: &Canonicals) -> usize {
-    let mut seen = FxHashSet::default();
+    let mut seen = FxHashSet::with_capacity_and_hasher(decided.len(), Default::default());
     let mut dropped = 0;
     for (i, d) in decided.iter_mut().enumerate().filter(|(_, d)| d.is_kept()) {
         if !seen.insert(forms.get(i, &d.block.text)) {
