@@ -75,16 +75,23 @@ pub fn parse_date(s: &str) -> Option<String> {
     if !has_four_digits(s.as_bytes()) {
         return None;
     }
-    if let Some(c) = ISO_DATE.captures(s) {
+    // Each format is tried only where the text holds what every match of it must: a `-`, a
+    // month name, a `.` or `/` (the captures are the costly part, run where no match can be).
+    let named = may_name_a_month(s);
+    if let Some(c) = s.contains('-').then(|| ISO_DATE.captures(s)).flatten() {
         return ymd(&c[1], num(&c[2]), num(&c[3]));
     }
-    if let Some(c) = MDY_NAMED.captures(s) {
+    if let Some(c) = named.then(|| MDY_NAMED.captures(s)).flatten() {
         return ymd(&c[3], month(&c[1]), num(&c[2]));
     }
-    if let Some(c) = DMY_NAMED.captures(s) {
+    if let Some(c) = named.then(|| DMY_NAMED.captures(s)).flatten() {
         return ymd(&c[3], month(&c[2]), num(&c[1]));
     }
-    if let Some(c) = DMY_DATE.captures(s) {
+    if let Some(c) = s
+        .contains(['.', '/'])
+        .then(|| DMY_DATE.captures(s))
+        .flatten()
+    {
         let (a, b) = (num(&c[1]), num(&c[2]));
         return if b <= 12 {
             ymd(&c[3], b, a)
@@ -93,6 +100,21 @@ pub fn parse_date(s: &str) -> Option<String> {
         };
     }
     None
+}
+
+/// Whether `s` could hold a month name as the named-date patterns match them (case-insensitive):
+/// three letters of one, in any ASCII case, or a long s (`ſ`), the one non-ASCII letter that
+/// folds to a letter of a month's name (`s` of `sep`).
+fn may_name_a_month(s: &str) -> bool {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    // `| 0x20` maps exactly the ASCII letters onto their lower case among the letters.
+    s.as_bytes()
+        .windows(3)
+        .any(|w| MONTHS.contains(&&[w[0] | 0x20, w[1] | 0x20, w[2] | 0x20]))
+        || s.contains('ſ')
 }
 
 /// Whether `b` holds a run of four ASCII digits.
@@ -595,6 +617,26 @@ pub fn mark_title_block(decided: &mut [Decided], meta: &Metadata, kind: ContentK
 mod tests {
     use super::*;
     use crate::extract::text;
+
+    #[test]
+    fn month_precheck_admits_every_named_date() {
+        for t in [
+            "Nov 19, 2019",
+            "19 NOVEMBER 2019",
+            "\u{17F}ep 3, 2020",
+            "3 \u{17F}EPT 2020",
+            "Published: Mar. 4th, 2021",
+            "4 de março 2021",
+            "2019-11-19",
+            "12/11/2019",
+        ] {
+            let named = MDY_NAMED.is_match(t) || DMY_NAMED.is_match(t);
+            assert!(!named || may_name_a_month(t), "{t:?}");
+        }
+        assert!(!may_name_a_month("12/11/2019 at 10:00"));
+        // The long s is why the precheck looks for it: the case-insensitive pattern takes it.
+        assert!(MDY_NAMED.is_match("\u{17F}ep 3, 2020"));
+    }
 
     #[test]
     fn four_digit_runs() {
