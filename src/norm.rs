@@ -109,8 +109,14 @@ pub fn canonical(text: &str) -> String {
     }
     // `str::to_lowercase` gives a final capital sigma its word-final form, which a character
     // by character pass cannot; text with one takes the general path.
-    let nfc = text.chars().all(is_nfc_starter) || is_nfc_quick(text.chars()) == IsNormalized::Yes;
+    let nfc = non_ascii(text).all(|(_, c)| is_nfc_starter(c))
+        || is_nfc_quick(text.chars()) == IsNormalized::Yes;
     if nfc && !text.contains('\u{3a3}') {
+        // Blocks arrive collapsed from extraction: then only folding and lower-casing are left,
+        // and the ASCII between the other characters is copied in whole runs.
+        if is_collapsed(text) {
+            return fold_lower_collapsed(text);
+        }
         return fold_collapse_lower(text);
     }
     let nfc: String = text.nfc().collect();
@@ -191,6 +197,44 @@ fn fold_collapse_lower(text: &str) -> String {
     out
 }
 
+/// The non-ASCII characters of `text` with their byte offsets. ASCII is skipped sixteen bytes
+/// at a time: in most lines the other characters are a few quotes and dashes.
+fn non_ascii(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while b.len() - i >= 16 && b[i..i + 16].iter().fold(0u8, |any, &c| any | c) < 0x80 {
+            i += 16;
+        }
+        let at = i + b.get(i..)?.iter().position(|&c| c >= 0x80)?;
+        let c = text.get(at..)?.chars().next()?;
+        i = at + c.len_utf8();
+        Some((at, c))
+    })
+}
+
+/// [`fold_collapse_lower`] of text that [`is_collapsed`] accepts: its whitespace is single
+/// ASCII spaces between words already, and no character folds to a space (those that do are
+/// whitespace), so only folding and lower-casing are left.
+fn fold_lower_collapsed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, c) in non_ascii(text) {
+        let from = out.len();
+        out.push_str(&text[copied..at]);
+        out[from..].make_ascii_lowercase();
+        match fold_char(c) {
+            Folded::Char(f) => push_lower(&mut out, f),
+            Folded::Ellipsis => out.push_str("..."),
+        }
+        copied = at + c.len_utf8();
+    }
+    let from = out.len();
+    out.push_str(&text[copied..]);
+    out[from..].make_ascii_lowercase();
+    out
+}
+
 /// The canonical forms of one document's blocks, each computed the first time a stage asks for
 /// it. Block `i`'s form is only ever asked for with block `i`'s text, which no stage changes once
 /// the blocks are decided on.
@@ -235,10 +279,14 @@ fn is_collapsed(text: &str) -> bool {
     }
     // The other whitespace characters are U+0085 and U+00A0 (0xC2 …), U+1680 (0xE1 …),
     // U+2000 to U+205F (0xE2 …) and U+3000 (0xE3 …).
-    if memchr::memchr3(0xC2, 0xE1, 0xE2, b).is_none() && memchr::memchr(0xE3, b).is_none() {
-        return true;
-    }
-    !text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
+    // Those bytes only ever start a character: only the characters they start are decoded.
+    let space_at = |at: usize| {
+        text.get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_whitespace)
+    };
+    !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, b).any(space_at)
+        && !memchr::memchr_iter(0xE3, b).any(space_at)
 }
 
 /// Whether ASCII `text` is already what [`collapse_whitespace`] would make of it: no whitespace
@@ -375,6 +423,27 @@ mod tests {
     fn double_space_check() {
         for t in ["", " ", "  ", "a  b", "a b", "a b ", " a  "] {
             assert_eq!(has_double_space(t.as_bytes()), t.contains("  "), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn collapsed_fast_path_agrees_with_the_steps() {
+        for t in [
+            "It\u{2019}s \u{201c}Here\u{201d}\u{2026} \u{2014} OK",
+            "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} \u{43c}\u{438}\u{440} \u{c9}T\u{c9}",
+            "A long run of ASCII text before one \u{e9} and another long run of ASCII AFTER it",
+            "\u{e9}",
+            "\u{212a}elvin \u{130}stanbul \u{1e9e}",
+            "plain",
+        ] {
+            assert!(is_collapsed(t), "{t:?}");
+            assert_eq!(
+                fold_lower_collapsed(t),
+                collapse_whitespace(&fold(t)).to_lowercase(),
+                "{t:?}"
+            );
+            let all: Vec<(usize, char)> = t.char_indices().filter(|(_, c)| !c.is_ascii()).collect();
+            assert_eq!(non_ascii(t).collect::<Vec<_>>(), all, "{t:?}");
         }
     }
 
