@@ -727,31 +727,40 @@ fn is_barrier(text: &str) -> bool {
     // Lower-casing shrinks a string at most threefold (`K`, the Kelvin sign, is three bytes,
     // `k` one), so a longer line cannot come down to 40 bytes: skip copying it. ASCII keeps its
     // length and is lower-cased on the stack.
+    // Compared as bytes: an ASCII line is lower-cased on the stack with no UTF-8 check to pay.
     let mut buf = [0u8; MAX];
-    let owned;
-    let t = if core.is_ascii() {
+    let owned: String;
+    let t: &[u8] = if core.is_ascii() {
         if core.len() > MAX {
             return false;
         }
+        owned = String::new();
         let lower = &mut buf[..core.len()];
         lower.copy_from_slice(core.as_bytes());
         lower.make_ascii_lowercase();
-        match std::str::from_utf8(lower) {
-            Ok(t) => t,
-            Err(_) => return false,
-        }
+        lower
     } else {
         if core.len() > 3 * MAX {
             return false;
         }
         owned = core.to_lowercase();
-        owned.as_str()
+        owned.as_bytes()
     };
-    // "More Washington Examiner", "More from CNN": the heading of a teaser list.
-    let more_from = t.starts_with("more ") && t.split_whitespace().count() <= 5;
-    static SET: LazyLock<fxhash::FxHashSet<&'static str>> =
-        LazyLock::new(|| BARRIERS.iter().copied().collect());
-    t.len() <= MAX && (SET.contains(t) || more_from || t.ends_with(" comments") || t == "comment")
+    // "More Washington Examiner", "More from CNN": the heading of a teaser list. (An ASCII
+    // line splits on the same whitespace bytewise.)
+    let words = || {
+        if owned.is_empty() {
+            t.split(|&c| is_ascii_space(c))
+                .filter(|w| !w.is_empty())
+                .count()
+        } else {
+            owned.split_whitespace().count()
+        }
+    };
+    let more_from = t.starts_with(b"more ") && words() <= 5;
+    static SET: LazyLock<fxhash::FxHashSet<&'static [u8]>> =
+        LazyLock::new(|| BARRIERS.iter().map(|b| b.as_bytes()).collect());
+    t.len() <= MAX && (SET.contains(t) || more_from || t.ends_with(b" comments") || t == b"comment")
 }
 
 /// Function words of a few languages; a prose line in a known language contains some.
