@@ -166,7 +166,7 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
     let echoed = |i: usize| {
         i > 0 && decided[i].block.text.split_whitespace().count() >= 3 && {
             let c = canonical(&decided[i].block.text);
-            first_line.contains(&c)
+            c.len() <= first_line.len() && first_line.contains(&c)
         }
     };
     let preferred_title = if find_title {

@@ -226,6 +226,8 @@ fn headline_echo(
             && decided[i].is_kept()
             && words[k].words >= 3
             && !ends_sentence(text)
+            // A needle longer than the haystack is not worth a substring searcher.
+            && canon[k].len() <= top.len()
             && top.contains(canon[k].as_ref())
         {
             let coverage = canon[k].chars().count() as f32 / headline_len as f32;
@@ -564,7 +566,7 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
     if line.tagged * 3 > words.max(1) {
         return true;
     }
-    if words < 20 && text.contains(['|', '•', '·', '»', '›']) {
+    if words < 20 && has_separator(text) {
         return true;
     }
     // A line without letters is chrome. Shouting lines of some length are menus ("NEWS SPORT
@@ -606,6 +608,17 @@ fn shouting(text: &str, long: bool) -> bool {
     }
     let letters = lower + upper;
     letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8)
+}
+
+/// Whether `text` holds one of the separators menus and breadcrumbs are joined with: `|`, `•`,
+/// `·`, `»`, `›`. Only the bytes those start with are looked at (the non-ASCII ones start with
+/// 0xC2 or 0xE2, which only ever start a character).
+fn has_separator(text: &str) -> bool {
+    memchr::memchr3_iter(b'|', 0xC2, 0xE2, text.as_bytes()).any(|at| {
+        text.get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| matches!(c, '|' | '•' | '·' | '»' | '›'))
+    })
 }
 
 /// Whether `text` holds `http://`, `https://` or `www.` in any ASCII case.
@@ -1314,6 +1327,22 @@ mod tests {
             "x: https:://y HTTP://z",
         ] {
             assert_eq!(has_url(t), url(t), "{t}");
+        }
+        for t in [
+            "a | b",
+            "Home • News",
+            "x·y",
+            "»",
+            "a › b",
+            "a - b",
+            "caf\u{e9} \u{2014}",
+            "",
+        ] {
+            assert_eq!(
+                has_separator(t),
+                t.contains(['|', '•', '·', '»', '›']),
+                "{t}"
+            );
         }
     }
 
