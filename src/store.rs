@@ -1,19 +1,18 @@
 //! Store: article records in an embedded `sled` database plus an append-only record log, in one
 //! directory (no server).
 //!
-//! Format 2. Large values (article records as JSON, a document's learned lines, a site's line
-//! table) are appended to `records.log` in the store directory, each entry a length, a CRC-32
-//! and the bytes; `sled` holds one tree (`store`) of small index entries, keyed by a one-byte
-//! type prefix:
+//! Format 3. Large values (article records as JSON, a document's learned lines) are appended to
+//! `records.log` in the store directory, each entry a length, a CRC-32 and the bytes; `sled`
+//! holds one tree (`store`) of small index entries, keyed by a one-byte type prefix:
 //! * `a` + article id (64 hex chars) → log location of the JSON [`ArticleRecord`]
 //! * `o` + origin (input path) → article id
 //! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed
 //! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
-//! * `s` + site key → documents counted, the log location of the site's line table (every
-//!   counted line: 8-byte hash, documents containing it, text; see [`crate::learn`]) and the
-//!   lines at or above [`learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
+//! * `s` + site key → documents counted, the log locations of their lines (the site's line
+//!   table is the sum of those entries; see [`crate::learn`]) and the lines at or above
+//!   [`learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
 //! * `p` + log offset (big-endian u64) → log location of the [`SiteLines`] of a document whose
-//!   counts are not yet in its site's table
+//!   counts are not yet in its site's entry
 //! * `V` → the format version
 //!
 //! Writes are staged in memory (later writes to a key replace earlier ones, and reads see them)
@@ -25,14 +24,18 @@
 //! in the log unreferenced. Errors keep lock contention, corruption and I/O apart so the CLI can
 //! say what to do about each.
 //!
-//! Learned counts: a document's lines are written with it as a pending entry and join the
-//! counts that cleaning reads only at [`Store::merge_pending`], which the pipeline calls at fixed
-//! points of the input order, so what a document sees does not depend on which parallel worker
-//! finished first. Merging is in memory; every [`CHECKPOINT_MERGES`] merges (and at the end of a
-//! run, [`Store::checkpoint`]) the changed sites' tables are rewritten to the log and the merged
-//! pending entries removed, in the same batch. After a crash the pending entries are merged
-//! again at the next ingest. Cleaning reads a site's document count and its frequent lines from
-//! memory; a site's whole table is read only while its counts change.
+//! Learned counts: a document's lines are written to the log with it, under a pending key, and
+//! join the counts that cleaning reads only at [`Store::merge_pending`], which the pipeline calls
+//! at fixed points of the input order, so what a document sees does not depend on which parallel
+//! worker finished first. Merging is in memory and needs only the lines' hashes; every
+//! [`CHECKPOINT_MERGES`] merges (and at the end of a run, [`Store::checkpoint`]) the changed
+//! sites' entries take the merged documents' log locations and the merged pending keys are
+//! removed, in the same batch, so nothing is rewritten to the log: a site's line table is never
+//! more than its counted documents' entries ([`learn::MAX_DOCS`], plus what the epochs in flight
+//! add). After a crash the pending entries are merged again at the next ingest. Cleaning reads a
+//! site's document count and its frequent lines from memory; a site's full counts are held only
+//! while it is still counting documents and got some since the last checkpoint, and are read
+//! back from its entries (hashes only) when it gets more.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -51,8 +54,8 @@ const LOCK_WAIT: Duration = Duration::from_millis(800);
 /// Page cache size; sled's default (1 GiB) is far more than an index of small entries needs.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// The on-disk format this version reads and writes.
-pub const FORMAT: u32 = 2;
-/// Merges between rewrites of the changed sites' line tables.
+pub const FORMAT: u32 = 3;
+/// Merges between writes of the changed sites' entries.
 pub const CHECKPOINT_MERGES: u64 = 4;
 /// The record log's file name inside the store directory.
 const LOG_FILE: &str = "records.log";
@@ -364,28 +367,38 @@ fn decode_lines(v: &[u8]) -> Option<SiteLines> {
     Some(SiteLines { site, lines })
 }
 
-/// A site's line table: `(hash, documents, text)` per counted line.
-type Table = Vec<([u8; 8], u64, String)>;
-
-fn encode_table(table: &Table) -> Vec<u8> {
-    let mut v = Vec::with_capacity(4 + table.iter().map(|l| 20 + l.2.len()).sum::<usize>());
-    v.extend_from_slice(&(table.len() as u32).to_be_bytes());
-    for (hash, n, text) in table {
-        v.extend_from_slice(hash);
-        v.extend_from_slice(&n.to_be_bytes());
-        put_text(&mut v, text);
+/// The site and line hashes of an encoded [`SiteLines`], without its texts: all that merging
+/// counts needs.
+fn decode_hashes(v: &[u8]) -> Option<(String, Vec<[u8; 8]>)> {
+    let mut r = Reader(v);
+    let site = r.text()?;
+    let n = r.u32()?;
+    let mut hashes = Vec::with_capacity((n as usize).min(v.len() / 12));
+    for _ in 0..n {
+        hashes.push(r.hash()?);
+        let len = r.u32()? as usize;
+        r.take(len)?;
     }
-    v
+    Some((site, hashes))
 }
 
-fn decode_table(v: &[u8]) -> Option<Table> {
-    let mut r = Reader(v);
-    let n = r.u32()?;
-    let mut out = Vec::with_capacity((n as usize).min(v.len() / 20));
-    for _ in 0..n {
-        out.push((r.hash()?, r.u64()?, r.text()?));
+/// A document's learned lines as the store appends them, encoded by [`PreparedLines::of`] on a
+/// worker thread so the writer only copies bytes.
+#[derive(Debug, Clone)]
+pub struct PreparedLines {
+    site: String,
+    hashes: Vec<[u8; 8]>,
+    bytes: Vec<u8>,
+}
+
+impl PreparedLines {
+    pub fn of(lines: &SiteLines) -> PreparedLines {
+        PreparedLines {
+            site: lines.site.clone(),
+            hashes: lines.lines.iter().map(|l| l.0).collect(),
+            bytes: encode_lines(lines),
+        }
     }
-    Some(out)
 }
 
 /// A fast hasher for the in-memory learned maps: their keys are site names and line hashes
@@ -416,29 +429,26 @@ type FastMap<K, V> = HashMap<K, V, Fast>;
 #[derive(Default)]
 struct Site {
     docs: u64,
-    /// The site's line table in the log, as of the last checkpoint.
-    table: Option<Loc>,
+    /// The log entries of the documents counted (checkpointed or merged since): their sum is the
+    /// site's line table.
+    parts: Vec<Loc>,
     /// Lines at or above the share of documents that makes them boilerplate.
     hot: FastMap<[u8; 8], u64>,
-    /// Every line's count, while this run merges the site's documents.
-    /// (u32: a count is at most the documents counted, [`learn::MAX_DOCS`] plus one epoch.)
+    /// Every line's count, while the site is counting documents.
+    /// (u32: a count is at most the documents counted, [`learn::MAX_DOCS`] plus the epochs in
+    /// flight.)
     counts: Option<FastMap<[u8; 8], u32>>,
-    /// Lines first counted since the last checkpoint.
-    new_texts: HashMap<[u8; 8], String>,
     /// Changed since the last checkpoint.
     dirty: bool,
 }
 
 impl Site {
     fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(29 + 16 * self.hot.len());
+        let mut v = Vec::with_capacity(16 + 12 * self.parts.len() + 16 * self.hot.len());
         v.extend_from_slice(&self.docs.to_be_bytes());
-        match self.table {
-            Some(loc) => {
-                v.push(1);
-                v.extend_from_slice(&loc.encode());
-            }
-            None => v.push(0),
+        v.extend_from_slice(&(self.parts.len() as u32).to_be_bytes());
+        for loc in &self.parts {
+            v.extend_from_slice(&loc.encode());
         }
         let mut hot: Vec<_> = self.hot.iter().collect();
         hot.sort();
@@ -453,10 +463,11 @@ impl Site {
     fn decode(v: &[u8]) -> Option<Site> {
         let mut r = Reader(v);
         let docs = r.u64()?;
-        let table = match r.take(1)? {
-            [1] => Some(Loc::decode(r.take(12)?)?),
-            _ => None,
-        };
+        let n = r.u32()?;
+        let mut parts = Vec::with_capacity((n as usize).min(v.len() / 12));
+        for _ in 0..n {
+            parts.push(Loc::decode(r.take(12)?)?);
+        }
         let n = r.u32()?;
         let mut hot =
             FastMap::with_capacity_and_hasher((n as usize).min(v.len() / 16), Fast::default());
@@ -465,24 +476,42 @@ impl Site {
         }
         Some(Site {
             docs,
-            table,
+            parts,
             hot,
             ..Site::default()
         })
     }
 
     /// The lines cleaning acts on, from the full counts (unchanged when they are not loaded).
-    fn rehot(&mut self) {
-        if let Some(counts) = &self.counts {
-            self.hot = if self.docs < learn::MIN_DOCS {
-                FastMap::default()
-            } else {
-                counts
-                    .iter()
-                    .filter(|(_, n)| learn::is_frequent(u64::from(**n), self.docs))
-                    .map(|(h, n)| (*h, u64::from(*n)))
-                    .collect()
-            };
+    /// `changed`: the lines counted since the last call, when `docs_before` documents were
+    /// counted. The share a line needs only grows with the documents, so a line that was not
+    /// counted again can leave the frequent lines but never join them: only when the site
+    /// has just reached [`learn::MIN_DOCS`] are all its counts scanned.
+    fn rehot(&mut self, docs_before: u64, changed: &[[u8; 8]]) {
+        let Some(counts) = &self.counts else {
+            return;
+        };
+        let docs = self.docs;
+        if docs < learn::MIN_DOCS {
+            self.hot = FastMap::default();
+        } else if docs_before < learn::MIN_DOCS {
+            self.hot = counts
+                .iter()
+                .filter(|(_, n)| learn::is_frequent(u64::from(**n), docs))
+                .map(|(h, n)| (*h, u64::from(*n)))
+                .collect();
+        } else {
+            self.hot.retain(|h, n| {
+                *n = counts.get(h).map_or(*n, |c| u64::from(*c));
+                learn::is_frequent(*n, docs)
+            });
+            for h in changed {
+                if let Some(c) = counts.get(h) {
+                    if learn::is_frequent(u64::from(*c), docs) {
+                        self.hot.insert(*h, u64::from(*c));
+                    }
+                }
+            }
         }
     }
 }
@@ -500,12 +529,20 @@ struct Learned {
 
 type Writes = HashMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// A document's lines not yet merged into its site's counts.
+struct Unmerged {
+    key: Vec<u8>,
+    loc: Loc,
+    site: String,
+    hashes: Vec<[u8; 8]>,
+}
+
 /// Writes not yet applied to `sled` (see the module docs).
 #[derive(Default)]
 struct Staged {
     writes: Writes,
-    /// Lines of documents put since the last merge, with their pending keys.
-    unmerged: Vec<(Vec<u8>, SiteLines)>,
+    /// Documents put since the last merge: pending key, log location, site and line hashes.
+    unmerged: Vec<Unmerged>,
     /// The commit [`Store::start_commit`] started, until it is known to have finished.
     inflight: Option<Inflight>,
 }
@@ -760,17 +797,18 @@ impl Store {
         lines: Option<SiteLines>,
     ) -> Result<PutOutcome, StoreError> {
         let json = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
+        let lines = lines.as_ref().map(PreparedLines::of);
         self.put_encoded(&record.id, &record.origins, json, lines)
     }
 
     /// [`Store::put`] of a record already encoded as JSON (`json`, with id `id` and origins
-    /// `origins`), as a worker thread can prepare it.
+    /// `origins`) and of lines already encoded, as a worker thread can prepare them.
     pub fn put_encoded(
         &self,
         id: &str,
         origins: &[Origin],
         json: Vec<u8>,
-        lines: Option<SiteLines>,
+        lines: Option<PreparedLines>,
     ) -> Result<PutOutcome, StoreError> {
         let id = id.as_bytes();
         let akey = key(ARTICLE, id);
@@ -822,13 +860,15 @@ impl Store {
             }
         }
         if let (PutOutcome::Stored, true, Some(lines)) = (&outcome, new_origin, lines) {
-            let loc = self
-                .log
-                .append(&encode_lines(&lines))
-                .map_err(|e| self.io(e))?;
+            let loc = self.log.append(&lines.bytes).map_err(|e| self.io(e))?;
             let pkey = key(PENDING, &loc.offset.to_be_bytes());
             st.writes.insert(pkey.clone(), Some(loc.encode()));
-            st.unmerged.push((pkey, lines));
+            st.unmerged.push(Unmerged {
+                key: pkey,
+                loc,
+                site: lines.site,
+                hashes: lines.hashes,
+            });
         }
         Ok(outcome)
     }
@@ -849,18 +889,38 @@ impl Store {
         Ok(g)
     }
 
-    /// A site's line table as of its last checkpoint.
-    fn table(&self, site: &Site) -> Result<Table, StoreError> {
-        let Some(loc) = site.table else {
-            return Ok(Vec::new());
-        };
-        let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
-        decode_table(&bytes).ok_or_else(|| self.corrupt("a site's line table", b"table"))
+    /// A site's counts, summed over its documents' log entries.
+    fn counts_of(&self, site: &Site) -> Result<FastMap<[u8; 8], u32>, StoreError> {
+        let mut counts = FastMap::default();
+        for loc in &site.parts {
+            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
+            let (_, hashes) =
+                decode_hashes(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
+            for h in hashes {
+                let n: &mut u32 = counts.entry(h).or_default();
+                *n = n.saturating_add(1);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// A site's line table, `(text, documents)` per counted line.
+    fn table(&self, site: &Site) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut table: FastMap<[u8; 8], (String, u64)> = FastMap::default();
+        for loc in &site.parts {
+            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
+            let lines =
+                decode_lines(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
+            for (h, text) in lines.lines {
+                table.entry(h).or_insert_with(|| (text, 0)).1 += 1;
+            }
+        }
+        Ok(table.into_values().collect())
     }
 
     /// Adds the lines of documents stored since the last merge (and, on the first merge of a
     /// process, those an interrupted run left pending) to the counts cleaning reads. Every
-    /// [`CHECKPOINT_MERGES`] merges the changed counts are staged for writing
+    /// [`CHECKPOINT_MERGES`] merges the changed sites' entries are staged for writing
     /// ([`Store::checkpoint`]).
     pub fn merge_pending(&self) -> Result<(), StoreError> {
         let mut guard = self.learned()?;
@@ -870,17 +930,23 @@ impl Store {
         let mut docs = std::mem::take(&mut self.staged().unmerged);
         if !l.recovered {
             l.recovered = true;
-            let known: HashSet<Vec<u8>> = docs.iter().map(|(k, _)| k.clone()).collect();
+            let known: HashSet<Vec<u8>> = docs.iter().map(|u| u.key.clone()).collect();
             let mut left = Vec::new();
             for kv in self.tree.scan_prefix([PENDING]) {
                 let (k, v) = kv.map_err(|e| self.sled(e))?;
                 if known.contains(k.as_ref()) {
                     continue;
                 }
-                let bytes = self.read_at(&k, &v)?;
-                let lines =
-                    decode_lines(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
-                left.push((k.to_vec(), lines));
+                let loc = Loc::decode(&v).ok_or_else(|| self.corrupt("a log location", &k))?;
+                let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
+                let (site, hashes) =
+                    decode_hashes(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
+                left.push(Unmerged {
+                    key: k.to_vec(),
+                    loc,
+                    site,
+                    hashes,
+                });
             }
             left.append(&mut docs);
             docs = left;
@@ -888,80 +954,67 @@ impl Store {
         if docs.is_empty() {
             return Ok(());
         }
-        let mut touched = HashSet::new();
-        for (pkey, lines) in docs {
-            if !l.sites.contains_key(&lines.site) {
-                l.sites.insert(lines.site.clone(), Site::default());
+        // Per touched site: documents counted before this merge, lines counted in it.
+        let mut touched: FastMap<String, (u64, Vec<[u8; 8]>)> = FastMap::default();
+        for doc in docs {
+            if !l.sites.contains_key(&doc.site) {
+                l.sites.insert(doc.site.clone(), Site::default());
             }
-            let Some(site) = l.sites.get_mut(&lines.site) else {
+            let Some(site) = l.sites.get_mut(&doc.site) else {
                 continue;
             };
             if site.counts.is_none() {
-                let table = self.table(site)?;
-                site.counts = Some(
-                    table
-                        .into_iter()
-                        .map(|(h, n, _)| (h, u32::try_from(n).unwrap_or(u32::MAX)))
-                        .collect(),
-                );
+                site.counts = Some(self.counts_of(site)?);
             }
             let counts = site.counts.get_or_insert_with(FastMap::default);
+            let (_, changed) = touched
+                .entry(doc.site)
+                .or_insert_with(|| (site.docs, Vec::new()));
             site.docs += 1;
             site.dirty = true;
-            for (hash, text) in lines.lines {
+            site.parts.push(doc.loc);
+            for hash in doc.hashes {
                 let n = counts.entry(hash).or_insert(0);
-                if *n == 0 {
-                    site.new_texts.insert(hash, text);
-                }
                 *n = n.saturating_add(1);
+                changed.push(hash);
             }
-            touched.insert(lines.site);
-            l.merged.push(pkey);
+            l.merged.push(doc.key);
         }
-        for name in &touched {
+        for (name, (before, changed)) in &touched {
             if let Some(site) = l.sites.get_mut(name) {
-                site.rehot();
+                site.rehot(*before, changed);
             }
         }
         l.merges += 1;
         if l.merges % CHECKPOINT_MERGES == 0 {
-            self.checkpoint_learned(l)?;
+            self.checkpoint_learned(l);
         }
         Ok(())
     }
 
-    /// Stages the learned counts merged since the last checkpoint: each changed site's line
-    /// table is rewritten to the log, and the merged pending entries are removed, in the batch
-    /// the next [`Store::flush`] applies.
+    /// Stages the learned counts merged since the last checkpoint: each changed site's entry
+    /// (documents, their log locations, frequent lines) is written and the merged pending entries
+    /// are removed, in the batch the next [`Store::flush`] applies.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         let mut guard = self.learned()?;
-        match guard.as_mut() {
-            Some(l) => self.checkpoint_learned(l),
-            None => Ok(()),
+        if let Some(l) = guard.as_mut() {
+            self.checkpoint_learned(l);
         }
+        Ok(())
     }
 
-    fn checkpoint_learned(&self, l: &mut Learned) -> Result<(), StoreError> {
+    fn checkpoint_learned(&self, l: &mut Learned) {
         let mut writes = Vec::new();
-        for (name, site) in l.sites.iter_mut().filter(|(_, s)| s.dirty) {
-            let mut table = self.table(site)?;
-            // Counts are dropped here and read again when the site's next documents merge, so
-            // memory holds only the tables of sites merged since the last checkpoint.
-            let counts = site.counts.take().unwrap_or_default();
-            for (hash, n, _) in &mut table {
-                if let Some(c) = counts.get(hash) {
-                    *n = u64::from(*c);
-                }
+        for (name, site) in l.sites.iter_mut() {
+            if !site.dirty {
+                // Counts are kept only for sites still getting documents: memory holds the
+                // counts of the sites merged since the last checkpoint, not of every site seen.
+                site.counts = None;
+                continue;
             }
-            for (hash, text) in site.new_texts.drain() {
-                table.push((hash, counts.get(&hash).map_or(1, |c| u64::from(*c)), text));
+            if site.docs >= learn::MAX_DOCS {
+                site.counts = None;
             }
-            table.sort_by_key(|e| e.0);
-            site.table = Some(
-                self.log
-                    .append(&encode_table(&table))
-                    .map_err(|e| self.io(e))?,
-            );
             site.dirty = false;
             writes.push((key(SITE, name.as_bytes()), site.encode()));
         }
@@ -972,7 +1025,6 @@ impl Store {
         for k in l.merged.drain(..) {
             st.writes.insert(k, None);
         }
-        Ok(())
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
@@ -1014,11 +1066,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let entry = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
-        let mut out: Vec<(String, u64)> = self
-            .table(&entry)?
-            .into_iter()
-            .map(|(_, n, text)| (text, n))
-            .collect();
+        let mut out = self.table(&entry)?;
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
     }
@@ -1400,6 +1448,25 @@ mod tests {
         }
         match Store::open(&path) {
             Err(StoreError::Format { found, .. }) => assert_eq!(found, "1"),
+            other => panic!("expected a format error, got {:?}", other.err()),
+        }
+    }
+
+    /// A store written in format 2 (whole line tables rewritten to the log) is refused too.
+    #[test]
+    fn a_format_2_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let db = sled::open(&path).unwrap();
+            db.open_tree("store")
+                .unwrap()
+                .insert(VERSION_KEY, "2")
+                .unwrap();
+            db.flush().unwrap();
+        }
+        match Store::open(&path) {
+            Err(StoreError::Format { found, .. }) => assert_eq!(found, "2"),
             other => panic!("expected a format error, got {:?}", other.err()),
         }
     }

@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use crate::model::{ArticleRecord, InputInfo, Origin};
-use crate::store::{origin_now, FailureRecord, PutOutcome, RunSummary, Store, StoreError};
+use crate::store::{
+    origin_now, FailureRecord, PreparedLines, PutOutcome, RunSummary, Store, StoreError,
+};
 
 use super::Cleaned;
 
@@ -91,8 +93,9 @@ impl<'a> StoreSink<'a> {
 
 impl Sink for StoreSink<'_> {
     type Error = StoreError;
-    /// The record's origin entry and the record as JSON.
-    type Prepared = Result<(Origin, Vec<u8>), serde_json::Error>;
+    /// The record's origin entry, the record as JSON and the document's learned lines as the
+    /// store's log holds them.
+    type Prepared = Result<(Origin, Vec<u8>, Option<PreparedLines>), serde_json::Error>;
 
     fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared {
         let record = record_of(origin, info, cleaned);
@@ -102,7 +105,7 @@ impl Sink for StoreSink<'_> {
             .into_iter()
             .next()
             .unwrap_or_else(|| origin_now(origin));
-        Ok((origin, json))
+        Ok((origin, json, cleaned.lines.as_ref().map(PreparedLines::of)))
     }
 
     fn put(
@@ -114,7 +117,7 @@ impl Sink for StoreSink<'_> {
     ) -> Result<PutOutcome, StoreError> {
         let _s = tracing::debug_span!("store").entered();
         let id = &cleaned.article.id;
-        let (origin, json) = prepared.map_err(|e| StoreError::BadRecord {
+        let (origin, json, lines) = prepared.map_err(|e| StoreError::BadRecord {
             path: self.store.path().to_string(),
             key: id.clone(),
             detail: e.to_string(),
@@ -122,12 +125,8 @@ impl Sink for StoreSink<'_> {
         // Cleaning took the lines when the site had fewer than `learn::MAX_DOCS` documents
         // counted; merged counts lag by at most one merge epoch, so a site may pass the cap by
         // that much.
-        self.store.put_encoded(
-            id,
-            std::slice::from_ref(&origin),
-            json,
-            cleaned.lines.take(),
-        )
+        self.store
+            .put_encoded(id, std::slice::from_ref(&origin), json, lines)
     }
 
     fn put_failure(&mut self, failure: &FailureRecord) -> Result<(), StoreError> {
