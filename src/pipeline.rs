@@ -186,11 +186,13 @@ pub fn clean_limited(
         _ => false,
     };
     let mut hashes: Option<learn::Hashes> = None;
-    let mut apply_learned = |decided: &mut Vec<Decided>| {
+    let mut apply_learned = |decided: &mut Vec<Decided>, forms: &Canonicals| {
         if let (Some(site), Some(stats)) = (&site_key, learned) {
             debug_span!("learned").in_scope(|| {
-                if counting {
-                    hashes = Some(learn::Hashes::of(decided));
+                // Taken from the canonical forms that judging and dedup reuse: of every line
+                // when they are counted, else of the kept lines the lookups need.
+                if counting || stats.site_docs(site) >= learn::MIN_DOCS {
+                    hashes = Some(learn::Hashes::of(decided, forms, counting));
                 }
                 learn::apply_with(decided, site, stats, hashes.as_ref())
             });
@@ -214,7 +216,7 @@ pub fn clean_limited(
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
             budget.check("strip")?;
             forms = Canonicals::new(decided.len());
-            apply_learned(&mut decided);
+            apply_learned(&mut decided, &forms);
             let meta =
                 debug_span!("metadata").in_scope(|| metadata::from_html(&html, &active.sites));
             (decided, meta)
@@ -225,7 +227,7 @@ pub fn clean_limited(
             let mut decided = debug_span!("strip").in_scope(|| strip::apply(blocks, &active));
             budget.check("strip")?;
             forms = Canonicals::new(decided.len());
-            apply_learned(&mut decided);
+            apply_learned(&mut decided, &forms);
             debug_span!("content").in_scope(|| content::text::judge(&mut decided, &forms));
             budget.check("content")?;
             (decided, Default::default())

@@ -1264,8 +1264,8 @@ impl Drop for Store {
 }
 
 /// Counts as cleaning reads them: a site's merged document count, and for a line the documents
-/// containing it — exact while the site's counts are being merged, otherwise exact for the lines
-/// at or above [`learn::MIN_SHARE`] (the only ones cleaning acts on) and 0 for the rest.
+/// containing it, exact for the lines at or above [`learn::MIN_SHARE`] (the only ones cleaning
+/// acts on) and 0 for the rest.
 impl LineStats for Store {
     fn site_docs(&self, site: &str) -> u64 {
         self.with_learned(|l| l.sites.get(site).map_or(0, |s| s.docs))
@@ -1274,12 +1274,22 @@ impl LineStats for Store {
 
     fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64 {
         self.with_learned(|l| {
-            l.sites.get(site).map_or(0, |s| match &s.counts {
-                Some(c) => c.get(hash).map_or(0, |n| u64::from(*n)),
-                None => s.hot.get(hash).copied().unwrap_or(0),
-            })
+            l.sites
+                .get(site)
+                .and_then(|s| s.hot.get(hash).copied())
+                .unwrap_or(0)
         })
         .unwrap_or(0)
+    }
+
+    fn lines_docs(&self, site: &str, hashes: &[[u8; 8]], out: &mut Vec<u64>) {
+        let found = self.with_learned(|l| match l.sites.get(site) {
+            Some(s) => out.extend(hashes.iter().map(|h| s.hot.get(h).copied().unwrap_or(0))),
+            None => out.extend(hashes.iter().map(|_| 0)),
+        });
+        if found.is_none() {
+            out.extend(hashes.iter().map(|_| 0));
+        }
     }
 }
 
@@ -1392,14 +1402,58 @@ mod tests {
         assert_eq!(store.site_docs("example.com"), 0, "not merged yet");
         store.merge_pending().unwrap();
         assert_eq!(store.site_docs("example.com"), 2);
-        assert_eq!(store.line_docs("example.com", &[1; 8]), 2);
-        assert_eq!(store.line_docs("example.com", b"uniqueXY"), 2);
         store.merge_pending().unwrap();
         assert_eq!(
             store.site_docs("example.com"),
             2,
             "a second merge adds nothing"
         );
+        store.checkpoint().unwrap();
+        assert_eq!(
+            store.learned_lines("example.com").unwrap(),
+            [("Menu".to_string(), 2), ("x".to_string(), 2)]
+        );
+        // Below `learn::MIN_DOCS` documents no line counts for cleaning.
+        assert_eq!(store.line_docs("example.com", &[1; 8]), 0);
+    }
+
+    /// Cleaning reads the frequent lines' exact counts, and 0 for the rest; they follow the
+    /// site's growing document count from merge to merge.
+    #[test]
+    fn frequent_lines_follow_the_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let lines = |i: usize| SiteLines {
+            site: "example.com".into(),
+            lines: if i < 5 {
+                vec![([1; 8], "Menu".into()), ([2; 8], format!("story {i}"))]
+            } else {
+                vec![([2; 8], format!("story {i}"))]
+            },
+        };
+        for i in 0..6 {
+            let rec = record(&format!("{i:02}").repeat(32), &format!("{i}.txt"));
+            store.put(&rec, Some(lines(i))).unwrap();
+        }
+        store.merge_pending().unwrap();
+        assert_eq!(store.site_docs("example.com"), 6);
+        assert_eq!(store.line_docs("example.com", &[1; 8]), 5);
+        assert_eq!(store.line_docs("example.com", &[2; 8]), 6);
+        for i in 6..12 {
+            let rec = record(&format!("{i:02}").repeat(32), &format!("{i}.txt"));
+            store.put(&rec, Some(lines(i))).unwrap();
+        }
+        store.merge_pending().unwrap();
+        assert_eq!(store.site_docs("example.com"), 12);
+        assert_eq!(
+            store.line_docs("example.com", &[1; 8]),
+            0,
+            "5 of 12 is under the share"
+        );
+        assert_eq!(store.line_docs("example.com", &[2; 8]), 12);
+        let mut found = Vec::new();
+        store.lines_docs("example.com", &[[2; 8], [1; 8], [3; 8]], &mut found);
+        assert_eq!(found, [12, 0, 0]);
     }
 
     /// Lines a run left pending (flushed, never checkpointed) are merged by the next merge,
