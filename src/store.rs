@@ -545,6 +545,10 @@ struct Staged {
     unmerged: Vec<Unmerged>,
     /// The commit [`Store::start_commit`] started, until it is known to have finished.
     inflight: Option<Inflight>,
+    /// Some failure entry may exist (the store had one when opened, or one was put since):
+    /// until then a stored document has no failure to clear, and its batch no removal to
+    /// carry.
+    failures: bool,
 }
 
 /// A commit running on its own thread: sync the log, apply the batch, flush `sled`. Reads see
@@ -642,12 +646,19 @@ impl Store {
             path: display.clone(),
             source,
         })?;
+        let failures = match tree.scan_prefix([FAILURE]).next() {
+            Some(kv) => kv.map(|_| true).map_err(|e| map_sled(&display, e))?,
+            None => false,
+        };
         Ok(Store {
             db,
             tree,
             path: display,
             log,
-            staged: Mutex::new(Staged::default()),
+            staged: Mutex::new(Staged {
+                failures,
+                ..Staged::default()
+            }),
             learned: RwLock::new(None),
         })
     }
@@ -841,8 +852,10 @@ impl Store {
             let previous = self.get_staged(&st, &okey)?;
             st.writes.insert(okey, Some(id.to_vec()));
             new_origin |= previous.is_none();
-            st.writes
-                .insert(key(FAILURE, origin.source.as_bytes()), None);
+            if st.failures {
+                st.writes
+                    .insert(key(FAILURE, origin.source.as_bytes()), None);
+            }
             // Re-cleaning an input (new rules, edited file) moves its origin to the new
             // article; an article left without origins is gone from every input.
             if let Some(old) = previous.filter(|old| old.as_slice() != id) {
@@ -1030,8 +1043,9 @@ impl Store {
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
     pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
-        self.staged()
-            .writes
+        let mut st = self.staged();
+        st.failures = true;
+        st.writes
             .insert(key(FAILURE, failure.origin.as_bytes()), Some(bytes));
         Ok(())
     }
