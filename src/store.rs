@@ -4,8 +4,9 @@
 //! Format 3. Large values (article records as JSON, a document's learned lines) are appended to
 //! `records.log` in the store directory, each entry a length, a CRC-32 and the bytes; `sled`
 //! holds one tree (`store`) of small index entries, keyed by a one-byte type prefix:
-//! * `a` + article id (64 hex chars) → log location of the JSON [`ArticleRecord`]
-//! * `o` + origin (input path) → article id
+//! * `a` + article id (its 32 bytes, not 64 hex characters: the index stays in memory, so its
+//!   size is the store's memory growth) → log location of the JSON [`ArticleRecord`]
+//! * `o` + origin (input path) → article id (32 bytes)
 //! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed
 //! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
 //! * `s` + site key → documents counted, the log locations of their lines (the site's line
@@ -590,6 +591,39 @@ pub struct Store {
     learned: RwLock<Option<Learned>>,
 }
 
+/// An article id's 32 bytes; ids are hex SHA-256 digests ([`crate::dedup::body_id`]).
+fn id_bytes(id: &str) -> Option<[u8; 32]> {
+    let hex = id.as_bytes();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        *o = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Lower-case hex of stored id bytes.
+fn id_hex(raw: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
 fn key(kind: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
     k.push(kind);
@@ -724,9 +758,10 @@ impl Store {
         self.log.read(loc).map_err(|e| self.log_error(e))
     }
 
-    fn read_record(&self, key: &[u8], loc: &[u8]) -> Result<ArticleRecord, StoreError> {
-        let bytes = self.read_at(key, loc)?;
-        serde_json::from_slice(&bytes).map_err(|e| self.bad(&String::from_utf8_lossy(key), e))
+    /// The record of the article with these id bytes, stored at `loc`.
+    fn read_record(&self, id: &[u8], loc: &[u8]) -> Result<ArticleRecord, StoreError> {
+        let bytes = self.read_at(id_hex(id).as_bytes(), loc)?;
+        serde_json::from_slice(&bytes).map_err(|e| self.bad(&id_hex(id), e))
     }
 
     fn append_record(&self, record: &ArticleRecord) -> Result<Vec<u8>, StoreError> {
@@ -821,7 +856,12 @@ impl Store {
         json: Vec<u8>,
         lines: Option<PreparedLines>,
     ) -> Result<PutOutcome, StoreError> {
-        let id = id.as_bytes();
+        let raw = id_bytes(id).ok_or_else(|| StoreError::BadRecord {
+            path: self.path.clone(),
+            key: id.to_string(),
+            detail: "an article id is 64 hex digits".into(),
+        })?;
+        let id = &raw[..];
         let akey = key(ARTICLE, id);
         let mut st = self.staged();
         let outcome = match self.get_staged(&st, &akey)? {
@@ -1094,16 +1134,29 @@ impl Store {
     /// The article with this id, or the single article whose id starts with this prefix.
     pub fn get(&self, prefix: &str) -> Result<ArticleRecord, StoreError> {
         let prefix = prefix.trim().to_ascii_lowercase();
-        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+        let nibbles: Option<Vec<u8>> = prefix.bytes().map(nibble).collect();
+        let Some(nibbles) = nibbles.filter(|n| !n.is_empty() && n.len() <= 64) else {
             return Err(StoreError::NotFound(prefix));
-        }
+        };
+        // Keys hold bytes: an odd digit count leaves the last digit to match by hand.
+        let bytes: Vec<u8> = nibbles
+            .chunks_exact(2)
+            .map(|p| (p[0] << 4) | p[1])
+            .collect();
+        let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
         self.apply()?;
-        let mut hits = self.tree.scan_prefix(key(ARTICLE, prefix.as_bytes()));
+        let mut hits = self
+            .tree
+            .scan_prefix(key(ARTICLE, &bytes))
+            .filter(|kv| match (odd, kv) {
+                (Some(n), Ok((k, _))) => k.get(1 + bytes.len()).is_some_and(|b| b >> 4 == n),
+                _ => true,
+            });
         let first = match hits.next() {
             Some(kv) => kv.map_err(|e| self.sled(e))?,
             None => return Err(StoreError::NotFound(prefix)),
         };
-        let short = |k: &[u8]| String::from_utf8_lossy(&k[1..13.min(k.len())]).into_owned();
+        let short = |k: &[u8]| id_hex(&k[1..7.min(k.len())]);
         let more: Vec<String> = hits
             .take(4)
             .filter_map(Result::ok)
@@ -1135,7 +1188,7 @@ impl Store {
             .tree
             .get(key(ORIGIN, origin.as_bytes()))
             .map_err(|e| self.sled(e))?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+            .map(|v| id_hex(&v)))
     }
 
     pub fn failures(&self) -> impl Iterator<Item = Result<FailureRecord, StoreError>> + '_ {
@@ -1179,7 +1232,7 @@ impl Store {
         let mut problems = Vec::new();
         for kv in self.tree.scan_prefix([ARTICLE]) {
             let (k, v) = kv.map_err(|e| self.sled(e))?;
-            let id = String::from_utf8_lossy(&k[1..]).into_owned();
+            let id = id_hex(&k[1..]);
             match self.read_record(&k[1..], &v) {
                 Ok(r) if r.id == id => {}
                 Ok(r) => problems.push(format!("record under `{id}` has id `{}`", r.id)),
@@ -1196,7 +1249,7 @@ impl Store {
                 problems.push(format!(
                     "origin `{}` points at missing article `{}`",
                     String::from_utf8_lossy(&k[1..]),
-                    String::from_utf8_lossy(&v)
+                    id_hex(&v)
                 ));
             }
         }
@@ -1231,9 +1284,10 @@ impl Store {
         let mut h = Sha256::new();
         for kv in self.tree.scan_prefix([ARTICLE]) {
             let (k, v) = kv.map_err(|e| self.sled(e))?;
-            let (id, bytes) = (&k[1..], self.read_at(&k[1..], &v)?);
+            let id = id_hex(&k[1..]);
+            let bytes = self.read_at(id.as_bytes(), &v)?;
             h.update((id.len() as u64).to_be_bytes());
-            h.update(id);
+            h.update(id.as_bytes());
             h.update((bytes.len() as u64).to_be_bytes());
             h.update(&bytes);
         }
