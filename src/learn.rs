@@ -95,8 +95,8 @@ pub fn lines_with(site: String, decided: &[Decided], hashes: Option<&Hashes>) ->
             seen.push((line_hash(t), i));
         }
     }
-    // Stable: of lines with the same hash, the first one's text is kept.
-    seen.sort_by_key(|e| e.0);
+    // Of lines with the same hash, the first one's text is kept.
+    seen.sort_unstable();
     seen.dedup_by_key(|e| e.0);
     SiteLines {
         site,

@@ -396,11 +396,11 @@ pub struct PreparedLines {
 }
 
 impl PreparedLines {
-    pub fn of(lines: &SiteLines) -> PreparedLines {
+    pub fn of(lines: SiteLines) -> PreparedLines {
         PreparedLines {
-            site: lines.site.clone(),
             hashes: lines.lines.iter().map(|l| l.0).collect(),
-            bytes: encode_lines(lines),
+            bytes: encode_lines(&lines),
+            site: lines.site,
         }
     }
 }
@@ -846,7 +846,7 @@ impl Store {
         lines: Option<SiteLines>,
     ) -> Result<PutOutcome, StoreError> {
         let json = serde_json::to_vec(record).map_err(|e| self.bad(&record.id, e))?;
-        let lines = lines.as_ref().map(PreparedLines::of);
+        let lines = lines.map(PreparedLines::of);
         self.put_encoded(&record.id, &record.origins, json, lines)
     }
 

@@ -190,10 +190,12 @@ fn work<S: Sink>(
         SourceItem::Doc(raw) => {
             let bytes_in = raw.bytes.len() as u64;
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                clean_limited(&raw, rules, learned.map(|l| l as &dyn LineStats), limits).map(|c| {
-                    let prepared = S::prepare(&raw.origin, &raw.info, &c);
-                    (c, prepared)
-                })
+                clean_limited(&raw, rules, learned.map(|l| l as &dyn LineStats), limits).map(
+                    |mut c| {
+                        let prepared = S::prepare(&raw.origin, &raw.info, &mut c);
+                        (c, prepared)
+                    },
+                )
             }))
             .unwrap_or_else(|panic| {
                 let what = panic

@@ -24,8 +24,10 @@ pub trait Sink {
     /// so that work is spread over the workers instead of falling on the one writer thread.
     type Prepared: Send;
 
-    /// Runs on a worker thread, in any order; the result goes to [`Sink::put`].
-    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared;
+    /// Runs on a worker thread, in any order; the result goes to [`Sink::put`]. It may take
+    /// what it consumes out of `cleaned` (memory is freed fastest by the thread that allocated
+    /// it).
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &mut Cleaned) -> Self::Prepared;
 
     /// Takes one cleaned document, with what [`Sink::prepare`] made of it.
     fn put(
@@ -97,7 +99,7 @@ impl Sink for StoreSink<'_> {
     /// store's log holds them.
     type Prepared = Result<(Origin, Vec<u8>, Option<PreparedLines>), serde_json::Error>;
 
-    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared {
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &mut Cleaned) -> Self::Prepared {
         let record = record_of(origin, info, cleaned);
         let json = serde_json::to_vec(&record)?;
         let origin = record
@@ -105,7 +107,7 @@ impl Sink for StoreSink<'_> {
             .into_iter()
             .next()
             .unwrap_or_else(|| origin_now(origin));
-        Ok((origin, json, cleaned.lines.as_ref().map(PreparedLines::of)))
+        Ok((origin, json, cleaned.lines.take().map(PreparedLines::of)))
     }
 
     fn put(
@@ -195,7 +197,7 @@ impl<W: Write> Sink for JsonlSink<W> {
     /// The record as one JSON line.
     type Prepared = Result<Vec<u8>, serde_json::Error>;
 
-    fn prepare(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> Self::Prepared {
+    fn prepare(origin: &str, info: &InputInfo, cleaned: &mut Cleaned) -> Self::Prepared {
         let mut line = serde_json::to_vec(&record_of(origin, info, cleaned))?;
         line.push(b'\n');
         Ok(line)
@@ -232,7 +234,7 @@ impl Sink for DiscardSink {
     type Error = std::convert::Infallible;
     type Prepared = ();
 
-    fn prepare(_: &str, _: &InputInfo, _: &Cleaned) {}
+    fn prepare(_: &str, _: &InputInfo, _: &mut Cleaned) {}
 
     fn put(
         &mut self,
