@@ -348,22 +348,18 @@ pub fn decompress_limited(
     if compression == Compression::None {
         return Ok(bytes);
     }
-    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for. A
-    // gzip file's last four bytes give its length (mod 2^32, and of the last member only), so
-    // a single-member page inflates without growing the buffer.
-    let ratio_guess = (bytes.len() as u64).saturating_mul(4);
-    let guess = match (compression, bytes.len().checked_sub(4)) {
-        (Compression::Gzip, Some(at)) => bytes[at..].try_into().map_or(ratio_guess, |isize| {
-            u64::from(u32::from_le_bytes(isize)).max(ratio_guess)
-        }),
-        _ => ratio_guess,
-    };
+    // Whole gzip files go through libdeflate (which sizes its buffer from the gzip trailer); the
+    // stream below is the fallback for what it declines, and for zstd.
     if compression == Compression::Gzip {
         if let Some(out) = inflate::gunzip(&bytes, limit) {
             return Ok(out);
         }
     }
-    let guess = guess.saturating_add(1).min(limit) as usize;
+    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
+    let guess = (bytes.len() as u64)
+        .saturating_mul(4)
+        .saturating_add(1)
+        .min(limit) as usize;
     let mut out = Vec::with_capacity(guess);
     let result = match compression {
         Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes.as_slice())
