@@ -1561,39 +1561,41 @@ mod tests {
         }
     }
 
-    /// A store written in format 1 (a tree per kind) is refused with a typed error.
-    #[test]
-    fn a_format_1_store_is_refused() {
+    /// Writes an old store's marks with `write` into a fresh sled db, then opens it as a store:
+    /// the format it was refused as.
+    fn refused_format(write: impl FnOnce(&sled::Db)) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         {
             let db = sled::open(&path).unwrap();
-            db.open_tree("articles").unwrap().insert("x", "y").unwrap();
+            write(&db);
             db.flush().unwrap();
         }
         match Store::open(&path) {
-            Err(StoreError::Format { found, .. }) => assert_eq!(found, "1"),
+            Err(StoreError::Format { found, .. }) => found,
             other => panic!("expected a format error, got {:?}", other.err()),
         }
+    }
+
+    /// A store written in format 1 (a tree per kind) is refused with a typed error.
+    #[test]
+    fn a_format_1_store_is_refused() {
+        let found = refused_format(|db| {
+            db.open_tree("articles").unwrap().insert("x", "y").unwrap();
+        });
+        assert_eq!(found, "1");
     }
 
     /// A store written in format 2 (whole line tables rewritten to the log) is refused too.
     #[test]
     fn a_format_2_store_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        {
-            let db = sled::open(&path).unwrap();
+        let found = refused_format(|db| {
             db.open_tree("store")
                 .unwrap()
                 .insert(VERSION_KEY, "2")
                 .unwrap();
-            db.flush().unwrap();
-        }
-        match Store::open(&path) {
-            Err(StoreError::Format { found, .. }) => assert_eq!(found, "2"),
-            other => panic!("expected a format error, got {:?}", other.err()),
-        }
+        });
+        assert_eq!(found, "2");
     }
 
     /// A damaged log entry is reported as corruption, never decoded.
