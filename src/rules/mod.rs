@@ -292,9 +292,10 @@ impl RuleSet {
         for file in &self.files {
             let Some(site) = &file.site else { continue };
             let by_host = host.as_deref().is_some_and(|h| {
-                site.hosts
-                    .iter()
-                    .any(|s| h == s || h.ends_with(&format!(".{s}")))
+                site.hosts.iter().any(|s| {
+                    h.strip_suffix(s.as_str())
+                        .is_some_and(|p| p.is_empty() || p.ends_with('.'))
+                })
             });
             let by_text = !by_host
                 && *any_signature
