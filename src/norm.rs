@@ -97,13 +97,13 @@ pub fn canonical(text: &str) -> String {
     // the common cases skip work that cannot change them: ASCII is its own NFC and fold and
     // lower-cases byte by byte; text already in NFC (the quick check is exact when it says
     // `Yes`) needs no re-composition.
+    // Blocks arrive collapsed from extraction, and nearly all their characters are ASCII,
+    // Latin-1, basic Cyrillic or typographic punctuation: that case is one pass.
+    if let Some(out) = collapsed_starters(text) {
+        return out;
+    }
     if text.is_ascii() {
-        // Blocks arrive collapsed from extraction; copying is then all that is left to do.
-        let mut out = if is_collapsed_ascii(text) {
-            text.to_string()
-        } else {
-            collapse_whitespace(text)
-        };
+        let mut out = collapse_whitespace(text);
         out.make_ascii_lowercase();
         return out;
     }
@@ -112,8 +112,6 @@ pub fn canonical(text: &str) -> String {
     let nfc = non_ascii(text).all(|(_, c)| is_nfc_starter(c))
         || is_nfc_quick(text.chars()) == IsNormalized::Yes;
     if nfc && !text.contains('\u{3a3}') {
-        // Blocks arrive collapsed from extraction: then only folding and lower-casing are left,
-        // and the ASCII between the other characters is copied in whole runs.
         if is_collapsed(text) {
             return fold_lower_collapsed(text);
         }
@@ -121,6 +119,93 @@ pub fn canonical(text: &str) -> String {
     }
     let nfc: String = text.nfc().collect();
     collapse_whitespace(&fold(&nfc)).to_lowercase()
+}
+
+/// [`canonical`] of collapsed text (see [`is_collapsed`]) whose characters are all
+/// [`is_nfc_starter`]s, in one pass over its characters; `None` for any other text. Such text is
+/// its own NFC, holds no capital sigma, and of its characters only U+00A0 is whitespace, so
+/// folding and lower-casing are all that is left: runs of ASCII are copied and lower-cased
+/// whole, the other characters one by one.
+fn collapsed_starters(text: &str) -> Option<String> {
+    if !spacing(text.as_bytes()).ascii_collapsed {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, c) in non_ascii(text) {
+        if c == '\u{a0}' || !is_nfc_starter(c) {
+            return None;
+        }
+        let from = out.len();
+        out.push_str(&text[copied..at]);
+        out[from..].make_ascii_lowercase();
+        match fold_char(c) {
+            Folded::Char(f) => push_lower(&mut out, f),
+            Folded::Ellipsis => out.push_str("..."),
+        }
+        copied = at + c.len_utf8();
+    }
+    let from = out.len();
+    out.push_str(&text[copied..]);
+    out[from..].make_ascii_lowercase();
+    Some(out)
+}
+
+/// What one pass over a text's bytes says about its spacing: whether its ASCII whitespace is
+/// already collapsed (no space at either end, no tab, line feed, vertical tab, form feed or
+/// carriage return, no two spaces in a row), and whether it has any non-ASCII byte (only then
+/// can it hold other whitespace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Spacing {
+    ascii_collapsed: bool,
+    non_ascii: bool,
+}
+
+/// [`Spacing`] of `b`, eight bytes at a time: this runs over every line twice (extraction and
+/// the canonical form), and most lines pass every check, so nothing stops early. A control byte
+/// (below 0x20, rare in text) sends the line to an exact byte-by-byte check of the whitespace
+/// ones among them.
+fn spacing(b: &[u8]) -> Spacing {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let edges = b.first() == Some(&b' ') || b.last() == Some(&b' ');
+    let (mut high, mut control, mut double) = (0u64, 0u64, 0u64);
+    // The space bit (0x80) of the last byte of the previous word, for a pair across words.
+    let mut carry = 0u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(w);
+        let x = u64::from_le_bytes(buf);
+        high |= x;
+        // Some byte is below 0x20 (exact for "any", the classic has-less test).
+        control |= x.wrapping_sub(ONES * 0x20) & !x;
+        // 0x80 in exactly the bytes that are spaces.
+        let t = x ^ (ONES * 0x20);
+        let spaces = !((t & LOW7).wrapping_add(LOW7) | t | LOW7);
+        // `spaces >> 8` pairs byte i with byte i + 1; the first byte pairs with the carry.
+        double |= (spaces & (spaces >> 8)) | (spaces & carry);
+        carry = (spaces >> 56) & 0x80;
+    }
+    let mut prev_space = carry != 0;
+    let mut tail_double = false;
+    let mut tail_control = false;
+    for &c in words.remainder() {
+        high |= u64::from(c);
+        tail_control |= c < 0x20;
+        tail_double |= prev_space && c == b' ';
+        prev_space = c == b' ';
+    }
+    let non_ascii = high & HIGH != 0;
+    let mut collapsed = !edges && double == 0 && !tail_double;
+    if collapsed && (control & HIGH != 0 || tail_control) {
+        collapsed = !b.iter().any(|c| (9..=13).contains(c));
+    }
+    Spacing {
+        ascii_collapsed: collapsed,
+        non_ascii,
+    }
 }
 
 /// Characters that are NFC on their own and never combine with a neighbour (canonical combining
@@ -267,15 +352,15 @@ impl Canonicals {
 /// byte non-ASCII whitespace starts with.
 fn is_collapsed(text: &str) -> bool {
     let b = text.as_bytes();
-    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+    let Spacing {
+        ascii_collapsed,
+        non_ascii,
+    } = spacing(b);
+    if !ascii_collapsed {
         return false;
     }
-    // Tab, line feed, vertical tab, form feed, carriage return.
-    if b.iter().fold(false, |any, &c| any | (9..=13).contains(&c)) {
-        return false;
-    }
-    if has_double_space(b) {
-        return false;
+    if !non_ascii {
+        return true;
     }
     // The other whitespace characters are U+0085 and U+00A0 (0xC2 …), U+1680 (0xE1 …),
     // U+2000 to U+205F (0xE2 …) and U+3000 (0xE3 …).
@@ -287,28 +372,6 @@ fn is_collapsed(text: &str) -> bool {
     };
     !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, b).any(space_at)
         && !memchr::memchr_iter(0xE3, b).any(space_at)
-}
-
-/// Whether ASCII `text` is already what [`collapse_whitespace`] would make of it: no whitespace
-/// but single spaces between words.
-fn is_collapsed_ascii(text: &str) -> bool {
-    let b = text.as_bytes();
-    // Folds rather than short-circuiting searches: they run many bytes at a time over lines
-    // that nearly always pass.
-    !b.first().is_some_and(u8::is_ascii_whitespace)
-        && !b.last().is_some_and(u8::is_ascii_whitespace)
-        && !b.iter().fold(false, |any, &c| {
-            any | (c.is_ascii_whitespace() & (c != b' '))
-        })
-        && !has_double_space(b)
-}
-
-/// Whether `b` holds two spaces in a row. A fold over byte pairs: a substring search for two
-/// spaces stops at every single space of a line of prose.
-fn has_double_space(b: &[u8]) -> bool {
-    b.iter()
-        .zip(b.iter().skip(1))
-        .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')))
 }
 
 #[cfg(test)]
@@ -327,7 +390,11 @@ mod tests {
     #[test]
     fn collapsed_check_agrees_with_collapsing() {
         for t in ["a b", " a", "a ", "a  b", "a\tb", "a\x0cb", "", "ab"] {
-            assert_eq!(is_collapsed_ascii(t), collapse_whitespace(t) == t, "{t:?}");
+            assert_eq!(
+                spacing(t.as_bytes()).ascii_collapsed,
+                collapse_whitespace(t) == t,
+                "{t:?}"
+            );
         }
     }
 
@@ -420,13 +487,6 @@ mod tests {
     }
 
     #[test]
-    fn double_space_check() {
-        for t in ["", " ", "  ", "a  b", "a b", "a b ", " a  "] {
-            assert_eq!(has_double_space(t.as_bytes()), t.contains("  "), "{t:?}");
-        }
-    }
-
-    #[test]
     fn collapsed_fast_path_agrees_with_the_steps() {
         for t in [
             "It\u{2019}s \u{201c}Here\u{201d}\u{2026} \u{2014} OK",
@@ -457,5 +517,64 @@ mod tests {
             canonical("Cafe\u{301} \u{2014} OK"),
             canonical("Caf\u{e9} - ok")
         );
+    }
+
+    #[test]
+    fn spacing_sees_a_double_space_at_every_offset() {
+        for len in 2..26 {
+            for at in 1..len - 1 {
+                let mut b = vec![b'a'; len];
+                b[at] = b' ';
+                assert!(spacing(&b).ascii_collapsed, "{len} {at}");
+                if at + 2 < len {
+                    b[at + 1] = b' ';
+                    assert!(!spacing(&b).ascii_collapsed, "{len} {at}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time spacing scan agrees with a byte-by-byte one, at every alignment
+        /// (the bytes are drawn from those it looks for).
+        #[test]
+        fn spacing_agrees_with_a_bytewise_scan(
+            b in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::strategy::Just(b'a'),
+                3 => proptest::strategy::Just(b' '),
+                1 => proptest::sample::select(
+                    vec![b'\t', b'\n', b'\r', 0x0b, 0x0c, 0x1f, 0x08, 0x0e, 0x80, 0xe2]),
+            ], 0..40)
+        ) {
+            let reference = Spacing {
+                ascii_collapsed: b.first() != Some(&b' ')
+                    && b.last() != Some(&b' ')
+                    && !b.iter().any(|c| (9..=13).contains(c))
+                    && !b.windows(2).any(|w| w == b"  "),
+                non_ascii: b.iter().any(|&c| c >= 0x80),
+            };
+            proptest::prop_assert_eq!(spacing(&b), reference);
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass route gives what the steps give, and takes every collapsed line of
+        /// starters; the characters are drawn from what decides each branch.
+        #[test]
+        fn one_pass_route_agrees_with_the_steps(
+            t in "[a-zA-Z \t.\u{a0}\u{c9}\u{e9}\u{d7}\u{85}\u{410}\u{401}\u{2019}\u{201c}\u{2014}\u{2026}\u{2028}\u{3a3}\u{301}\u{130}\u{3000}]{0,12}"
+        ) {
+            let nfc: String = t.nfc().collect();
+            let steps = collapse_whitespace(&fold(&nfc)).to_lowercase();
+            proptest::prop_assert_eq!(&canonical(&t), &steps);
+            if let Some(fast) = collapsed_starters(&t) {
+                proptest::prop_assert_eq!(&fast, &steps);
+            }
+            let starters = t.chars().all(|c| is_nfc_starter(c) && c != '\u{a0}');
+            proptest::prop_assert_eq!(
+                collapsed_starters(&t).is_some(),
+                starters && is_collapsed(&t)
+            );
+        }
     }
 }
