@@ -16,78 +16,83 @@ const WRAP_MAX: usize = 90;
 
 pub fn extract(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut group: Vec<(usize, String)> = Vec::new();
+    // Lines of the current paragraph go straight into `blocks`, from `first` on; a paragraph
+    // that turns out hard-wrapped is joined there when it ends.
+    let mut first = 0;
     let mut paragraph = 0;
     for (i, line) in lines(text).enumerate() {
         let clean = collapse_whitespace(line);
         if clean.is_empty() {
-            if !group.is_empty() {
-                flush(&mut group, paragraph, &mut blocks);
+            if blocks.len() > first {
+                join_if_wrapped(&mut blocks, first);
+                first = blocks.len();
                 paragraph += 1;
             }
         } else {
-            group.push((i + 1, clean));
+            blocks.push(Block {
+                text: clean,
+                kind: BlockKind::Line,
+                line: Some(i + 1),
+                paragraph,
+                removed_by: None,
+            });
         }
     }
-    flush(&mut group, paragraph, &mut blocks);
+    join_if_wrapped(&mut blocks, first);
     blocks
 }
 
-/// Splits on `\n`, `\r\n` and lone `\r`.
+/// Splits on `\n`, `\r\n` and lone `\r`. One search over the whole text: lines are short, and
+/// starting a search per line costs more than the search.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
+    let b = text.as_bytes();
+    let mut ends = memchr::memchr2_iter(b'\n', b'\r', b);
+    let mut start = 0;
     std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
-            Some(i) => {
-                let line = &rest[..i];
-                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
-                rest = &rest[i + skip..];
-                Some(line)
+        // The `\n` of a `\r\n` was found too: it ends no line of its own.
+        for at in ends.by_ref() {
+            if at < start {
+                continue;
             }
-            None => {
-                let line = rest;
-                rest = "";
-                Some(line)
-            }
+            let line = &text[start..at];
+            start = at + if b[at..].starts_with(b"\r\n") { 2 } else { 1 };
+            return Some(line);
         }
+        if start < b.len() {
+            let line = &text[start..];
+            start = b.len();
+            return Some(line);
+        }
+        None
     })
 }
 
-fn flush(group: &mut Vec<(usize, String)>, paragraph: usize, out: &mut Vec<Block>) {
-    if group.is_empty() {
+/// Joins `blocks[first..]`, one paragraph's lines, into one block when they look hard-wrapped.
+fn join_if_wrapped(blocks: &mut Vec<Block>, first: usize) {
+    let group = &blocks[first..];
+    if !looks_hard_wrapped(group) {
         return;
     }
-    let block = |line: usize, text: String| Block {
-        text,
-        kind: BlockKind::Line,
-        line: Some(line),
-        paragraph,
-        removed_by: None,
-    };
-    if looks_hard_wrapped(group) {
-        let first = group[0].0;
-        let joined = group
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.push(block(first, joined));
-    } else {
-        out.extend(group.drain(..).map(|(n, t)| block(n, t)));
+    let len = group.iter().map(|b| b.text.len() + 1).sum::<usize>();
+    let mut joined = String::with_capacity(len);
+    for (k, b) in group.iter().enumerate() {
+        if k > 0 {
+            joined.push(' ');
+        }
+        joined.push_str(&b.text);
     }
-    group.clear();
+    blocks.truncate(first + 1);
+    blocks[first].text = joined;
 }
 
-fn looks_hard_wrapped(group: &[(usize, String)]) -> bool {
+fn looks_hard_wrapped(group: &[Block]) -> bool {
     group.len() >= 3
-        && group[..group.len() - 1].iter().all(|(_, t)| {
+        && group[..group.len() - 1].iter().all(|b| {
+            let t = &b.text;
             let n = t.chars().count();
             (WRAP_MIN..=WRAP_MAX).contains(&n) && !t.ends_with(['.', '!', '?', ':'])
         })
-        && group[group.len() - 1].1.chars().count() <= WRAP_MAX
+        && group[group.len() - 1].text.chars().count() <= WRAP_MAX
 }
 
 #[cfg(test)]
@@ -124,5 +129,32 @@ mod tests {
         );
         assert_eq!(blocks[0].line, Some(1));
         assert_eq!(blocks[1].text, "Menu");
+    }
+
+    /// The line splitter that started a search per line, kept as the reference.
+    fn lines_one_search_each(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            match rest.find(['\n', '\r']) {
+                Some(i) => {
+                    out.push(&rest[..i]);
+                    let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                    rest = &rest[i + skip..];
+                }
+                None => {
+                    out.push(rest);
+                    rest = "";
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_search_splits_like_one_search_per_line(text in "[ab\r\n]{0,24}") {
+            proptest::prop_assert_eq!(lines(&text).collect::<Vec<_>>(), lines_one_search_each(&text));
+        }
     }
 }
