@@ -177,11 +177,13 @@ impl TextMatcher {
     }
 }
 
-/// The pieces of a compiled `pattern`: `is_match` of an alternation is the `is_match` of any of
-/// its alternatives, each printed back from the syntax tree and compiled alone.
-fn pieces(pattern: &str, whole: Regex) -> Vec<Piece> {
+/// The pieces of `pattern`: `is_match` of an alternation is the `is_match` of any of its
+/// alternatives, each printed back from the syntax tree and compiled alone. The whole pattern is
+/// compiled only when it has no alternatives or one of them does not compile alone; `Err` when
+/// the whole pattern does not compile either.
+fn pieces(pattern: &str) -> Result<Vec<Piece>, regex::Error> {
     let Ok(hir) = regex_syntax::parse(pattern) else {
-        return vec![Piece::new(whole, None)];
+        return Ok(vec![Piece::new(Regex::new(pattern)?, None)]);
     };
     if let Some(alts) = alternatives(&hir) {
         let split: Result<Vec<Piece>, regex::Error> = alts
@@ -189,10 +191,10 @@ fn pieces(pattern: &str, whole: Regex) -> Vec<Piece> {
             .map(|alt| Ok(Piece::new(Regex::new(&alt.to_string())?, Some(alt))))
             .collect();
         if let Ok(split) = split {
-            return split;
+            return Ok(split);
         }
     }
-    vec![Piece::new(whole, Some(&hir))]
+    Ok(vec![Piece::new(Regex::new(pattern)?, Some(&hir))])
 }
 
 /// The top-level alternatives of `hir`, if it has some. The parser lifts a prefix that all
@@ -244,7 +246,9 @@ pub fn compile(cfg: &MatchConfig, at: Range<usize>) -> Result<TextMatcher, Spann
     }
     if let Some(field) = &cfg.regex {
         for re in non_empty(field)? {
-            if let Err(e) = Regex::new(re) {
+            // Parsing finds every syntax error, with the message compiling would give, at a
+            // fraction of the cost (the pattern is compiled once, below, as pieces).
+            if let Err(e) = regex_syntax::parse(re) {
                 return Err((
                     field.span(),
                     format!("invalid regex `{re}`: {}", first_line(&e)),
@@ -272,9 +276,23 @@ pub fn compile(cfg: &MatchConfig, at: Range<usize>) -> Result<TextMatcher, Spann
     }
     let flags = if cfg.case_sensitive { "" } else { "(?i)" };
     let pattern = format!("{flags}{}", alternatives.join("|"));
-    let regex = Regex::new(&pattern).map_err(|e| (at, format!("pattern too large: {e}")))?;
+    let pieces = pieces(&pattern).map_err(|e| {
+        // A regex that parses can still be too large to compile: name it if it is one alone.
+        let alone = cfg.regex.as_ref().and_then(|field| {
+            let re = field
+                .get_ref()
+                .0
+                .iter()
+                .find(|re| Regex::new(re).is_err())?;
+            Some((
+                field.span(),
+                format!("invalid regex `{re}`: {}", first_line(&e)),
+            ))
+        });
+        alone.unwrap_or((at, format!("pattern too large: {e}")))
+    })?;
     Ok(TextMatcher {
-        pieces: pieces(&pattern, regex),
+        pieces,
         max_chars: cfg.max_chars,
         not_before: cfg.not_before.as_ref().map(|f| *f.get_ref()),
         not_after: cfg.not_after.as_ref().map(|f| *f.get_ref()),
@@ -293,7 +311,7 @@ fn non_empty(field: &Spanned<OneOrMany>) -> Result<&[String], SpannedError> {
     Ok(items)
 }
 
-fn first_line(e: &regex::Error) -> String {
+fn first_line(e: &impl std::fmt::Display) -> String {
     // regex errors are multi-line drawings of the pattern; the last line says what is wrong.
     let s = e.to_string();
     s.lines()
@@ -401,5 +419,23 @@ regex = ['^\d+ of \d+\b', '^(?:photo|image)s? by', '^\s*tags$', 'cookies$']"#,
             .unwrap_err()
             .1
             .contains("between 0.0 and 1.0"));
+    }
+
+    #[test]
+    fn a_regex_too_large_to_compile_is_named() {
+        // It parses, so only compiling finds it out: the error still names the regex, and the
+        // message is the one compiling it alone gives.
+        let huge = r"(?:\\w{100}){100}";
+        let err = matcher(&format!(
+            "contains = \"ok\"\nregex = [\"fine\", \"{huge}\"]"
+        ))
+        .unwrap_err()
+        .1;
+        assert!(
+            err.starts_with(r"invalid regex `(?:\w{100}){100}`: "),
+            "{err}"
+        );
+        assert!(err.contains("size limit"), "{err}");
+        assert!(regex::Regex::new(r"(?:\w{100}){100}").is_err());
     }
 }
