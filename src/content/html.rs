@@ -239,7 +239,8 @@ fn tag_bonus(tag: &str) -> f64 {
 /// the costly part, so it is done once; [`summed`] derives both views (marks honoured or not)
 /// from this table of per-element counts.
 fn build(html: &Html, marks: &Marks) -> (Vec<Node1>, u32) {
-    let mut nodes: Vec<Node1> = Vec::new();
+    // About half a page's nodes are elements: sized up front rather than grown by copying.
+    let mut nodes: Vec<Node1> = Vec::with_capacity(html.tree.values().len() / 2 + 64);
     let mut texts: Vec<(usize, &str)> = Vec::new();
     let mut ld_scripts: Vec<&str> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();

@@ -52,12 +52,18 @@ fn tokenize(page: &str) -> Option<Html> {
     if page.starts_with('\u{feff}') || memchr(0, page.as_bytes()).is_some() {
         return None; // html5ever drops a BOM and reports NULs; neither occurs after decoding
     }
+    // The tree is sized up front: growing it node by node copied it over and over. Elements
+    // and the text between them come to about twice the `<`s.
+    let mut html = Html::new_document();
+    let tags = memchr::memchr_iter(b'<', page.as_bytes()).count();
+    html.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, 2 * tags + 2);
     let mut t = Tokenizer {
         s: page,
         b: page.as_bytes(),
         i: 0,
         text: String::new(),
-        builder: TreeBuilder::new(Html::new_document(), TreeBuilderOpts::default()),
+        spans: Vec::new(),
+        builder: TreeBuilder::new(html, TreeBuilderOpts::default()),
     };
     t.run().ok()?;
     let mut builder = t.builder;
@@ -73,6 +79,8 @@ struct Tokenizer<'a> {
     /// Characters read but not yet passed on: one token per run, as the tree builder merges
     /// adjacent text anyway.
     text: String,
+    /// One tag's attributes, reused from tag to tag.
+    spans: Vec<lean::AttrSpan>,
     builder: TreeBuilder<ego_tree::NodeId, Html>,
 }
 
@@ -232,12 +240,13 @@ impl Tokenizer<'_> {
             j += 1;
         }
         let name = lower(&self.s[start..j]);
-        let mut spans = Vec::new();
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
         // A tag cut off by the end of the input is dropped: left to html5ever.
         let (gt, self_closing) = lean::tag_end(b, j, &mut spans).ok_or(Unsupported)?;
         let mut attrs: Vec<Attribute> = Vec::with_capacity(spans.len());
         if kind == TagKind::StartTag {
-            for span in spans {
+            for &span in &spans {
                 // Atoms compare as integers, so a tag with many attributes stays cheap.
                 let local = LocalName::from(lower(&self.s[span.start..span.name_end]));
                 // The first of several same-named attributes wins.
@@ -251,6 +260,7 @@ impl Tokenizer<'_> {
                 }
             }
         }
+        self.spans = spans;
         self.i = gt + 1;
         Ok(self.emit(Token::TagToken(Tag {
             kind,
