@@ -511,8 +511,7 @@ fn confirm_by_ld(nodes: &mut [Node1], texts: &[(usize, &str)], body: &str) -> u3
 
 /// Subtree sums over the table. With `honor`, marked subtrees are dead (no text, no votes);
 /// without, they count like the rest and only carry `under_mark`.
-fn summed(raw: &[Node1], honor: bool) -> Vec<Node1> {
-    let mut nodes = raw.to_vec();
+fn summed(mut nodes: Vec<Node1>, honor: bool) -> Vec<Node1> {
     for n in nodes.iter_mut() {
         if honor && n.under_mark {
             *n = Node1 {
@@ -629,7 +628,7 @@ pub fn mark(html: &Html, marks: &mut Marks) {
         // Rare: the lifted subtree's text was counted as marked; count it again.
         (raw, ld_words) = build(html, marks);
     }
-    let mut nodes = summed(&raw, true);
+    let mut nodes = summed(raw, true);
     score(&mut nodes);
     let body = nodes.iter().position(|n| n.tag == "body");
     let Some(mut root) = choose_root(&nodes, body) else {
@@ -837,7 +836,7 @@ fn lift_marks_on_the_article(raw: &[Node1], marks: &mut Marks) -> bool {
     if marks.is_empty() {
         return false;
     }
-    let mut nodes = summed(raw, false);
+    let mut nodes = summed(raw.to_vec(), false);
     score(&mut nodes);
     let total = nodes
         .iter()
