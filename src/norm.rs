@@ -111,7 +111,8 @@ static SPACE_CLASS: [u8; 256] = {
 pub fn fold(text: &str) -> Cow<'_, str> {
     // Every character that folds is U+00A0 or in U+2000..=U+2212, whose UTF-8 forms start with
     // 0xC2 and 0xE2: text without those bytes (ASCII, most other scripts) is its own fold.
-    if memchr::memchr2(0xC2, 0xE2, text.as_bytes()).is_none() {
+    // Most lines are ASCII, and the ASCII check is cheaper than a search on a short line.
+    if text.is_ascii() || memchr::memchr2(0xC2, 0xE2, text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     // Only characters starting with those two bytes can change: the text between them is
