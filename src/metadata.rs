@@ -13,7 +13,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use crate::model::{ContentKind, Decided, Metadata, Verdict};
-use crate::norm::{canonical, collapse_whitespace};
+use crate::norm::{canonical, collapse_whitespace, Canonicals};
 use crate::rules::Site;
 
 /// How many kept blocks from the top of a text document may hold title and byline lines.
@@ -600,16 +600,21 @@ fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
 }
 
 /// For HTML: the body block repeating the title (usually the `<h1>`) becomes metadata.
-pub fn mark_title_block(decided: &mut [Decided], meta: &Metadata, kind: ContentKind) {
+/// `forms`: the blocks' canonical forms, shared with dedup and the article id.
+pub fn mark_title_block(
+    decided: &mut [Decided],
+    meta: &Metadata,
+    kind: ContentKind,
+    forms: &Canonicals,
+) {
     let (Some(title), ContentKind::Html) = (&meta.title, kind) else {
         return;
     };
     let want = canonical(title);
-    if let Some(d) = decided
-        .iter_mut()
-        .find(|d| d.is_kept() && canonical(&d.block.text) == want)
+    if let Some(i) = (0..decided.len())
+        .find(|&i| decided[i].is_kept() && forms.get(i, &decided[i].block.text) == want.as_str())
     {
-        d.verdict = Verdict::Meta("meta.title".to_string());
+        decided[i].verdict = Verdict::Meta("meta.title".to_string());
     }
 }
 

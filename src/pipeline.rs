@@ -239,7 +239,7 @@ pub fn clean_limited(
         ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true),
         ContentKind::Html => {
             // Markup wins; header lines in the body fill what the markup left out.
-            metadata::mark_title_block(&mut decided, &meta, decoded.kind);
+            metadata::mark_title_block(&mut decided, &meta, decoded.kind, &forms);
             let lines = metadata::from_text(&mut decided, &active.sites, false);
             if meta.authors.is_empty() {
                 meta.authors = lines.authors;
