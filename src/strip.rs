@@ -97,27 +97,29 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
 /// Per block, the text pattern pieces that could match it, from the rule set's
 /// [`TextIndex`](crate::rules::prefilter::TextIndex); without an index, every piece.
 struct Candidates {
-    admitted: Option<Admitted>,
+    admitted: Admitted,
 }
 
 impl Candidates {
     fn new(folded: &[Cow<str>], index: Option<&TextIndex>) -> Candidates {
         Candidates {
-            admitted: index.map(|index| index.admitted(folded)),
+            admitted: match index {
+                Some(index) => index.admitted(folded),
+                None => Admitted::everything(folded.len()),
+            },
         }
     }
 
-    fn all() -> Candidates {
-        Candidates { admitted: None }
+    fn all(blocks: usize) -> Candidates {
+        Candidates {
+            admitted: Admitted::everything(blocks),
+        }
     }
 
     /// Which blocks `m` matches, asking a piece's regex only on the blocks the index admits for
     /// it.
     fn matching(&self, m: &TextMatcher, folded: &[Cow<str>]) -> Vec<bool> {
-        m.matching(folded, |p| match &self.admitted {
-            Some(a) => a.all_of(&p.slots),
-            None => (0..folded.len()).collect(),
-        })
+        m.matching(folded, |p| self.admitted.all_of(&p.slots))
     }
 }
 
@@ -244,7 +246,13 @@ pub fn check_examples(set: &RuleSet) -> Vec<ExampleFailure> {
                     .collect();
                 let folded: Vec<Cow<str>> = lines.iter().map(|l| fold(l)).collect();
                 let mut verdicts = vec![Verdict::Keep; lines.len()];
-                apply_rule(rule, &folded, &mut verdicts, false, &Candidates::all());
+                apply_rule(
+                    rule,
+                    &folded,
+                    &mut verdicts,
+                    false,
+                    &Candidates::all(folded.len()),
+                );
                 for (line, v) in lines.iter().zip(&verdicts) {
                     let stripped = *v != Verdict::Keep;
                     if stripped != should_strip {

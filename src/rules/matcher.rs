@@ -147,10 +147,10 @@ impl TextMatcher {
 impl TextMatcher {
     /// Which of `blocks` (texts after [`fold`]) match, trying each piece only on the blocks
     /// `candidates` gives for it (in order; the rest must be blocks it cannot match).
-    pub(crate) fn matching<S: AsRef<str>>(
+    pub(crate) fn matching<S: AsRef<str>, I: IntoIterator<Item = usize>>(
         &self,
         blocks: &[S],
-        candidates: impl Fn(&Piece) -> Vec<usize>,
+        candidates: impl Fn(&Piece) -> I,
     ) -> Vec<bool> {
         let mut hits = vec![false; blocks.len()];
         for p in &self.pieces {

@@ -287,9 +287,10 @@ pub struct TextIndex {
     /// Needles, each with the slots that use it.
     needles: Needles<usize>,
     slots: usize,
-    /// Whether every needle is ASCII: then a block needs folding only where it holds one of
-    /// the two non-ASCII characters that fold to ASCII letters.
-    ascii_needles: bool,
+    /// Whether no needle character is the fold of another character, other than the ASCII
+    /// letters (which the automaton matches in either case): then a block needs folding only
+    /// where it holds one of the two non-ASCII characters that fold to ASCII letters.
+    fold_free: bool,
 }
 
 impl TextIndex {
@@ -299,7 +300,11 @@ impl TextIndex {
             slots: sets.len(),
             ..TextIndex::default()
         };
-        index.ascii_needles = sets.iter().flatten().flatten().all(|n| n.is_ascii());
+        index.fold_free = sets
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|n| n.chars().all(|c| c.is_ascii() || !is_cased(c)));
         let mut pairs = Vec::new();
         for (slot, set) in sets.iter().enumerate() {
             match set {
@@ -341,12 +346,9 @@ impl TextIndex {
     /// haystack too; one found across a line break (only a needle holding one could be) admits
     /// a block needlessly, never hides one.
     pub fn admitted<S: AsRef<str>>(&self, blocks: &[S]) -> Admitted {
-        let mut admitted = Admitted {
-            blocks: blocks.len(),
-            by_slot: vec![Vec::new(); self.slots],
-        };
+        let mut admitted = Admitted::new(blocks.len(), self.slots);
         for &s in &self.always {
-            admitted.by_slot[s] = (0..blocks.len()).collect();
+            admitted.admit_all(s);
         }
         if self.needles.is_empty() {
             return admitted;
@@ -358,29 +360,29 @@ impl TextIndex {
             hay.push_str(&self.searchable(b.as_ref()));
             hay.push('\n');
         }
+        // Matches come in the order they end, so the block of the next match is nearly always
+        // the last one's or a later one: look forward from there before searching all.
+        let mut block = 0;
         for (at, slots) in self.needles.found_in(&hay) {
-            let b = starts.partition_point(|&s| s <= at).saturating_sub(1);
-            for &s in slots {
-                admitted.by_slot[s].push(b);
+            if starts.get(block).is_some_and(|&s| s <= at)
+                && starts.get(block + 1).is_none_or(|&next| at < next)
+            {
+                // Still in the same block.
+            } else {
+                block = starts.partition_point(|&s| s <= at).saturating_sub(1);
             }
-        }
-        for list in &mut admitted.by_slot {
-            // Matches come in the order they end, so blocks nearly always come in order.
-            list.sort_unstable();
-            list.dedup();
+            for &s in slots {
+                admitted.admit(s, block);
+            }
         }
         admitted
     }
 
     /// `text` as the automaton must see it. It ignores ASCII case; other letters are folded
-    /// first, unless no needle could be affected (ASCII needles, and none of `K` (Kelvin) and
-    /// `ſ`, which fold to ASCII letters, in the block).
+    /// first, unless no needle could be affected (no needle character is the fold of another
+    /// one, and none of `K` (Kelvin) and `ſ`, which fold to ASCII letters, is in the block).
     fn searchable<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let folds_to_ascii = || {
-            memchr::memmem::find(text.as_bytes(), "\u{212A}".as_bytes()).is_some()
-                || memchr::memmem::find(text.as_bytes(), "ſ".as_bytes()).is_some()
-        };
-        if text.is_ascii() || (self.ascii_needles && !folds_to_ascii()) {
+        if text.is_ascii() || (self.fold_free && !folds_to_ascii(text)) {
             return Cow::Borrowed(text);
         }
         // The automaton ignores ASCII case, so only non-ASCII characters that fold to another
@@ -408,33 +410,115 @@ impl TextIndex {
     }
 }
 
-/// Per slot, the blocks of a document it could match, in order (see [`TextIndex::admitted`]).
+/// Whether `text` holds one of the two non-ASCII characters whose [`fold_case`] is an ASCII
+/// letter: `K` (Kelvin sign, UTF-8 `E2 84 AA`) and `ſ` (long s, `C5 BF`).
+fn folds_to_ascii(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(0xE2, 0xC5, b).any(|at| {
+        let rest = &b[at..];
+        rest.starts_with("\u{212A}".as_bytes()) || rest.starts_with("ſ".as_bytes())
+    })
+}
+
+/// Whether `c` has case: it or another character could change under [`fold_case`] into it.
+/// A needle character without case is found as it is, so blocks need not be folded for it
+/// (a test checks this against every character).
+fn is_cased(c: char) -> bool {
+    c.is_lowercase() || c.is_uppercase() || c.to_uppercase().ne([c]) || c.to_lowercase().ne([c])
+}
+
+/// Per slot, the blocks of a document it could match (see [`TextIndex::admitted`]): one bit per
+/// block, a row of bits per slot that admits any block at all.
 #[derive(Debug, Clone)]
 pub struct Admitted {
     blocks: usize,
-    by_slot: Vec<Vec<usize>>,
+    /// `u64`s per row.
+    words: usize,
+    /// Per slot, where its row starts in `bits`; [`NO_ROW`] for a slot that admits no block.
+    rows: Vec<usize>,
+    bits: Vec<u64>,
 }
 
+/// The row of a slot that admits no block.
+const NO_ROW: usize = usize::MAX;
+
 impl Admitted {
+    fn new(blocks: usize, slots: usize) -> Admitted {
+        Admitted {
+            blocks,
+            words: blocks.div_ceil(64),
+            rows: vec![NO_ROW; slots],
+            bits: Vec::new(),
+        }
+    }
+
+    /// Every block admitted for every slot: what no index at all lets through.
+    pub fn everything(blocks: usize) -> Admitted {
+        Admitted::new(blocks, 0)
+    }
+
+    /// The row of `slot`, made (empty) on first use.
+    fn row_mut(&mut self, slot: usize) -> &mut [u64] {
+        if self.rows[slot] == NO_ROW {
+            self.rows[slot] = self.bits.len();
+            self.bits.resize(self.bits.len() + self.words, 0);
+        }
+        let at = self.rows[slot];
+        &mut self.bits[at..at + self.words]
+    }
+
+    fn admit(&mut self, slot: usize, block: usize) {
+        self.row_mut(slot)[block / 64] |= 1 << (block % 64);
+    }
+
+    fn admit_all(&mut self, slot: usize) {
+        let blocks = self.blocks;
+        let row = self.row_mut(slot);
+        row.fill(u64::MAX);
+        if let Some(last) = row.last_mut().filter(|_| blocks % 64 != 0) {
+            *last = (1 << (blocks % 64)) - 1;
+        }
+    }
+
     /// Whether `slot` could match block `block`; a slot the index does not know is always let
     /// through.
     pub fn get(&self, block: usize, slot: usize) -> bool {
-        self.by_slot
-            .get(slot)
-            .is_none_or(|list| list.binary_search(&block).is_ok())
+        match self.rows.get(slot) {
+            None => true,
+            Some(&NO_ROW) => false,
+            Some(&at) => self.bits[at + block / 64] & (1 << (block % 64)) != 0,
+        }
     }
 
-    /// The blocks, in order, that every one of `slots` could match: all of them for no slots.
-    pub fn all_of(&self, slots: &[usize]) -> Vec<usize> {
-        let mut lists = slots.iter().filter_map(|&s| self.by_slot.get(s));
-        let Some(first) = lists.next() else {
-            return (0..self.blocks).collect();
-        };
-        let mut out = first.clone();
-        for list in lists {
-            out.retain(|b| list.binary_search(b).is_ok());
+    /// The blocks, in order, that every one of `slots` could match: all of them for no slots
+    /// (slots the index does not know are left out, as they admit every block).
+    pub fn all_of<'a>(&'a self, slots: &[usize]) -> impl Iterator<Item = usize> + 'a {
+        let mut rows = Vec::new();
+        let mut none = false;
+        for &s in slots {
+            match self.rows.get(s) {
+                None => {}
+                Some(&NO_ROW) => none = true,
+                Some(&at) => rows.push(at),
+            }
         }
-        out
+        let words = if none { 0 } else { self.words };
+        let blocks = self.blocks;
+        (0..words).flat_map(move |w| {
+            let mut word = rows
+                .iter()
+                .fold(u64::MAX, |acc, &at| acc & self.bits[at + w]);
+            if rows.is_empty() && w + 1 == words && blocks % 64 != 0 {
+                word = (1 << (blocks % 64)) - 1;
+            }
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    w * 64 + bit
+                })
+            })
+        })
     }
 }
 
@@ -473,7 +557,7 @@ mod tests {
         let patterns = [r"(?i)\bcookies\b", r"(?i)^see also$", r"(?i)^café$"];
         let sets: Vec<_> = patterns[..2].iter().map(|p| required(p)).collect();
         let index = TextIndex::build(&sets);
-        assert!(index.ascii_needles);
+        assert!(index.fold_free);
         for b in [
             "we use coo\u{212A}ies",
             "ſee alſo",
@@ -489,7 +573,7 @@ mod tests {
             }
         }
         let all = TextIndex::build(&patterns.iter().map(|p| required(p)).collect::<Vec<_>>());
-        assert!(!all.ascii_needles);
+        assert!(!all.fold_free);
     }
 
     /// Whatever the index admits must include every slot whose pattern matches.
@@ -541,5 +625,79 @@ mod tests {
         let mut out = vec![false; index.slots()];
         index.candidates("nothing to see in this longer line", &mut out);
         assert_eq!(out, [false, false, false, false, false, true]);
+    }
+
+    /// Blocks are searched unfolded when no needle character has case: that is sound only if
+    /// every character that folds to something else folds to an ASCII letter (from the ASCII
+    /// capitals, `K` or `ſ`, which are looked for) or to a character [`is_cased`] says has case.
+    #[test]
+    fn only_cased_characters_are_fold_targets() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let f = fold_case(c);
+            if f == c {
+                continue;
+            }
+            if f.is_ascii() {
+                assert!(
+                    c.is_ascii_uppercase() || folds_to_ascii(c.encode_utf8(&mut [0; 4])),
+                    "{c:?} folds to {f:?} but blocks holding it are not folded"
+                );
+            } else {
+                assert!(
+                    is_cased(f),
+                    "{c:?} folds to {f:?}, which is not counted as cased"
+                );
+            }
+        }
+        assert!(!is_cased('©') && !is_cased('/') && is_cased('é') && is_cased('ß'));
+    }
+
+    /// The bit rows give the same blocks as plain lists of them.
+    #[test]
+    fn admitted_rows_agree_with_lists() {
+        for blocks in [0, 1, 63, 64, 65, 130] {
+            let mut a = Admitted::new(blocks, 4);
+            let mut lists: Vec<Vec<usize>> = vec![Vec::new(); 4];
+            a.admit_all(3);
+            lists[3] = (0..blocks).collect();
+            for b in (0..blocks).filter(|b| b % 3 == 0) {
+                a.admit(0, b);
+                lists[0].push(b);
+            }
+            for b in (0..blocks).filter(|b| b % 2 == 0) {
+                a.admit(1, b);
+                lists[1].push(b);
+            }
+            let naive = |slots: &[usize]| -> Vec<usize> {
+                (0..blocks)
+                    .filter(|b| slots.iter().all(|&s| s >= 4 || lists[s].contains(b)))
+                    .collect()
+            };
+            for slots in [
+                &[][..],
+                &[0],
+                &[1],
+                &[2],
+                &[3],
+                &[0, 1],
+                &[0, 3],
+                &[1, 2],
+                &[7],
+                &[1, 7],
+            ] {
+                assert_eq!(
+                    a.all_of(slots).collect::<Vec<_>>(),
+                    naive(slots),
+                    "{blocks} {slots:?}"
+                );
+                for b in 0..blocks {
+                    for &s in slots {
+                        assert_eq!(a.get(b, s), s >= 4 || lists[s].contains(&b));
+                    }
+                }
+            }
+            let all = Admitted::everything(blocks);
+            assert_eq!(all.all_of(&[0, 5]).count(), blocks);
+        }
     }
 }
