@@ -37,10 +37,14 @@ const NEEDLE_SETS: usize = 2;
 /// One top-level alternative of a pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct Piece {
-    regex: Regex,
+    pub(crate) regex: Regex,
     /// Needle sets, each with one needle in every match (see [`super::prefilter`]); none when
     /// no set could be read.
     pub(crate) needles: Vec<Vec<String>>,
+    /// For a piece anchored at the start: strings one of which every match starts with (see
+    /// [`super::prefilter::required_prefixes`]). When set, the index tests these instead of
+    /// `needles`.
+    pub(crate) prefixes: Option<Vec<String>>,
     /// Each needle set's position among the rule set's (set when the set's index is built).
     pub(crate) slots: Vec<usize>,
     /// For a piece anchored at both ends: the length in bytes of its longest match.
@@ -60,6 +64,9 @@ impl Piece {
             needles: hir.map_or_else(Vec::new, |h| {
                 super::prefilter::required_sets(h, NEEDLE_SETS)
             }),
+            prefixes: hir
+                .filter(|_| at_start)
+                .and_then(super::prefilter::required_prefixes),
             slots: Vec::new(),
             max_len: props
                 .filter(|_| at_start && at_end)

@@ -1,23 +1,26 @@
 //! A literal prefilter for the text rules: which rules could match a block, found with one
-//! Aho-Corasick scan of the document's blocks instead of one regex search per rule and block.
+//! scan of the document's blocks instead of one regex search per rule and block.
 //!
 //! Most blocks match no rule, yet every rule's regex used to run on every block, and the regex
 //! engines that handle Unicode word boundaries on non-ASCII text are the slow ones. Nearly every
-//! rule pattern contains text that any match must contain: `we use cookies` needs `cookies`,
-//! `^(see also|read more)\s*:` needs `see also` or `read more`. [`required`] reads that text off
-//! the compiled pattern's syntax tree (lower-cased, as a set of alternatives); [`required_sets`]
-//! reads several such sets off a sequence, all of which a match needs. [`TextIndex`] finds every
-//! needle of a document at once and lists, per set, the blocks that hold one.
+//! rule pattern contains text that any match must contain: `we use cookies` needs `cookies`.
+//! [`required`] reads that text off the compiled pattern's syntax tree (lower-cased, as a set
+//! of alternatives); [`required_sets`] reads several such sets off a sequence, all of which a
+//! match needs. A pattern anchored at the start needs more: `^(see also|read more)\s*:` needs a
+//! block that *starts* with `see also` or `read more`, which [`required_prefixes`] reads.
+//! [`TextIndex`] finds every needle and prefix of a document in one pass ([`PairScan`]) and
+//! marks, per condition, the blocks that meet it.
 //!
-//! Contract: a needle set is a *necessary* condition: if a pattern matches a block, the block's
-//! lower-cased text contains one of the pattern's needles. The regex still decides; a pattern
-//! whose necessary text cannot be read (a pure character class, `.{3}`) has no needles and runs
-//! on every block. So the index changes speed, never a verdict.
+//! Contract: a condition is *necessary*: if a pattern matches a block, the block's lower-cased
+//! text contains one of the pattern's needles (starts with one of its prefixes). The regex
+//! still decides; a pattern whose necessary text cannot be read (a pure character class,
+//! `.{3}`) has no condition and runs on every block. So the index changes speed, never a
+//! verdict.
 
 use std::borrow::Cow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Lower-case strings one of which every match of `pattern` contains, or `None` when no such
 /// set can be read.
@@ -114,6 +117,76 @@ fn candidates(hir: &Hir) -> Vec<Vec<String>> {
     }
 }
 
+/// Lower-case strings one of which every match of `hir` starts with, when every match starts
+/// at the start of the text (`^`, not `(?m)^`) and such strings can be read: `^(see
+/// also|more)\s*:` gives `see also` and `more`, `^(?:Open in App)$` gives `open in app`. A block
+/// that starts with none of them cannot match, which is a far narrower condition than holding
+/// one of them anywhere.
+pub fn required_prefixes(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Capture(c) => required_prefixes(&c.sub),
+        HirKind::Concat(parts) => {
+            let first = parts
+                .iter()
+                .position(|p| !matches!(p.kind(), HirKind::Look(_)))?;
+            let anchored = parts[..first]
+                .iter()
+                .any(|p| matches!(p.kind(), HirKind::Look(Look::Start)));
+            if !anchored {
+                return None;
+            }
+            let set = leading(&parts[first..])?;
+            (!set.iter().any(String::is_empty)).then_some(set)
+        }
+        _ => None,
+    }
+}
+
+/// Strings (lower-cased) one of which every match of the sequence `parts` starts with: the
+/// product of its leading parts whose every match is known, then the leading strings of the
+/// first part that is not; `None` when not even one character can be read.
+fn leading(parts: &[Hir]) -> Option<Vec<String>> {
+    let mut run = vec![String::new()];
+    for p in parts {
+        // Assertions consume nothing: the strings around one still follow each other.
+        if matches!(p.kind(), HirKind::Look(_)) {
+            continue;
+        }
+        match exact(p) {
+            Some(strings) if run.len() * strings.len() <= MAX_EXACT => {
+                run = product(&run, &strings);
+            }
+            _ => {
+                if let Some(heads) = starts(p).filter(|h| run.len() * h.len() <= MAX_EXACT) {
+                    run = product(&run, &heads);
+                }
+                break;
+            }
+        }
+    }
+    (!run.iter().all(String::is_empty)).then_some(run)
+}
+
+/// Strings (lower-cased) one of which every match of `hir` starts with.
+fn starts(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => Some(vec![literal_text(hir)?]),
+        HirKind::Capture(c) => starts(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => starts(&r.sub),
+        HirKind::Concat(parts) => leading(parts),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(starts(a)?);
+            }
+            all.sort();
+            all.dedup();
+            (all.len() <= MAX_EXACT).then_some(all)
+        }
+        _ => None,
+    }
+}
+
 /// The most strings [`exact`] lists, and a run of them in a sequence multiplies to.
 const MAX_EXACT: usize = 64;
 
@@ -203,7 +276,7 @@ fn fold_case(c: char) -> char {
 }
 
 /// Needles, each with the users that asked for it, found all at once in a haystack (ASCII case
-/// ignored, overlapping matches, so every needle present is reported). Both rule indexes use it.
+/// ignored, overlapping matches, so every needle present is reported), for the selector index.
 #[derive(Debug, Clone)]
 pub(crate) struct Needles<U> {
     ac: Option<AhoCorasick>,
@@ -258,10 +331,6 @@ impl<U> Needles<U> {
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.ac.is_none()
-    }
-
     /// The users of every needle found in `hay` (a user once per occurrence).
     pub(crate) fn users_in<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = &'a U> + 'a {
         self.found_in(hay).flat_map(|(_, users)| users)
@@ -279,46 +348,68 @@ impl<U> Needles<U> {
     }
 }
 
+/// What a slot needs of a block: one of the strings anywhere in it, or at its start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needed {
+    Contains(Vec<String>),
+    StartsWith(Vec<String>),
+}
+
 /// Which text rules could match a block. Each rule pattern has a slot; a block's candidates are
-/// the slots of patterns without needles plus those whose needle occurs in it.
+/// the slots without a condition plus those whose [`Needed`] strings it holds.
 #[derive(Debug, Clone, Default)]
 pub struct TextIndex {
     always: Vec<usize>,
-    /// Needles, each with the slots that use it.
-    needles: Needles<usize>,
+    /// Every needle, a prefix as a line break and the prefix (blocks are searched each after a
+    /// line break); per needle, the slots that use it.
+    scan: PairScan,
+    users: Vec<Vec<usize>>,
     slots: usize,
     /// Whether no needle character is the fold of another character, other than the ASCII
-    /// letters (which the automaton matches in either case): then a block needs folding only
+    /// letters (which the search matches in either case): then a block needs folding only
     /// where it holds one of the two non-ASCII characters that fold to ASCII letters.
     fold_free: bool,
 }
 
 impl TextIndex {
-    /// Indexes one needle set per slot (`None`: tested on every block).
-    pub fn build(sets: &[Option<Vec<String>>]) -> TextIndex {
+    /// Indexes one condition per slot (`None`: tested on every block).
+    pub fn build(sets: &[Option<Needed>]) -> TextIndex {
         let mut index = TextIndex {
             slots: sets.len(),
             ..TextIndex::default()
         };
-        index.fold_free = sets
-            .iter()
-            .flatten()
-            .flatten()
-            .all(|n| n.chars().all(|c| c.is_ascii() || !is_cased(c)));
-        let mut pairs = Vec::new();
+        let mut needles: Vec<String> = Vec::new();
         for (slot, set) in sets.iter().enumerate() {
-            match set {
-                Some(set) => pairs.extend(set.iter().map(|n| (n.clone(), slot))),
-                None => index.always.push(slot),
+            let (strings, before) = match set {
+                Some(Needed::Contains(set)) => (set, ""),
+                Some(Needed::StartsWith(set)) => (set, "\n"),
+                None => {
+                    index.always.push(slot);
+                    continue;
+                }
+            };
+            // An empty string admits every block, as if the slot had no condition.
+            if strings.is_empty() || strings.iter().any(String::is_empty) {
+                index.always.push(slot);
+                continue;
+            }
+            for n in strings {
+                let needle = format!("{before}{n}");
+                let at = needles
+                    .iter()
+                    .position(|x| *x == needle)
+                    .unwrap_or_else(|| {
+                        needles.push(needle);
+                        index.users.push(Vec::new());
+                        needles.len() - 1
+                    });
+                index.users[at].push(slot);
             }
         }
-        // ASCII case folding in the automaton spares lower-casing ASCII blocks; blocks with
-        // other characters are lower-cased first (see `candidates`). A DFA: overlapping search
-        // cannot use the packed prefilters, and the needle set is small enough for a DFA.
-        match Needles::build(pairs, Some(AhoCorasickKind::DFA)) {
-            Ok(needles) => index.needles = needles,
-            Err(slots) => index.always.extend(slots),
-        }
+        index.fold_free = needles
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii() || !is_cased(c)));
+        index.scan = PairScan::new(&needles);
         index
     }
 
@@ -329,52 +420,47 @@ impl TextIndex {
     /// Sets `out[slot]` (all `false` on entry, `slots()` long) for every slot that could match
     /// `text`.
     pub fn candidates(&self, text: &str, out: &mut [bool]) {
-        for &s in &self.always {
-            out[s] = true;
-        }
-        if self.needles.is_empty() {
-            return;
-        }
-        for &s in self.needles.users_in(self.searchable(text).as_ref()) {
-            out[s] = true;
+        let admitted = self.admitted(&[text]);
+        for (slot, o) in out.iter_mut().enumerate() {
+            *o = admitted.get(0, slot);
         }
     }
 
     /// [`candidates`](Self::candidates) for every block of a document at once: the blocks are
-    /// searched as one haystack, one per line, so the automaton starts once per document
-    /// rather than once per block. A needle found inside a block is found there in the
-    /// haystack too; one found across a line break (only a needle holding one could be) admits
-    /// a block needlessly, never hides one.
+    /// searched as one haystack, each after a line break, so a prefix is a needle that starts
+    /// with one and the search starts once per document rather than once per block. A needle
+    /// found inside a block is found there in the haystack too; one found across a line break
+    /// (only a needle holding one inside could be) admits a block needlessly, never hides one.
     pub fn admitted<S: AsRef<str>>(&self, blocks: &[S]) -> Admitted {
         let mut admitted = Admitted::new(blocks.len(), self.slots);
         for &s in &self.always {
             admitted.admit_all(s);
         }
-        if self.needles.is_empty() {
+        if self.users.is_empty() {
             return admitted;
         }
         let mut hay = String::with_capacity(blocks.iter().map(|b| b.as_ref().len() + 1).sum());
         let mut starts = Vec::with_capacity(blocks.len());
         for b in blocks {
+            hay.push('\n');
             starts.push(hay.len());
             hay.push_str(&self.searchable(b.as_ref()));
-            hay.push('\n');
         }
-        // Matches come in the order they end, so the block of the next match is nearly always
-        // the last one's or a later one: look forward from there before searching all.
+        // The scan compares bytes as they are; needles are lower-case.
+        hay.make_ascii_lowercase();
+        // Occurrences come in the order they start, so the blocks are walked once, forward.
         let mut block = 0;
-        for (at, slots) in self.needles.found_in(&hay) {
-            if starts.get(block).is_some_and(|&s| s <= at)
-                && starts.get(block + 1).is_none_or(|&next| at < next)
-            {
-                // Still in the same block.
-            } else {
-                block = starts.partition_point(|&s| s <= at).saturating_sub(1);
+        self.scan.each(hay.as_bytes(), |at, needle| {
+            // A prefix needle starts at the line break before its block; one past the start
+            // of any other needle is still in the block it starts in.
+            let at = at + 1;
+            while starts.get(block + 1).is_some_and(|&next| next <= at) {
+                block += 1;
             }
-            for &s in slots {
+            for &s in &self.users[needle] {
                 admitted.admit(s, block);
             }
-        }
+        });
         admitted
     }
 
@@ -408,6 +494,189 @@ impl TextIndex {
             }
         }
     }
+}
+
+/// Finds every occurrence of every needle in an ASCII-lower-cased haystack, overlapping ones
+/// included: the set an overlapping Aho-Corasick search with ASCII case ignored reports, in the
+/// order the occurrences start. Most needles here are common words, which keeps an automaton's
+/// prefilters off, and its state machine then costs some twenty instructions a byte; this
+/// search looks each position's next three bytes up in a table of how needles start (a few
+/// instructions a byte, eight bytes read at once) and compares needles only where one could
+/// start.
+#[derive(Clone)]
+pub(crate) struct PairScan {
+    /// Per pair of bytes (see [`pair`]): the [`third_bit`]s of the bytes that follow the pair in
+    /// a needle that starts with it (all bits for a needle of two bytes, or of one, which
+    /// starts with every pair its byte begins). A fixed size, so indexing it with a pair needs
+    /// no bounds check.
+    starts: Box<[u32; 1 << 16]>,
+    /// Per pair, one more than its index in `groups` (0: none).
+    group_of: Vec<u16>,
+    /// The needles (their ids, and their heads) longer than one byte that start with a pair.
+    groups: Vec<Vec<(usize, Head)>>,
+    /// Per byte, the one-byte needles equal to it.
+    single: Vec<Vec<usize>>,
+    /// The needles, lower-cased.
+    needles: Vec<Box<[u8]>>,
+}
+
+impl Default for PairScan {
+    fn default() -> PairScan {
+        PairScan::new(&[])
+    }
+}
+
+impl std::fmt::Debug for PairScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PairScan")
+            .field("needles", &self.needles.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PairScan {
+    pub(crate) fn new(needles: &[String]) -> PairScan {
+        let mut scan = PairScan {
+            starts: Box::new([0; 1 << 16]),
+            group_of: vec![0; 1 << 16],
+            groups: Vec::new(),
+            single: vec![Vec::new(); 256],
+            needles: needles
+                .iter()
+                .map(|n| n.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect(),
+        };
+        for (id, n) in scan.needles.iter().enumerate() {
+            match **n {
+                [] => {}
+                [b] => {
+                    scan.single[usize::from(b)].push(id);
+                    for second in 0..=255u8 {
+                        scan.starts[pair(b, second)] = u32::MAX;
+                    }
+                }
+                [b0, b1, ref rest @ ..] => {
+                    let key = pair(b0, b1);
+                    if scan.group_of[key] == 0 {
+                        scan.groups.push(Vec::new());
+                        // At most 65 536 pairs, so the index fits.
+                        scan.group_of[key] = u16::try_from(scan.groups.len()).unwrap_or(0);
+                    }
+                    if let Some(g) = scan.groups.get_mut(usize::from(scan.group_of[key]) - 1) {
+                        g.push((id, Head::new(n)));
+                    }
+                    scan.starts[key] |= rest.first().map_or(u32::MAX, |&b| third_bit(b));
+                }
+            }
+        }
+        scan
+    }
+
+    /// Calls `found(start, needle id)` for every occurrence in `hay` (ASCII lower case: an
+    /// ASCII capital never matches), in order of start.
+    pub(crate) fn each(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
+        if self.needles.is_empty() {
+            return;
+        }
+        // Eight bytes are read at once and the six positions with two more bytes after them
+        // tested from the word; the next word starts where those end.
+        let mut at = 0;
+        while let Some(chunk) = hay.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+            let word = u64::from_le_bytes(*chunk);
+            for i in 0..6 {
+                // Truncation to the bytes at `i` is the point.
+                let key = usize::from((word >> (8 * i)) as u16);
+                if self.starts[key] & third_bit((word >> (8 * i + 16)) as u8) != 0 {
+                    self.check(hay, at + i, &mut found);
+                }
+            }
+            at += 6;
+        }
+        for i in at..hay.len().saturating_sub(1) {
+            let third = hay.get(i + 2).map_or(u32::MAX, |&b| third_bit(b));
+            if self.starts[pair(hay[i], hay[i + 1])] & third != 0 {
+                self.check(hay, i, &mut found);
+            }
+        }
+        // The last byte has no pair; only a one-byte needle can start there.
+        if let Some(&last) = hay.last() {
+            for &id in &self.single[usize::from(last)] {
+                found(hay.len() - 1, id);
+            }
+        }
+    }
+
+    /// Reports the needles that occur at `at`, which has a following byte.
+    fn check(&self, hay: &[u8], at: usize, found: &mut impl FnMut(usize, usize)) {
+        let b0 = hay[at];
+        for &id in &self.single[usize::from(b0)] {
+            found(at, id);
+        }
+        let Some(group) = usize::from(self.group_of[pair(b0, hay[at + 1])])
+            .checked_sub(1)
+            .and_then(|g| self.groups.get(g))
+        else {
+            return;
+        };
+        let rest = &hay[at..];
+        match rest.first_chunk::<8>() {
+            // Most candidates are common letters that no needle continues: eight bytes settle
+            // a needle of up to eight and rule out nearly all others before a comparison.
+            Some(word) => {
+                let word = u64::from_le_bytes(*word);
+                for &(id, head) in group {
+                    if word & head.mask == head.bytes
+                        && (head.whole || rest.starts_with(&self.needles[id]))
+                    {
+                        found(at, id);
+                    }
+                }
+            }
+            None => {
+                for &(id, _) in group {
+                    if rest.starts_with(&self.needles[id]) {
+                        found(at, id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A needle's first eight bytes (fewer for a shorter needle, `mask` covering those), read as the
+/// haystack is, to test eight bytes of it at once.
+#[derive(Debug, Clone, Copy, Default)]
+struct Head {
+    bytes: u64,
+    mask: u64,
+    /// Whether the head is the whole needle.
+    whole: bool,
+}
+
+impl Head {
+    fn new(needle: &[u8]) -> Head {
+        let mut word = [0u8; 8];
+        let mut mask = [0u8; 8];
+        for (i, &b) in needle.iter().take(8).enumerate() {
+            word[i] = b;
+            mask[i] = 0xFF;
+        }
+        Head {
+            bytes: u64::from_le_bytes(word),
+            mask: u64::from_le_bytes(mask),
+            whole: needle.len() <= 8,
+        }
+    }
+}
+
+/// A byte's bit among 32 (bytes share bits, which only lets a few more candidates through).
+fn third_bit(b: u8) -> u32 {
+    1 << (b & 31)
+}
+
+/// The index of two adjacent bytes: as a little-endian `u16` reads them.
+fn pair(first: u8, second: u8) -> usize {
+    usize::from(u16::from_le_bytes([first, second]))
 }
 
 /// Whether `text` holds one of the two non-ASCII characters whose [`fold_case`] is an ASCII
@@ -530,6 +799,16 @@ mod tests {
         required(p)
     }
 
+    /// The condition the rule set indexes for a pattern: its prefixes when it has some, else
+    /// its needles.
+    fn condition(p: &str) -> Option<Needed> {
+        let hir = regex_syntax::parse(p).unwrap();
+        match required_prefixes(&hir) {
+            Some(prefixes) => Some(Needed::StartsWith(prefixes)),
+            None => required_hir(&hir).map(Needed::Contains),
+        }
+    }
+
     #[test]
     fn needles_are_read_from_patterns() {
         assert_eq!(
@@ -555,7 +834,7 @@ mod tests {
     #[test]
     fn ascii_needles_still_see_kelvin_and_long_s() {
         let patterns = [r"(?i)\bcookies\b", r"(?i)^see also$", r"(?i)^café$"];
-        let sets: Vec<_> = patterns[..2].iter().map(|p| required(p)).collect();
+        let sets: Vec<_> = patterns[..2].iter().map(|p| condition(p)).collect();
         let index = TextIndex::build(&sets);
         assert!(index.fold_free);
         for b in [
@@ -572,7 +851,7 @@ mod tests {
                 }
             }
         }
-        let all = TextIndex::build(&patterns.iter().map(|p| required(p)).collect::<Vec<_>>());
+        let all = TextIndex::build(&patterns.iter().map(|p| condition(p)).collect::<Vec<_>>());
         assert!(!all.fold_free);
     }
 
@@ -593,7 +872,7 @@ mod tests {
             r"©",
             r"(?i)^[\w ]{0,5}$",
         ];
-        let index = TextIndex::build(&patterns.iter().map(|p| required(p)).collect::<Vec<_>>());
+        let index = TextIndex::build(&patterns.iter().map(|p| condition(p)).collect::<Vec<_>>());
         let blocks = [
             "We use COOKIES here",
             "See Also: more",
@@ -699,5 +978,137 @@ mod tests {
             let all = Admitted::everything(blocks);
             assert_eq!(all.all_of(&[0, 5]).count(), blocks);
         }
+    }
+
+    #[test]
+    fn prefixes_are_read_from_anchored_patterns() {
+        let pre = |p: &str| required_prefixes(&regex_syntax::parse(p).unwrap());
+        assert_eq!(
+            pre(r"(?i)^(see also|read more)\s*:\s*\S.{0,160}$"),
+            Some(vec!["read more".into(), "see also".into()])
+        );
+        assert_eq!(
+            pre(r"(?i)^(?:Open in App)$"),
+            Some(vec!["open in app".into()])
+        );
+        assert_eq!(
+            pre(r"(?i)^(download|get) (the |our )?app"),
+            Some(vec!["download ".into(), "get ".into()])
+        );
+        assert_eq!(
+            pre(r"^(©|\(c\)|(?i:copyright)\s*(©|\(c\)))"),
+            Some(vec!["(c)".into(), "copyright".into(), "©".into()])
+        );
+        assert_eq!(pre(r"(?i)^\bhome\b"), Some(vec!["home".into()]));
+        assert_eq!(pre(r"(?i)\bcookies\b"), None, "not anchored");
+        assert_eq!(
+            pre(r"(?m)^cookies"),
+            None,
+            "anchored at a line, not the text"
+        );
+        assert_eq!(pre(r"^\d+ of \d+"), None);
+        assert_eq!(pre(r"^(\s*(the|app)\s*)+$"), None);
+        assert_eq!(pre(r"^(a|)b"), None, "an alternative can be empty");
+        assert_eq!(pre(r"^x?y"), None);
+    }
+
+    /// Every occurrence of every needle, found one position and needle at a time.
+    fn naive(needles: &[String], hay: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for at in 0..hay.len() {
+            for (id, n) in needles.iter().enumerate() {
+                if hay[at..].starts_with(n.to_ascii_lowercase().as_bytes()) {
+                    out.push((at, id));
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The pair scan reports exactly the occurrences a naive search finds, in order of
+        /// start: needles of one byte and more, sharing starts and overlapping, near the
+        /// haystack's ends and across the eight-byte words it reads.
+        #[test]
+        fn pair_scan_finds_what_a_naive_search_finds(
+            needles in proptest::collection::vec("[abAB\n, é]{1,10}", 0..12),
+            hay in "[ab\n, éx]{0,80}",
+        ) {
+            let needles: Vec<String> = {
+                let mut v = needles;
+                v.sort();
+                v.dedup();
+                v
+            };
+            let scan = PairScan::new(&needles);
+            let mut got = Vec::new();
+            scan.each(hay.as_bytes(), |at, id| got.push((at, id)));
+            let mut want = naive(&needles, hay.as_bytes());
+            let mut sorted = got.clone();
+            sorted.sort();
+            want.sort();
+            proptest::prop_assert_eq!(&sorted, &want);
+            proptest::prop_assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{:?}", got);
+        }
+
+        /// Over the built-in rules: a block that a piece's regex matches is always admitted
+        /// for that piece. Blocks are the rules' own examples, changed in case, with `K`/`ſ`
+        /// swapped in, and with text around them.
+        #[test]
+        fn embedded_rules_never_lose_a_match(
+            picks in proptest::collection::vec(0usize..1000, 1..6),
+            upper in proptest::prelude::any::<bool>(),
+            exotic in proptest::prelude::any::<bool>(),
+            before in "[a-z ]{0,3}",
+            after in "[a-z .]{0,3}",
+        ) {
+            let set = embedded();
+            let examples: Vec<&String> =
+                set.rules().flat_map(|r| r.strips.iter().chain(&r.keeps)).collect();
+            let blocks: Vec<String> = picks
+                .iter()
+                .map(|&i| {
+                    let mut b = examples[i % examples.len()].clone();
+                    if i % 3 == 0 {
+                        b = format!("{before}{b}{after}");
+                    }
+                    if upper {
+                        b = b.to_uppercase();
+                    }
+                    if exotic {
+                        b = b.replace('k', "\u{212A}").replace('s', "ſ");
+                    }
+                    crate::norm::fold(&b).into_owned()
+                })
+                .collect();
+            let admitted = set.text.admitted(&blocks);
+            for rule in set.rules() {
+                let matchers: Vec<&crate::rules::TextMatcher> = match &rule.action {
+                    crate::rules::Action::Drop(m)
+                    | crate::rules::Action::CutAfter(m)
+                    | crate::rules::Action::CutBefore(m) => vec![m],
+                    crate::rules::Action::Range { start, end, .. } => vec![start, end],
+                    crate::rules::Action::Select(_) => vec![],
+                };
+                for piece in matchers.iter().flat_map(|m| &m.pieces) {
+                    let through: Vec<usize> = admitted.all_of(&piece.slots).collect();
+                    for (i, b) in blocks.iter().enumerate() {
+                        if piece.regex.is_match(b) {
+                            proptest::prop_assert!(
+                                through.contains(&i),
+                                "{} misses {:?}",
+                                rule.id,
+                                b
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn embedded() -> &'static crate::rules::RuleSet {
+        static SET: std::sync::OnceLock<crate::rules::RuleSet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| crate::rules::RuleSet::embedded(true).unwrap())
     }
 }
