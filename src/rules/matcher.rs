@@ -42,9 +42,11 @@ pub(crate) struct Piece {
     /// no set could be read.
     pub(crate) needles: Vec<Vec<String>>,
     /// For a piece anchored at the start: strings one of which every match starts with (see
-    /// [`super::prefilter::required_prefixes`]). When set, the index tests these instead of
-    /// `needles`.
+    /// [`super::prefilter::required_prefixes`]).
     pub(crate) prefixes: Option<Vec<String>>,
+    /// For a piece anchored at the end: strings one of which every match ends with (see
+    /// [`super::prefilter::required_suffixes`]).
+    pub(crate) suffixes: Option<Vec<String>>,
     /// Each needle set's position among the rule set's (set when the set's index is built).
     pub(crate) slots: Vec<usize>,
     /// For a piece anchored at both ends: the length in bytes of its longest match.
@@ -55,6 +57,31 @@ pub(crate) struct Piece {
 }
 
 impl Piece {
+    /// What the index tests for this piece, every one of which a matching block meets: an
+    /// anchored condition, which is far narrower than text anywhere in the block, and the
+    /// needle sets it does not imply (`^(download|get) .*\bapp` needs `app` too). A suffix is
+    /// used only when it is no weaker than the best needle set, and without a prefix.
+    pub(crate) fn conditions(&self) -> Vec<super::prefilter::Needed> {
+        use super::prefilter::{implied, selectivity, Needed};
+        let best = self.needles.first().map_or(0, |set| selectivity(set));
+        let (anchored, condition) = match (&self.prefixes, &self.suffixes) {
+            (Some(p), _) => (p, Needed::StartsWith(p.clone())),
+            (None, Some(s)) if selectivity(s) >= best => (s, Needed::EndsWith(s.clone())),
+            _ => {
+                return self.needles.iter().cloned().map(Needed::Contains).collect();
+            }
+        };
+        let mut all = vec![condition];
+        all.extend(
+            self.needles
+                .iter()
+                .filter(|set| !implied(set, anchored))
+                .cloned()
+                .map(Needed::Contains),
+        );
+        all
+    }
+
     fn new(regex: Regex, hir: Option<&Hir>) -> Piece {
         let props = hir.map(Hir::properties);
         let at_start = props.is_some_and(|p| p.look_set_prefix().contains(Look::Start));
@@ -67,6 +94,9 @@ impl Piece {
             prefixes: hir
                 .filter(|_| at_start)
                 .and_then(super::prefilter::required_prefixes),
+            suffixes: hir
+                .filter(|_| at_end)
+                .and_then(super::prefilter::required_suffixes),
             slots: Vec::new(),
             max_len: props
                 .filter(|_| at_start && at_end)

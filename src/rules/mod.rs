@@ -253,21 +253,9 @@ impl RuleSet {
                     Action::Select(_) => vec![],
                 };
                 for p in matchers.into_iter().flat_map(|m| &mut m.pieces) {
-                    // A block must start with one of a piece's prefixes, a far narrower
-                    // condition than holding one of its needles anywhere: then the prefixes
-                    // alone are indexed.
-                    if let Some(prefixes) = &p.prefixes {
-                        p.slots = vec![sets.len()];
-                        sets.push(Some(prefilter::Needed::StartsWith(prefixes.clone())));
-                    } else {
-                        p.slots = (sets.len()..sets.len() + p.needles.len()).collect();
-                        sets.extend(
-                            p.needles
-                                .iter()
-                                .cloned()
-                                .map(|n| Some(prefilter::Needed::Contains(n))),
-                        );
-                    }
+                    let conditions = p.conditions();
+                    p.slots = (sets.len()..sets.len() + conditions.len()).collect();
+                    sets.extend(conditions.into_iter().map(Some));
                 }
             }
             let text = prefilter::TextIndex::build(&sets);

@@ -187,6 +187,86 @@ fn starts(hir: &Hir) -> Option<Vec<String>> {
     }
 }
 
+/// Lower-case strings one of which every match of `hir` ends with, when every match ends at
+/// the end of the text (`$`, not `(?m)$`) and such strings can be read: `/\s*(AFP|AP)$` gives
+/// `afp` and `ap`. The mirror of [`required_prefixes`].
+pub fn required_suffixes(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Capture(c) => required_suffixes(&c.sub),
+        HirKind::Concat(parts) => {
+            let last = parts
+                .iter()
+                .rposition(|p| !matches!(p.kind(), HirKind::Look(_)))?;
+            let anchored = parts[last + 1..]
+                .iter()
+                .any(|p| matches!(p.kind(), HirKind::Look(Look::End)));
+            if !anchored {
+                return None;
+            }
+            let set = trailing(&parts[..=last])?;
+            (!set.iter().any(String::is_empty)).then_some(set)
+        }
+        _ => None,
+    }
+}
+
+/// Strings (lower-cased) one of which every match of the sequence `parts` ends with: the
+/// mirror of [`leading`].
+fn trailing(parts: &[Hir]) -> Option<Vec<String>> {
+    let mut run = vec![String::new()];
+    for p in parts.iter().rev() {
+        if matches!(p.kind(), HirKind::Look(_)) {
+            continue;
+        }
+        match exact(p) {
+            Some(strings) if run.len() * strings.len() <= MAX_EXACT => {
+                run = product(&strings, &run);
+            }
+            _ => {
+                if let Some(tails) = ends(p).filter(|t| run.len() * t.len() <= MAX_EXACT) {
+                    run = product(&tails, &run);
+                }
+                break;
+            }
+        }
+    }
+    (!run.iter().all(String::is_empty)).then_some(run)
+}
+
+/// Strings (lower-cased) one of which every match of `hir` ends with.
+fn ends(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Class(_) => Some(vec![literal_text(hir)?]),
+        HirKind::Capture(c) => ends(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => ends(&r.sub),
+        HirKind::Concat(parts) => trailing(parts),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(ends(a)?);
+            }
+            all.sort();
+            all.dedup();
+            (all.len() <= MAX_EXACT).then_some(all)
+        }
+        _ => None,
+    }
+}
+
+/// Whether every string of `anchored` (prefixes or suffixes a block must have) contains one of
+/// `set`: then a block meeting the anchored condition holds one of `set` too, and `set` tells
+/// the index nothing more.
+pub fn implied(set: &[String], anchored: &[String]) -> bool {
+    anchored
+        .iter()
+        .all(|a| set.iter().any(|n| a.contains(n.as_str())))
+}
+
+/// How selective a set of strings a block must hold is: the length of the shortest.
+pub fn selectivity(set: &[String]) -> usize {
+    weight(set)
+}
+
 /// The most strings [`exact`] lists, and a run of them in a sequence multiplies to.
 const MAX_EXACT: usize = 64;
 
@@ -348,11 +428,13 @@ impl<U> Needles<U> {
     }
 }
 
-/// What a slot needs of a block: one of the strings anywhere in it, or at its start.
+/// What a slot needs of a block: one of the strings anywhere in it, at its start, or at its
+/// end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Needed {
     Contains(Vec<String>),
     StartsWith(Vec<String>),
+    EndsWith(Vec<String>),
 }
 
 /// Which text rules could match a block. Each rule pattern has a slot; a block's candidates are
@@ -360,8 +442,8 @@ pub enum Needed {
 #[derive(Debug, Clone, Default)]
 pub struct TextIndex {
     always: Vec<usize>,
-    /// Every needle, a prefix as a line break and the prefix (blocks are searched each after a
-    /// line break); per needle, the slots that use it.
+    /// Every needle: a prefix as a line break and the prefix, a suffix as the suffix and a line
+    /// break (blocks are searched each between line breaks); per needle, the slots that use it.
     scan: PairScan,
     users: Vec<Vec<usize>>,
     slots: usize,
@@ -380,9 +462,12 @@ impl TextIndex {
         };
         let mut needles: Vec<String> = Vec::new();
         for (slot, set) in sets.iter().enumerate() {
-            let (strings, before) = match set {
-                Some(Needed::Contains(set)) => (set, ""),
-                Some(Needed::StartsWith(set)) => (set, "\n"),
+            // Blocks are searched each between line breaks: a prefix is a needle after one, a
+            // suffix a needle before one.
+            let (strings, before, after) = match set {
+                Some(Needed::Contains(set)) => (set, "", ""),
+                Some(Needed::StartsWith(set)) => (set, "\n", ""),
+                Some(Needed::EndsWith(set)) => (set, "", "\n"),
                 None => {
                     index.always.push(slot);
                     continue;
@@ -394,7 +479,7 @@ impl TextIndex {
                 continue;
             }
             for n in strings {
-                let needle = format!("{before}{n}");
+                let needle = format!("{before}{n}{after}");
                 let at = needles
                     .iter()
                     .position(|x| *x == needle)
@@ -427,8 +512,9 @@ impl TextIndex {
     }
 
     /// [`candidates`](Self::candidates) for every block of a document at once: the blocks are
-    /// searched as one haystack, each after a line break, so a prefix is a needle that starts
-    /// with one and the search starts once per document rather than once per block. A needle
+    /// searched as one haystack, each between line breaks, so a prefix is a needle that starts
+    /// with one, a suffix one that ends with one, and the search starts once per document
+    /// rather than once per block. A needle
     /// found inside a block is found there in the haystack too; one found across a line break
     /// (only a needle holding one inside could be) admits a block needlessly, never hides one.
     pub fn admitted<S: AsRef<str>>(&self, blocks: &[S]) -> Admitted {
@@ -439,13 +525,15 @@ impl TextIndex {
         if self.users.is_empty() {
             return admitted;
         }
-        let mut hay = String::with_capacity(blocks.iter().map(|b| b.as_ref().len() + 1).sum());
+        let mut hay =
+            String::with_capacity(blocks.iter().map(|b| b.as_ref().len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(blocks.len());
         for b in blocks {
             hay.push('\n');
             starts.push(hay.len());
             hay.push_str(&self.searchable(b.as_ref()));
         }
+        hay.push('\n');
         // The scan compares bytes as they are; needles are lower-case.
         hay.make_ascii_lowercase();
         // Occurrences come in the order they start, so the blocks are walked once, forward.
@@ -800,12 +888,13 @@ mod tests {
     }
 
     /// The condition the rule set indexes for a pattern: its prefixes when it has some, else
-    /// its needles.
+    /// its suffixes, else its needles.
     fn condition(p: &str) -> Option<Needed> {
         let hir = regex_syntax::parse(p).unwrap();
-        match required_prefixes(&hir) {
-            Some(prefixes) => Some(Needed::StartsWith(prefixes)),
-            None => required_hir(&hir).map(Needed::Contains),
+        match (required_prefixes(&hir), required_suffixes(&hir)) {
+            (Some(prefixes), _) => Some(Needed::StartsWith(prefixes)),
+            (None, Some(suffixes)) => Some(Needed::EndsWith(suffixes)),
+            _ => required_hir(&hir).map(Needed::Contains),
         }
     }
 
@@ -871,6 +960,7 @@ mod tests {
             r"(?i)^see also$",
             r"©",
             r"(?i)^[\w ]{0,5}$",
+            r"(?i)[\w ]/(AP|AFP)$",
         ];
         let index = TextIndex::build(&patterns.iter().map(|p| condition(p)).collect::<Vec<_>>());
         let blocks = [
@@ -884,6 +974,8 @@ mod tests {
             "© 2024 Example",
             "short",
             "nothing to see in this longer line",
+            "Photo: J. Doe/AP",
+            "ap",
         ];
         let admitted = index.admitted(&blocks);
         for (i, b) in blocks.iter().enumerate() {
@@ -903,7 +995,7 @@ mod tests {
         }
         let mut out = vec![false; index.slots()];
         index.candidates("nothing to see in this longer line", &mut out);
-        assert_eq!(out, [false, false, false, false, false, true]);
+        assert_eq!(out, [false, false, false, false, false, true, false]);
     }
 
     /// Blocks are searched unfolded when no needle character has case: that is sound only if
@@ -1010,6 +1102,43 @@ mod tests {
         assert_eq!(pre(r"^(\s*(the|app)\s*)+$"), None);
         assert_eq!(pre(r"^(a|)b"), None, "an alternative can be empty");
         assert_eq!(pre(r"^x?y"), None);
+    }
+
+    #[test]
+    fn suffixes_are_read_from_anchored_patterns() {
+        let suf = |p: &str| required_suffixes(&regex_syntax::parse(p).unwrap());
+        assert_eq!(
+            suf(r"(?i)^[\w .]{0,60}/\s*(Getty Images|AP)$"),
+            Some(vec!["ap".into(), "getty images".into()])
+        );
+        assert_eq!(
+            suf(r"(?i)^(?:Open in App)$"),
+            Some(vec!["open in app".into()])
+        );
+        assert_eq!(
+            suf(r"(?i), (AP|Reuters)$"),
+            Some(vec![", ap".into(), ", reuters".into()])
+        );
+        assert_eq!(
+            suf(r"(?i)(ap|afp)\b$"),
+            Some(vec!["afp".into(), "ap".into()])
+        );
+        assert_eq!(suf(r"(?i)\bcookies\b"), None, "not anchored");
+        assert_eq!(
+            suf(r"(?m)cookies$"),
+            None,
+            "anchored at a line, not the text"
+        );
+        assert_eq!(suf(r"\)\s*$"), None);
+        assert_eq!(suf(r"(a|)$"), None, "an alternative can be empty");
+        assert!(implied(
+            &["app".into()],
+            &["get the app".into(), "open app".into()]
+        ));
+        assert!(!implied(
+            &["app".into()],
+            &["get ".into(), "open app".into()]
+        ));
     }
 
     /// Every occurrence of every needle, found one position and needle at a time.
