@@ -116,9 +116,9 @@ impl Candidates {
         }
     }
 
-    /// Which blocks `m` matches, asking a piece's regex only on the blocks the index admits for
-    /// it.
-    fn matching(&self, m: &TextMatcher, folded: &[Cow<str>]) -> Vec<bool> {
+    /// The blocks `m` matches, in order, asking a piece's regex only on the blocks the index
+    /// admits for it.
+    fn matching(&self, m: &TextMatcher, folded: &[Cow<str>]) -> Vec<usize> {
         m.matching(folded, |p| self.admitted.all_of(&p.slots))
     }
 }
@@ -146,11 +146,8 @@ fn apply_rule(
     let at = |i: usize| if n == 0 { 0.0 } else { i as f64 / n as f64 };
     match &rule.action {
         Action::Drop(m) => {
-            let hits = cand.matching(m, folded);
-            for i in 0..n {
-                if verdicts[i] == Verdict::Keep && hits[i] {
-                    drop(verdicts, i..i + 1);
-                }
+            for i in cand.matching(m, folded) {
+                drop(verdicts, i..i + 1);
             }
         }
         Action::Range {
@@ -159,17 +156,8 @@ fn apply_rule(
             max_blocks,
         } => {
             let (starts, ends) = (cand.matching(start, folded), cand.matching(end, folded));
-            let mut i = 0;
-            while i < n {
-                if starts[i] {
-                    let last = (i + max_blocks).min(n - 1);
-                    if let Some(j) = (i + 1..=last).find(|&j| ends[j]) {
-                        drop(verdicts, i..j + 1);
-                        i = j + 1;
-                        continue;
-                    }
-                }
-                i += 1;
+            for (i, j) in ranges(&starts, &ends, *max_blocks, n) {
+                drop(verdicts, i..j + 1);
             }
         }
         Action::CutAfter(m) => {
@@ -179,7 +167,7 @@ fn apply_rule(
                 0.0
             };
             let hits = cand.matching(m, folded);
-            if let Some(i) = (0..n).find(|&i| at(i) >= min && hits[i]) {
+            if let Some(&i) = hits.iter().find(|&&i| at(i) >= min) {
                 drop(verdicts, i..n);
             }
         }
@@ -190,12 +178,32 @@ fn apply_rule(
                 1.0
             };
             let hits = cand.matching(m, folded);
-            if let Some(i) = (0..n).rev().find(|&i| at(i) <= max && hits[i]) {
+            if let Some(&i) = hits.iter().rev().find(|&&i| at(i) <= max) {
                 drop(verdicts, 0..i + 1);
             }
         }
         Action::Select(_) => {}
     }
+}
+
+/// The ranges (first and last block) a range rule removes, given the blocks (in order, below
+/// `n`) its start and end patterns match: from a start to the first end after it within
+/// `max_blocks` blocks; the next range can only start after that end.
+fn ranges(starts: &[usize], ends: &[usize], max_blocks: usize, n: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut next = 0;
+    for &i in starts {
+        if i < next {
+            continue;
+        }
+        let last = i.saturating_add(max_blocks).min(n.saturating_sub(1));
+        let first_end = ends.partition_point(|&j| j <= i);
+        if let Some(&j) = ends.get(first_end).filter(|&&j| j <= last) {
+            out.push((i, j));
+            next = j + 1;
+        }
+    }
+    out
 }
 
 /// A rule example that does not behave as the rule file says.
@@ -381,5 +389,34 @@ keeps = ['<div class="share">y</div>']
                 ("sel", "selector matches the example"),
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// The range walk over lists of matching blocks removes what a walk over every block
+        /// (the form it replaced) removes.
+        #[test]
+        fn ranges_agree_with_a_walk_over_every_block(
+            n in 0usize..40,
+            starts in proptest::collection::vec(proptest::prelude::any::<bool>(), 40),
+            ends in proptest::collection::vec(proptest::prelude::any::<bool>(), 40),
+            max_blocks in 0usize..8,
+        ) {
+            let (starts, ends) = (&starts[..n], &ends[..n]);
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < n {
+                if starts[i] {
+                    let last = (i + max_blocks).min(n - 1);
+                    if let Some(j) = (i + 1..=last).find(|&j| ends[j]) {
+                        want.push((i, j));
+                        i = j + 1;
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+            let list = |flags: &[bool]| -> Vec<usize> { (0..n).filter(|&i| flags[i]).collect() };
+            proptest::prop_assert_eq!(ranges(&list(starts), &list(ends), max_blocks, n), want);
+        }
     }
 }

@@ -182,27 +182,34 @@ impl TextMatcher {
 }
 
 impl TextMatcher {
-    /// Which of `blocks` (texts after [`fold`]) match, trying each piece only on the blocks
-    /// `candidates` gives for it (in order; the rest must be blocks it cannot match).
+    /// Which of `blocks` (texts after [`fold`]) match, in order, trying each piece only on the
+    /// blocks `candidates` gives for it (in order; the rest must be blocks it cannot match).
+    /// Most patterns match no block of a document, and then nothing is allocated.
     pub(crate) fn matching<S: AsRef<str>, I: IntoIterator<Item = usize>>(
         &self,
         blocks: &[S],
         candidates: impl Fn(&Piece) -> I,
-    ) -> Vec<bool> {
-        let mut hits = vec![false; blocks.len()];
-        for p in &self.pieces {
+    ) -> Vec<usize> {
+        let mut hits: Vec<usize> = Vec::new();
+        for (n, p) in self.pieces.iter().enumerate() {
+            // Blocks an earlier piece matched need no second look; the lists are short.
+            let earlier = hits.len();
             for i in candidates(p) {
                 let Some(text) = blocks.get(i).map(AsRef::as_ref) else {
                     continue;
                 };
-                if !hits[i]
+                if (n == 0 || !hits[..earlier].contains(&i))
                     && self.within_max_chars(text)
                     && p.may_match(text)
                     && p.regex.is_match(text)
                 {
-                    hits[i] = true;
+                    hits.push(i);
                 }
             }
+        }
+        if self.pieces.len() > 1 {
+            hits.sort_unstable();
+            hits.dedup();
         }
         hits
     }
