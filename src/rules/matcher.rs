@@ -59,7 +59,8 @@ pub(crate) struct Piece {
 impl Piece {
     /// What the index tests for this piece, every one of which a matching block meets: an
     /// anchored condition, which is far narrower than text anywhere in the block, and the
-    /// needle sets it does not imply (`^(download|get) .*\bapp` needs `app` too). A suffix is
+    /// needle sets it does not imply (`^(download|get) .*\bapp` needs `app` too; see
+    /// [`super::prefilter::implied`]). A suffix is
     /// used only when it is no weaker than the best needle set, and without a prefix.
     pub(crate) fn conditions(&self) -> Vec<super::prefilter::Needed> {
         use super::prefilter::{implied, selectivity, Needed};

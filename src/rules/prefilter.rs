@@ -147,10 +147,21 @@ pub fn required_prefixes(hir: &Hir) -> Option<Vec<String>> {
 /// first part that is not; `None` when not even one character can be read.
 fn leading(parts: &[Hir]) -> Option<Vec<String>> {
     let mut run = vec![String::new()];
-    for p in parts {
+    for (i, p) in parts.iter().enumerate() {
         // Assertions consume nothing: the strings around one still follow each other.
         if matches!(p.kind(), HirKind::Look(_)) {
             continue;
+        }
+        // A leading optional run of a few characters (`^\s*(the|app)`): a match starts with
+        // one of them, or, when the run is empty, with what follows.
+        if run.iter().all(String::is_empty) {
+            if let Some(chars) = optional_chars(p) {
+                let mut all = leading(&parts[i + 1..])?;
+                all.extend(chars);
+                all.sort();
+                all.dedup();
+                return (all.len() <= MAX_EXACT).then_some(all);
+            }
         }
         match exact(p) {
             Some(strings) if run.len() * strings.len() <= MAX_EXACT => {
@@ -165,6 +176,30 @@ fn leading(parts: &[Hir]) -> Option<Vec<String>> {
         }
     }
     (!run.iter().all(String::is_empty)).then_some(run)
+}
+
+/// For a repetition that can be empty of a class of few characters (`\s*`), those characters
+/// (folded as needles are).
+fn optional_chars(hir: &Hir) -> Option<Vec<String>> {
+    let HirKind::Repetition(r) = hir.kind() else {
+        return None;
+    };
+    let HirKind::Class(Class::Unicode(cls)) = r.sub.kind() else {
+        return None;
+    };
+    if r.min != 0 {
+        return None;
+    }
+    let mut chars = Vec::new();
+    for range in cls.ranges() {
+        for c in range.start()..=range.end() {
+            if chars.len() >= MAX_EXACT {
+                return None;
+            }
+            chars.push(fold_case(c).to_string());
+        }
+    }
+    Some(chars)
 }
 
 /// Strings (lower-cased) one of which every match of `hir` starts with.
@@ -253,12 +288,15 @@ fn ends(hir: &Hir) -> Option<Vec<String>> {
     }
 }
 
-/// Whether every string of `anchored` (prefixes or suffixes a block must have) contains one of
-/// `set`: then a block meeting the anchored condition holds one of `set` too, and `set` tells
-/// the index nothing more.
+/// Whether searching for `set` as well as an anchored condition (prefixes or suffixes a block
+/// must have) is not worth it: every string of `anchored` longer than one character contains
+/// one of `set`, so a block meeting the condition nearly always holds one of `set` too. (The
+/// one-character strings come from a leading `\s*`, which blocks, trimmed, never start with.)
+/// Leaving a set out only admits more blocks, never fewer.
 pub fn implied(set: &[String], anchored: &[String]) -> bool {
     anchored
         .iter()
+        .filter(|a| a.chars().nth(1).is_some())
         .all(|a| set.iter().any(|n| a.contains(n.as_str())))
 }
 
@@ -600,8 +638,8 @@ pub(crate) struct PairScan {
     starts: Box<[u32; 1 << 16]>,
     /// Per pair, one more than its index in `groups` (0: none).
     group_of: Vec<u16>,
-    /// The needles (their ids, and their heads) longer than one byte that start with a pair.
-    groups: Vec<Vec<(usize, Head)>>,
+    /// Per pair that starts needles longer than one byte, those needles.
+    groups: Vec<Group>,
     /// Per byte, the one-byte needles equal to it.
     single: Vec<Vec<usize>>,
     /// The needles, lower-cased.
@@ -646,15 +684,26 @@ impl PairScan {
                 [b0, b1, ref rest @ ..] => {
                     let key = pair(b0, b1);
                     if scan.group_of[key] == 0 {
-                        scan.groups.push(Vec::new());
+                        scan.groups.push(Group::default());
                         // At most 65 536 pairs, so the index fits.
                         scan.group_of[key] = u16::try_from(scan.groups.len()).unwrap_or(0);
                     }
                     if let Some(g) = scan.groups.get_mut(usize::from(scan.group_of[key]) - 1) {
-                        g.push((id, Head::new(n)));
+                        match rest.first() {
+                            None => g.pairs.push(id),
+                            Some(&b2) => g.longer.push((id, Head::new(n), bucket(b2))),
+                        }
                     }
                     scan.starts[key] |= rest.first().map_or(u32::MAX, |&b| third_bit(b));
                 }
+            }
+        }
+        for g in &mut scan.groups {
+            g.longer.sort_by_key(|&(_, _, b)| b);
+            for (bucket, end) in g.by_third.iter_mut().enumerate() {
+                // The bucket ends where the next starts; at most as many entries as needles.
+                let ends = g.longer.partition_point(|&(_, _, b)| b < bucket);
+                *end = u16::try_from(ends).unwrap_or(u16::MAX);
             }
         }
         scan
@@ -706,13 +755,26 @@ impl PairScan {
         else {
             return;
         };
+        // The pair is equal to a two-byte needle of its group.
+        for &id in &group.pairs {
+            found(at, id);
+        }
+        let Some(&b2) = hay.get(at + 2) else {
+            return;
+        };
+        // Only the needles whose third byte is in the bucket of the haystack's are compared.
+        let k = bucket(b2);
+        let (from, to) = (group.by_third[k], group.by_third[k + 1]);
+        let Some(longer) = group.longer.get(usize::from(from)..usize::from(to)) else {
+            return;
+        };
         let rest = &hay[at..];
         match rest.first_chunk::<8>() {
-            // Most candidates are common letters that no needle continues: eight bytes settle
-            // a needle of up to eight and rule out nearly all others before a comparison.
+            // Eight bytes settle a needle of up to eight and rule out nearly all others before
+            // a comparison.
             Some(word) => {
                 let word = u64::from_le_bytes(*word);
-                for &(id, head) in group {
+                for &(id, head, _) in longer {
                     if word & head.mask == head.bytes
                         && (head.whole || rest.starts_with(&self.needles[id]))
                     {
@@ -721,7 +783,7 @@ impl PairScan {
                 }
             }
             None => {
-                for &(id, _) in group {
+                for &(id, _, _) in longer {
                     if rest.starts_with(&self.needles[id]) {
                         found(at, id);
                     }
@@ -729,6 +791,33 @@ impl PairScan {
             }
         }
     }
+}
+
+/// The needles longer than one byte that start with one pair of bytes.
+#[derive(Debug, Clone)]
+struct Group {
+    /// Needles that are the pair.
+    pairs: Vec<usize>,
+    /// Longer needles, with their heads, ordered by the [`bucket`] of their third byte.
+    longer: Vec<(usize, Head, usize)>,
+    /// Where each bucket's needles start in `longer`, and (last) where the last ends: bucket
+    /// `k` is `by_third[k]..by_third[k + 1]`.
+    by_third: [u16; 33],
+}
+
+impl Default for Group {
+    fn default() -> Group {
+        Group {
+            pairs: Vec::new(),
+            longer: Vec::new(),
+            by_third: [0; 33],
+        }
+    }
+}
+
+/// A third byte's bucket among 32, the bit [`third_bit`] sets.
+fn bucket(b: u8) -> usize {
+    usize::from(b & 31)
 }
 
 /// A needle's first eight bytes (fewer for a shorter needle, `mask` covering those), read as the
@@ -759,7 +848,7 @@ impl Head {
 
 /// A byte's bit among 32 (bytes share bits, which only lets a few more candidates through).
 fn third_bit(b: u8) -> u32 {
-    1 << (b & 31)
+    1 << bucket(b)
 }
 
 /// The index of two adjacent bytes: as a little-endian `u16` reads them.
@@ -815,6 +904,7 @@ impl Admitted {
     }
 
     /// The row of `slot`, made (empty) on first use.
+    #[inline]
     fn row_mut(&mut self, slot: usize) -> &mut [u64] {
         if self.rows[slot] == NO_ROW {
             self.rows[slot] = self.bits.len();
@@ -1099,7 +1189,10 @@ mod tests {
             "anchored at a line, not the text"
         );
         assert_eq!(pre(r"^\d+ of \d+"), None);
-        assert_eq!(pre(r"^(\s*(the|app)\s*)+$"), None);
+        let spaced = pre(r"^(\s*(the|app)\s*)+$").unwrap();
+        assert!(spaced.contains(&"the".into()) && spaced.contains(&"app".into()));
+        assert!(spaced.contains(&" ".into()) && spaced.contains(&"\u{3000}".into()));
+        assert_eq!(pre(r"^\w*x"), None, "too many characters");
         assert_eq!(pre(r"^(a|)b"), None, "an alternative can be empty");
         assert_eq!(pre(r"^x?y"), None);
     }
