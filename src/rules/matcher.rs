@@ -34,6 +34,11 @@ pub struct TextMatcher {
 /// third rarely does and costs every block its search.
 const NEEDLE_SETS: usize = 2;
 
+/// An anchored condition whose shortest string is at least this long admits so few blocks
+/// that searching for the piece's needles as well costs more than the regex runs it spares:
+/// `support ` needs ` and` too, found in most paragraphs; `more`/`next` (then `:`) do not.
+const WEAK_ANCHOR_CHARS: usize = 6;
+
 /// One top-level alternative of a pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct Piece {
@@ -60,7 +65,8 @@ impl Piece {
     /// What the index tests for this piece, every one of which a matching block meets: an
     /// anchored condition, which is far narrower than text anywhere in the block, and the
     /// needle sets it does not imply (`^(download|get) .*\bapp` needs `app` too; see
-    /// [`super::prefilter::implied`]). A suffix is
+    /// [`super::prefilter::implied`]), when the anchored strings are short
+    /// ([`WEAK_ANCHOR_CHARS`]). A suffix is
     /// used only when it is no weaker than the best needle set, and without a prefix.
     pub(crate) fn conditions(&self) -> Vec<super::prefilter::Needed> {
         use super::prefilter::{implied, selectivity, Needed};
@@ -73,13 +79,15 @@ impl Piece {
             }
         };
         let mut all = vec![condition];
-        all.extend(
-            self.needles
-                .iter()
-                .filter(|set| !implied(set, anchored))
-                .cloned()
-                .map(Needed::Contains),
-        );
+        if selectivity(anchored) < WEAK_ANCHOR_CHARS {
+            all.extend(
+                self.needles
+                    .iter()
+                    .filter(|set| !implied(set, anchored))
+                    .cloned()
+                    .map(Needed::Contains),
+            );
+        }
         all
     }
 
