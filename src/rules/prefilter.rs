@@ -566,14 +566,13 @@ impl TextIndex {
         let mut hay =
             String::with_capacity(blocks.iter().map(|b| b.as_ref().len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(blocks.len());
-        for b in blocks {
-            hay.push('\n');
-            starts.push(hay.len());
-            hay.push_str(&self.searchable(b.as_ref()));
+        // With caseless needle characters only the two characters that fold to ASCII letters
+        // need folding, and nearly no document has one: the blocks are joined as they are and
+        // folded only when the whole document shows one.
+        self.join(blocks, !self.fold_free, &mut hay, &mut starts);
+        if self.fold_free && folds_to_ascii(&hay) {
+            self.join(blocks, true, &mut hay, &mut starts);
         }
-        hay.push('\n');
-        // The scan compares bytes as they are; needles are lower-case.
-        hay.make_ascii_lowercase();
         // Occurrences come in the order they start, so the blocks are walked once, forward.
         let mut block = 0;
         self.scan.each(hay.as_bytes(), |at, needle| {
@@ -588,6 +587,31 @@ impl TextIndex {
             }
         });
         admitted
+    }
+
+    /// Joins `blocks` into `hay`, each after a line break and the last followed by one, folded
+    /// ([`searchable`](Self::searchable)) or (`fold` false) as they are, then ASCII-lower-cased
+    /// as the scan needs; `starts` gets where each block starts.
+    fn join<S: AsRef<str>>(
+        &self,
+        blocks: &[S],
+        fold: bool,
+        hay: &mut String,
+        starts: &mut Vec<usize>,
+    ) {
+        hay.clear();
+        starts.clear();
+        for b in blocks {
+            hay.push('\n');
+            starts.push(hay.len());
+            if fold {
+                hay.push_str(&self.searchable(b.as_ref()));
+            } else {
+                hay.push_str(b.as_ref());
+            }
+        }
+        hay.push('\n');
+        hay.make_ascii_lowercase();
     }
 
     /// `text` as the automaton must see it. It ignores ASCII case; other letters are folded
@@ -860,10 +884,8 @@ fn pair(first: u8, second: u8) -> usize {
 /// letter: `K` (Kelvin sign, UTF-8 `E2 84 AA`) and `ſ` (long s, `C5 BF`).
 fn folds_to_ascii(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr2_iter(0xE2, 0xC5, b).any(|at| {
-        let rest = &b[at..];
-        rest.starts_with("\u{212A}".as_bytes()) || rest.starts_with("ſ".as_bytes())
-    })
+    memchr::memmem::find(b, "\u{212A}".as_bytes()).is_some()
+        || memchr::memmem::find(b, "ſ".as_bytes()).is_some()
 }
 
 /// Whether `c` has case: it or another character could change under [`fold_case`] into it.
