@@ -962,22 +962,30 @@ impl Admitted {
     /// The blocks, in order, that every one of `slots` could match: all of them for no slots
     /// (slots the index does not know are left out, as they admit every block).
     pub fn all_of<'a>(&'a self, slots: &[usize]) -> impl Iterator<Item = usize> + 'a {
-        let mut rows = Vec::new();
+        // A piece has a few slots; intersecting fewer rows than it has only lets more blocks
+        // through, so past `MAX_ROWS` the rest are left out rather than allocated for.
+        const MAX_ROWS: usize = 4;
+        let mut rows = [0; MAX_ROWS];
+        let mut count = 0;
         let mut none = false;
         for &s in slots {
             match self.rows.get(s) {
                 None => {}
                 Some(&NO_ROW) => none = true,
-                Some(&at) => rows.push(at),
+                Some(&at) if count < MAX_ROWS => {
+                    rows[count] = at;
+                    count += 1;
+                }
+                Some(_) => {}
             }
         }
         let words = if none { 0 } else { self.words };
         let blocks = self.blocks;
         (0..words).flat_map(move |w| {
-            let mut word = rows
+            let mut word = rows[..count]
                 .iter()
                 .fold(u64::MAX, |acc, &at| acc & self.bits[at + w]);
-            if rows.is_empty() && w + 1 == words && blocks % 64 != 0 {
+            if count == 0 && w + 1 == words && blocks % 64 != 0 {
                 word = (1 << (blocks % 64)) - 1;
             }
             std::iter::from_fn(move || {
