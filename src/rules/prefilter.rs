@@ -7,15 +7,15 @@
 //! [`required`] reads that text off the compiled pattern's syntax tree (lower-cased, as a set
 //! of alternatives); [`required_sets`] reads several such sets off a sequence, all of which a
 //! match needs. A pattern anchored at the start needs more: `^(see also|read more)\s*:` needs a
-//! block that *starts* with `see also` or `read more`, which [`required_prefixes`] reads.
-//! [`TextIndex`] finds every needle and prefix of a document in one pass ([`PairScan`]) and
-//! marks, per condition, the blocks that meet it.
+//! block that *starts* with `see also` or `read more`, which [`required_prefixes`] reads
+//! ([`required_suffixes`] for the end). [`TextIndex`] finds every needle, prefix and suffix of
+//! a document in one pass (`PairScan`) and marks, per condition, the blocks that meet it.
 //!
 //! Contract: a condition is *necessary*: if a pattern matches a block, the block's lower-cased
-//! text contains one of the pattern's needles (starts with one of its prefixes). The regex
-//! still decides; a pattern whose necessary text cannot be read (a pure character class,
-//! `.{3}`) has no condition and runs on every block. So the index changes speed, never a
-//! verdict.
+//! text contains one of the pattern's needles (starts with one of its prefixes, ends with one
+//! of its suffixes). The regex still decides; a pattern whose necessary text cannot be read (a
+//! pure character class, `.{3}`) has no condition and runs on every block. So the index
+//! changes speed, never a verdict; leaving a condition out only admits more blocks.
 
 use std::borrow::Cow;
 
@@ -614,14 +614,15 @@ impl TextIndex {
         hay.make_ascii_lowercase();
     }
 
-    /// `text` as the automaton must see it. It ignores ASCII case; other letters are folded
-    /// first, unless no needle could be affected (no needle character is the fold of another
-    /// one, and none of `K` (Kelvin) and `ſ`, which fold to ASCII letters, is in the block).
+    /// `text` as the scan must see it (before ASCII lower-casing, which [`join`](Self::join)
+    /// does for the whole haystack): other letters folded, unless no needle could be affected
+    /// (no needle character is the fold of another one, and none of `K` (Kelvin) and `ſ`,
+    /// which fold to ASCII letters, is in the block).
     fn searchable<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if text.is_ascii() || (self.fold_free && !folds_to_ascii(text)) {
             return Cow::Borrowed(text);
         }
-        // The automaton ignores ASCII case, so only non-ASCII characters that fold to another
+        // ASCII is lower-cased later, so only non-ASCII characters that fold to another
         // character are rewritten; most (punctuation, lower-case letters, scripts without case)
         // are their own fold, and the text between those that are not is copied as it is.
         let mut out: Option<String> = None;
@@ -648,11 +649,11 @@ impl TextIndex {
 
 /// Finds every occurrence of every needle in an ASCII-lower-cased haystack, overlapping ones
 /// included: the set an overlapping Aho-Corasick search with ASCII case ignored reports, in the
-/// order the occurrences start. Most needles here are common words, which keeps an automaton's
-/// prefilters off, and its state machine then costs some twenty instructions a byte; this
-/// search looks each position's next three bytes up in a table of how needles start (a few
-/// instructions a byte, eight bytes read at once) and compares needles only where one could
-/// start.
+/// order the occurrences start. Hundreds of needles, some of one or two bytes, keep an
+/// automaton's prefilters off, and its state machine then costs some twenty instructions a
+/// byte; this search looks each position's next three bytes up in a table of how needles
+/// start (about six instructions a byte, eight bytes read at once) and compares needles only
+/// where one could start.
 #[derive(Clone)]
 pub(crate) struct PairScan {
     /// Per pair of bytes (see [`pair`]): the [`third_bit`]s of the bytes that follow the pair in
