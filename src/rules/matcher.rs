@@ -75,7 +75,15 @@ impl Piece {
             (Some(p), _) => (p, Needed::StartsWith(p.clone())),
             (None, Some(s)) if selectivity(s) >= best => (s, Needed::EndsWith(s.clone())),
             _ => {
-                return self.needles.iter().cloned().map(Needed::Contains).collect();
+                // A one-character set (`)`, `/`, `x`) next to a selective one is found all over
+                // most documents and spares few regex runs: only the selective one is indexed.
+                return self
+                    .needles
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, set)| i == 0 || best < 3 || selectivity(set) > 1)
+                    .map(|(_, set)| Needed::Contains(set.clone()))
+                    .collect();
             }
         };
         let mut all = vec![condition];
