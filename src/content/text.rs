@@ -795,108 +795,176 @@ pub struct LineWords {
     dense: usize,
 }
 
-/// Length in bytes of the UTF-8 sequence a lead byte starts.
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0..=0x7f => 1,
-        0x80..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
-    }
+/// Eight copies of a byte, one per byte of a `u64`.
+const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
 }
 
-/// For the non-ASCII character at byte `at` of `text`, when its lead byte says it could be
-/// whitespace or a dense-script character: whether it is whitespace, and its length in bytes
-/// (a dense-script character is counted in `dense`). `None` for every other character, which
-/// is neither.
-fn wide_char(text: &str, at: usize, dense: &mut usize) -> Option<(bool, usize)> {
-    let lead = *text.as_bytes().get(at)?;
-    if !matches!(lead, 0xc2 | 0xe1..=0xe9) {
-        return None;
+/// The top bit of every byte: where the byte-wise tests below leave their answers.
+const HIGH_BITS: u64 = splat(0x80);
+
+/// For eight bytes of at most 0x7F each: the top bit of every byte in `lo..=hi` (`lo >= 1`).
+/// Adding `0x80 - lo` sets a byte's top bit exactly when it is at least `lo`, adding
+/// `0x7F - hi` exactly when it is above `hi`; neither sum carries into the next byte.
+const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    x.wrapping_add(splat(0x80 - lo)) & !x.wrapping_add(splat(0x7F - hi)) & HIGH_BITS
+}
+
+/// The low `n` bytes of a `u64` (`n <= 8`).
+fn low_bytes(n: usize) -> u64 {
+    u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0)
+}
+
+/// The bytes of eight that [`LineWords::of`] must look at (top bit set): those up to 0x20
+/// (ASCII whitespace is among them), and the lead bytes of characters that may be whitespace or
+/// of a dense script (0xC2, 0xE1..=0xE9). Every other byte is inside a word.
+fn boundary_candidates(x: u64) -> u64 {
+    let high = x & HIGH_BITS;
+    let low7 = x & !HIGH_BITS;
+    // A byte below 0x80 is at most 0x20 when adding 0x5F leaves its top bit clear.
+    let control = !high & !low7.wrapping_add(splat(0x5F)) & HIGH_BITS;
+    // Among bytes of 0x80 and above, their low seven bits: 0x42 for 0xC2, 0x61..=0x69 for
+    // 0xE1..=0xE9.
+    let c2 = !(low7 ^ splat(0x42)).wrapping_add(splat(0x7F)) & HIGH_BITS;
+    let wide = high & (c2 | bytes_in(low7, 0x61, 0x69));
+    control | wide
+}
+
+/// The bytes `text[at..at + 8]`, little-endian, with those past `text`'s end read as `pad`.
+fn load8(b: &[u8], at: usize, pad: u8) -> u64 {
+    match b.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        Some(c) => u64::from_le_bytes(c),
+        None => {
+            let mut buf = [pad; 8];
+            let rest = b.get(at..).unwrap_or_default();
+            buf[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(buf)
+        }
     }
-    let c = text.get(at..)?.chars().next()?;
-    *dense += usize::from(
-        matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'),
-    );
-    Some((c.is_whitespace(), c.len_utf8()))
 }
 
 impl LineWords {
-    /// One pass over the line's bytes. Characters are decoded only where one could be
-    /// whitespace (lead bytes 0xC2, 0xE1, 0xE2, 0xE3: U+0085, U+00A0, U+1680, U+2000..=U+205F,
-    /// U+3000) or a dense-script character (lead bytes 0xE3..=0xE9), so words split exactly as
-    /// `split_whitespace` splits them. An ASCII word's function-word key is read off the byte
-    /// range between its first and last alphanumeric byte, found on the way; only words with
-    /// other characters go through [`function_word_languages`].
+    /// One pass over the line's bytes, eight at a time: only bytes that may start whitespace
+    /// (see [`boundary_candidates`]) are looked at one by one, and of the non-ASCII ones, only
+    /// characters whose lead byte says they could be whitespace (U+0085, U+00A0, U+1680,
+    /// U+2000..=U+205F, U+3000) or a dense-script character are decoded. Words therefore split
+    /// exactly as `split_whitespace` splits them. Each word is then looked up as a function word
+    /// ([`word_languages`]).
     pub fn of(text: &str) -> LineWords {
         let mut line = LineWords::default();
         let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            // Skip whitespace up to the next word.
-            let c = b[i];
-            if c < 0x80 {
-                if is_ascii_space(c) {
-                    i += 1;
-                    continue;
+        // Where the word being read starts: just after the last whitespace.
+        let mut begin = 0;
+        let mut at = 0;
+        while at < b.len() {
+            // Padding with a letter adds no candidates.
+            let mut candidates = boundary_candidates(load8(b, at, b'x'));
+            while candidates != 0 {
+                let i = at + (candidates.trailing_zeros() / 8) as usize;
+                candidates &= candidates - 1;
+                let end = match b[i] {
+                    c if c < 0x80 => {
+                        if !is_ascii_space(c) {
+                            continue;
+                        }
+                        i + 1
+                    }
+                    _ => {
+                        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                            continue;
+                        };
+                        line.dense += usize::from(
+                            matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'),
+                        );
+                        if !c.is_whitespace() {
+                            continue;
+                        }
+                        i + c.len_utf8()
+                    }
+                };
+                if i > begin {
+                    line.add_word(text, begin, i);
                 }
-            } else if let Some((space, len)) = wide_char(text, i, &mut line.dense) {
-                i += len;
-                if space {
-                    continue;
-                }
-                // A word that starts with a non-ASCII character.
-                let start = i - len;
-                i = line.word_from(text, start, i, false);
-                continue;
-            } else {
-                let start = i;
-                i = line.word_from(text, start, i + utf8_len(c), false);
-                continue;
+                begin = end;
             }
-            let start = i;
-            i = line.word_from(text, start, i, true);
+            at += 8;
+        }
+        if b.len() > begin {
+            line.add_word(text, begin, b.len());
         }
         line
     }
 
-    /// Reads the word starting at `start` from `i` on (the bytes before `i` are part of it;
-    /// `ascii`: there are none) to the next whitespace; counts it and returns where it ends.
-    fn word_from(&mut self, text: &str, start: usize, mut i: usize, mut ascii: bool) -> usize {
+    /// Counts the word `text[start..end]`.
+    fn add_word(&mut self, text: &str, start: usize, end: usize) {
         let b = text.as_bytes();
-        while let Some(&c) = b.get(i) {
-            match BYTE_CLASS[usize::from(c)] {
-                ASCII_WORD => i += 1,
-                ASCII_SPACE => break,
-                _ => {
-                    ascii = false;
-                    match wide_char(text, i, &mut self.dense) {
-                        Some((true, _)) => break,
-                        Some((false, len)) => i += len,
-                        None => i += utf8_len(c),
-                    }
-                }
+        self.words += 1;
+        self.tagged += usize::from(matches!(b[start], b'@' | b'#'));
+        // Most words are in no list, and a function word is in one to three.
+        let mut langs = word_languages(text, start, end);
+        while langs != 0 {
+            if let Some(h) = self.hits.get_mut(langs.trailing_zeros() as usize) {
+                *h += 1;
             }
+            langs &= langs - 1;
         }
-        let word = &text[start..i];
-        let langs = if ascii {
-            ascii_function_word_languages(word.as_bytes())
-        } else {
-            function_word_languages(word)
-        };
-        self.add(word.as_bytes(), langs);
-        i
     }
 
+    #[cfg(test)]
     fn add(&mut self, word: &[u8], langs: u8) {
         self.words += 1;
         self.tagged += usize::from(matches!(word.first(), Some(b'@' | b'#')));
-        if langs != 0 {
-            for (i, h) in self.hits.iter_mut().enumerate() {
-                *h += u32::from((langs >> i) & 1);
-            }
+        for (i, h) in self.hits.iter_mut().enumerate() {
+            *h += u32::from((langs >> i) & 1);
         }
     }
+}
+
+/// [`function_word_languages`] of the word `text[start..end]`, with fast answers for most
+/// words: an ASCII word of at most [`KEY_BYTES`] bytes is trimmed, lower-cased and keyed eight
+/// bytes at a time; a longer one with alphanumeric ASCII ends cannot lower-case to a function
+/// word (see the `longer_words_are_no_function_words` test); nor can a word with none of the
+/// bytes every function word's spelling holds one of (see `function_words_need_these_bytes`).
+fn word_languages(text: &str, start: usize, end: usize) -> u8 {
+    let b = text.as_bytes();
+    let len = end - start;
+    if len <= KEY_BYTES {
+        let x = load8(b, start, 0) & low_bytes(len);
+        if x & HIGH_BITS == 0 {
+            return ascii_key_languages(x);
+        }
+    } else if b[start].is_ascii_alphanumeric() && b[end - 1].is_ascii_alphanumeric() {
+        return 0;
+    }
+    let Some(w) = text.get(start..end) else {
+        return 0;
+    };
+    if !w.bytes().any(may_spell_function_word) {
+        return 0;
+    }
+    function_word_languages(w)
+}
+
+/// Whether a byte is one that any spelling of a function word (any case) holds at least one of:
+/// ASCII letters and digits, the lead byte of Latin-1 letters (0xC3) and that of the Kelvin
+/// sign (0xE2), which lower-cases to `k`.
+fn may_spell_function_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == 0xC3 || b == 0xE2
+}
+
+/// [`function_word_languages`] of an ASCII word of at most [`KEY_BYTES`] bytes, given as a
+/// little-endian `u64` padded with zero bytes: trimmed to its first and last alphanumeric
+/// byte and lower-cased, all eight bytes at once.
+fn ascii_key_languages(x: u64) -> u8 {
+    let alnum = bytes_in(x, b'0', b'9') | bytes_in(x | splat(0x20), b'a', b'z');
+    if alnum == 0 {
+        return 0;
+    }
+    let first = (alnum.trailing_zeros() / 8) as usize;
+    let last = ((63 - alnum.leading_zeros()) / 8) as usize;
+    // Upper-case letters get the 0x20 bit, which is what `to_ascii_lowercase` adds.
+    let lower = x | (bytes_in(x, b'A', b'Z') >> 2);
+    languages_of_key((lower >> (8 * first)) & low_bytes(last - first + 1))
 }
 
 /// The ASCII characters `char::is_whitespace` accepts: tab, line feed, vertical tab, form feed,
@@ -913,47 +981,6 @@ fn is_alphanumeric(c: char) -> bool {
         '\u{400}'..='\u{45f}' => true,
         c => c.is_alphanumeric(),
     }
-}
-
-/// What [`LineWords::word_from`] needs to know about a byte.
-const ASCII_WORD: u8 = 0;
-const ASCII_SPACE: u8 = 1;
-const NON_ASCII: u8 = 2;
-
-/// [`ASCII_SPACE`] for the bytes [`is_ascii_space`] accepts, [`NON_ASCII`] for bytes of
-/// multi-byte characters, [`ASCII_WORD`] for the rest: one load per byte in the word scan.
-static BYTE_CLASS: [u8; 256] = {
-    let mut t = [ASCII_WORD; 256];
-    let mut b = 0;
-    while b < 256 {
-        if b >= 0x80 {
-            t[b] = NON_ASCII;
-        } else if b == b' ' as usize || (b >= 9 && b <= 13) {
-            t[b] = ASCII_SPACE;
-        }
-        b += 1;
-    }
-    t
-};
-
-/// [`function_word_languages`] of an ASCII word. The ends are trimmed by scanning inwards,
-/// which stops at once for most words.
-fn ascii_function_word_languages(w: &[u8]) -> u8 {
-    let start = w.iter().position(u8::is_ascii_alphanumeric);
-    let end = w.iter().rposition(u8::is_ascii_alphanumeric);
-    let (Some(start), Some(end)) = (start, end) else {
-        return 0;
-    };
-    let w = &w[start..=end];
-    if w.len() > KEY_BYTES {
-        return 0;
-    }
-    // The key is built in a register: bytes stored one by one and read back as one integer
-    // stall the load (no store forwarding), and this runs for nearly every word.
-    let k = w.iter().enumerate().fold(0u64, |k, (i, &c)| {
-        k | u64::from(c.to_ascii_lowercase()) << (8 * i)
-    });
-    languages_of_key(k)
 }
 
 /// [`languages_of`] a word as it stands in a line (any case, punctuation around it). Runs for
@@ -1014,23 +1041,9 @@ fn languages_of(word: &[u8]) -> u8 {
     key(word).map_or(0, languages_of_key)
 }
 
-/// Every function word's languages, by [`key`].
-static INDEX: LazyLock<WordTable> = LazyLock::new(|| {
-    let mut index = WordTable {
-        keys: [0; WORD_SLOTS],
-        langs: [0; WORD_SLOTS],
-    };
-    for (i, list) in LANGS.iter().enumerate() {
-        for w in *list {
-            if let Some(k) = key(w.as_bytes()) {
-                let slot = index.slot(k);
-                index.keys[slot] = k;
-                index.langs[slot] |= 1 << i;
-            }
-        }
-    }
-    index
-});
+/// Every function word's languages, by [`key`]; built by the compiler, so looking a word up
+/// costs no check of whether the table is ready.
+static INDEX: WordTable = WordTable::build();
 
 /// [`languages_of`] the word whose [`key`] is `k`.
 fn languages_of_key(k: u64) -> u8 {
@@ -1050,8 +1063,39 @@ struct WordTable {
 }
 
 impl WordTable {
+    /// The table of every word of [`LANGS`] ([`key`], spelled out for a `const fn`).
+    const fn build() -> WordTable {
+        let mut index = WordTable {
+            keys: [0; WORD_SLOTS],
+            langs: [0; WORD_SLOTS],
+        };
+        let mut lang = 0;
+        while lang < LANGS.len() {
+            let list = LANGS[lang];
+            let mut n = 0;
+            while n < list.len() {
+                let w = list[n].as_bytes();
+                // Every function word fits (`function_words_fit_the_stack_buffer`).
+                if w.len() <= KEY_BYTES {
+                    let mut k = 0u64;
+                    let mut i = 0;
+                    while i < w.len() {
+                        k |= (w[i] as u64) << (8 * i);
+                        i += 1;
+                    }
+                    let slot = index.slot(k);
+                    index.keys[slot] = k;
+                    index.langs[slot] |= 1 << lang;
+                }
+                n += 1;
+            }
+            lang += 1;
+        }
+        index
+    }
+
     /// The slot that holds `k`, or the free slot where it would go.
-    fn slot(&self, k: u64) -> usize {
+    const fn slot(&self, k: u64) -> usize {
         let mut slot = (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
         while self.keys[slot] != 0 && self.keys[slot] != k {
             slot = (slot + 1) % WORD_SLOTS;
@@ -1129,6 +1173,7 @@ impl Stopwords {
 mod tests {
     use super::*;
     use crate::extract::text;
+    use proptest::prelude::*;
 
     #[test]
     fn function_words_fit_the_stack_buffer() {
@@ -1138,10 +1183,17 @@ mod tests {
                 "{w}"
             );
             assert_ne!(languages_of(w.as_bytes()), 0);
-            assert_eq!(
-                function_word_languages(&format!("«{}»,", w.to_uppercase())),
-                languages_of(w.as_bytes())
-            );
+            for form in [
+                format!("«{}»,", w.to_uppercase()),
+                w.to_uppercase(),
+                w.to_string(),
+            ] {
+                assert_eq!(function_word_languages(&form), languages_of(w.as_bytes()));
+                assert_eq!(
+                    word_languages(&form, 0, form.len()),
+                    languages_of(w.as_bytes())
+                );
+            }
         }
         assert_eq!(
             function_word_languages("\u{130}N"),
@@ -1158,16 +1210,76 @@ mod tests {
             "Über",
             "a.b",
             "thereafter",
+            "(thereof)",
+            "«the»",
+            "O\u{212A}",
+            "OO\u{212A}",
         ] {
             assert_eq!(
-                ascii_function_word_languages(w.as_bytes()),
-                if w.is_ascii() {
-                    function_word_languages(w)
-                } else {
-                    0
-                },
+                word_languages(w, 0, w.len()),
+                function_word_languages(w),
                 "{w}"
             );
+        }
+    }
+
+    /// The characters of the function-word lists.
+    fn function_chars() -> Vec<char> {
+        let mut chars: Vec<char> = LANGS
+            .iter()
+            .flat_map(|l| l.iter())
+            .flat_map(|w| w.chars())
+            .collect();
+        chars.sort_unstable();
+        chars.dedup();
+        chars
+    }
+
+    /// [`word_languages`] skips words without a byte [`may_spell_function_word`] accepts: every
+    /// character that lower-cases into function-word characters has one.
+    #[test]
+    fn function_words_need_these_bytes() {
+        let chars = function_chars();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c.to_lowercase().all(|l| chars.binary_search(&l).is_ok()) {
+                assert!(
+                    c.encode_utf8(&mut [0; 4])
+                        .bytes()
+                        .any(may_spell_function_word),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    /// [`word_languages`] answers 0 for a word longer than [`KEY_BYTES`] with alphanumeric ASCII
+    /// ends (which trimming leaves alone): no spelling of a function word is that long. Lower
+    /// case can be shorter than what it comes from (the Kelvin sign is three bytes, `k` one), so
+    /// each function word's longest spelling is counted from the longest character that
+    /// lower-cases to each of its characters.
+    #[test]
+    fn longer_words_are_no_function_words() {
+        let chars = function_chars();
+        let mut longest = vec![0usize; chars.len()];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let lower: Vec<char> = c.to_lowercase().collect();
+            if lower.iter().all(|l| chars.binary_search(l).is_ok()) {
+                // A character lower-casing to several function-word characters would need its
+                // own rule.
+                assert_eq!(lower.len(), 1, "{c:?}");
+                let Ok(at) = chars.binary_search(&lower[0]) else {
+                    continue;
+                };
+                longest[at] = longest[at].max(c.len_utf8());
+            }
+        }
+        for w in LANGS.iter().flat_map(|l| l.iter()) {
+            let spelled: usize = w
+                .chars()
+                .filter_map(|c| chars.binary_search(&c).ok())
+                .map(|at| longest[at])
+                .sum();
+            assert!(spelled <= KEY_BYTES, "{w}: {spelled}");
         }
     }
 
@@ -1189,20 +1301,117 @@ mod tests {
             " ",
             "\u{3000}",
         ] {
-            let mut want = LineWords::default();
-            for w in t.split_whitespace() {
-                want.add(w.as_bytes(), function_word_languages(w));
-            }
-            want.dense = t
-                .chars()
-                .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
-                .count();
-            let got = LineWords::of(t);
-            assert_eq!(
-                (got.words, got.tagged, got.hits, got.dense),
-                (want.words, want.tagged, want.hits, want.dense),
-                "{t:?}"
-            );
+            assert_line_words(t);
+        }
+    }
+
+    /// [`LineWords::of`] against the plain definition.
+    fn assert_line_words(t: &str) {
+        let mut want = LineWords::default();
+        for w in t.split_whitespace() {
+            want.add(w.as_bytes(), function_word_languages(w));
+        }
+        want.dense = t
+            .chars()
+            .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
+            .count();
+        let got = LineWords::of(t);
+        assert_eq!(
+            (got.words, got.tagged, got.hits, got.dense),
+            (want.words, want.tagged, want.hits, want.dense),
+            "{t:?}"
+        );
+    }
+
+    /// Pieces lines are made of in the property tests: function words in several cases, every
+    /// kind of whitespace, punctuation that is trimmed, letters that lower-case oddly, scripts
+    /// written without spaces, and bytes next to the ones the scans look for.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "the",
+                "The",
+                "THE",
+                "and",
+                "ook",
+                "O\u{212A}",
+                "\u{e9}t\u{e9}",
+                "\u{c9}T\u{c9}",
+                "m\u{e1}s",
+                "n\u{e3}o",
+                "F\u{dc}R",
+                "pi\u{f9}",
+                "\u{e8}",
+                "i",
+                "I",
+                "\u{130}",
+                "dass",
+                "Stra\u{df}e",
+                "thereafter",
+                "x",
+                "@",
+                "#",
+                "@user",
+                "#tag",
+                "\u{ff20}x",
+                "\u{ab}",
+                "\u{bb}",
+                "\u{201c}",
+                "\u{201d}",
+                "\u{2014}",
+                "(",
+                ")",
+                ",",
+                ".",
+                "'",
+                "\"",
+                "-",
+                "1",
+                "42",
+                "\u{43f}\u{43e}",
+                "\u{41d}\u{410}",
+                "\u{65e5}\u{672c}",
+                "\u{306e}",
+                "\u{30ab}",
+                "\u{3400}",
+                "\u{9fff}",
+                "\u{ac00}",
+                "\u{ff01}",
+                "\u{2122}",
+                "\u{20ac}",
+                "\u{1e9e}",
+                "\u{17f}",
+                "\u{212b}",
+                "\x7f",
+                "\x01",
+                "\x1f",
+                "!",
+                "~",
+            ])
+            .prop_map(str::to_string),
+            prop::sample::select(vec![
+                " ", "  ", "\t", "\n", "\x0b", "\x0c", "\r", "\u{85}", "\u{a0}", "\u{1680}",
+                "\u{2000}", "\u{200a}", "\u{200b}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}",
+                "\u{3000}", "\u{180e}", "\u{feff}",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9@#.,'()-]{1,12}",
+            any::<char>().prop_map(String::from),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn line_words_agree_on_generated_lines(
+            parts in prop::collection::vec(piece(), 0..40),
+        ) {
+            assert_line_words(&parts.concat());
+        }
+
+        /// Words of up to eight ASCII bytes take [`ascii_key_languages`].
+        #[test]
+        fn short_ascii_words_agree(w in "[ -~]{1,8}") {
+            prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
         }
     }
 
