@@ -407,7 +407,7 @@ pub fn classify(text: &str, line: &LineWords, stops: &Stopwords) -> Judgement {
         Class::Barrier
     } else if is_chrome(text, line) || is_word_list(text, n, line, stops) {
         Class::Chrome
-    } else if n >= 5 && title_case_start(text) {
+    } else if n >= 5 && title_case_start(text, line.words) {
         // "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six …": a
         // headline run into its summary, the shape of a teaser, however long.
         Class::Teaser
@@ -441,22 +441,26 @@ pub fn classify(text: &str, line: &LineWords, stops: &Stopwords) -> Judgement {
 /// Whether the line starts like a Title Case headline: the first words nearly all capitalised,
 /// including a function word ("… Bill At Troy Steakhouse", "Death Of …"), which running prose
 /// writes in lower case even when it is full of names.
-fn title_case_start(text: &str) -> bool {
+/// `words`: the line's whitespace-separated words.
+fn title_case_start(text: &str, words: usize) -> bool {
     const SPAN: usize = 8;
-    let capitalised = |w: &str| {
-        w.chars()
-            .find(|c| c.is_alphabetic())
-            .is_some_and(char::is_uppercase)
-    };
+    // Five words with letters are needed: a shorter line (a run of CJK text is one word) is
+    // settled before its first word is read.
+    if words < 5 {
+        return false;
+    }
+    // A word's first letter decides; `letter_case` knows most scripts' letters without the
+    // Unicode tables.
+    let capitalised = |w: &str| w.chars().find_map(letter_case) == Some(true);
     let mut first = [""; SPAN];
     let mut len = 0;
     let (mut head, mut caps) = (0, 0);
     for (slot, w) in first.iter_mut().zip(text.split_whitespace()) {
         *slot = w;
         len += 1;
-        if w.chars().any(char::is_alphabetic) {
+        if let Some(upper) = w.chars().find_map(letter_case) {
             head += 1;
-            caps += usize::from(capitalised(w));
+            caps += usize::from(upper);
             // `caps * 10 >= head * 8` below needs four capitalised words per other one, and
             // at most eight words count: a second word not capitalised settles it (running
             // prose gets here within a few words).
@@ -477,8 +481,14 @@ fn title_case_start(text: &str) -> bool {
         !after_break
             && capitalised(bare)
             && bare.chars().skip(1).all(char::is_lowercase)
-            && EN.contains(&bare.to_lowercase().as_str())
+            && is_english_function_word(bare)
     })
+}
+
+/// `EN.contains(&w.to_lowercase().as_str())`, by the function-word table rather than a
+/// lower-cased copy compared with every word of the list.
+fn is_english_function_word(w: &str) -> bool {
+    word_languages(w, 0, w.len()) & 1 << EN_LIST != 0
 }
 
 /// Headings and counters that open a comment section.
@@ -533,9 +543,19 @@ pub fn ends_sentence(text: &str) -> bool {
 /// onto one line: running prose of that length has commas, full stops or at least the
 /// language's small words (a bullet point without a final stop still has them).
 fn is_word_list(text: &str, n: usize, line: &LineWords, stops: &Stopwords) -> bool {
-    n >= 20
-        && !text.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，'])
-        && !stops.plausible(line, UNPUNCTUATED_STOPWORDS)
+    n >= 20 && !has_clause_punctuation(text) && !stops.plausible(line, UNPUNCTUATED_STOPWORDS)
+}
+
+/// Whether `text` holds one of `.`, `,`, `;`, `:`, `!`, `?`, `。`, `、`, `，`: bytewise, and the
+/// CJK marks only where their lead bytes (0xE3, 0xEF) are.
+fn has_clause_punctuation(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter()
+        .any(|c| matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?'))
+        || memchr::memchr2_iter(0xE3, 0xEF, b).any(|at| {
+            text.get(at..)
+                .is_some_and(|t| t.starts_with(['。', '、', '，']))
+        })
 }
 
 /// Whether [`COMMENT_META`] could match `text`: its first two alternatives need a `:`, the
@@ -550,9 +570,38 @@ fn may_be_comment_meta(text: &str) -> bool {
             .is_some_and(|c| matches!(c, 'r' | 'R' | 'f' | 'F' | 'l' | 'L') || c.is_numeric())
 }
 
+/// `COMMENT_META.is_match(text)`. Its first two alternatives need a `:`; without one, an ASCII
+/// line can only match the last, a whole-line counter or button, which is checked directly.
+fn is_comment_meta(text: &str) -> bool {
+    if text.contains(':') || !text.is_ascii() {
+        // Every match ends the line: with a `:`, a digit, whitespace, `am`, `pm` or `said`, or
+        // one of the last alternative's words (`s` also folds from a long s).
+        let ends_like_one = text
+            .chars()
+            .next_back()
+            .is_some_and(|c| ":mMdDyYtTgGeEsSſ".contains(c) || c.is_whitespace() || c.is_numeric());
+        return ends_like_one && may_be_comment_meta(text) && COMMENT_META.is_match(text);
+    }
+    let b = text.as_bytes();
+    let one_of = |w: &[u8], words: &[&[u8]]| words.iter().any(|x| w.eq_ignore_ascii_case(x));
+    if one_of(b, &[b"reply", b"report", b"flag", b"like"]) {
+        return true;
+    }
+    // `\d+\s+(likes?|votes?|points?)`: an ASCII line's digits and whitespace are ASCII ones.
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let rest = &b[digits..];
+    let spaces = rest.iter().take_while(|&&c| is_ascii_space(c)).count();
+    digits > 0
+        && spaces > 0
+        && one_of(
+            &rest[spaces..],
+            &[b"like", b"likes", b"vote", b"votes", b"point", b"points"],
+        )
+}
+
 fn is_chrome(text: &str, line: &LineWords) -> bool {
     let words = line.words;
-    if words <= 12 && may_be_comment_meta(text) && COMMENT_META.is_match(text) {
+    if words <= 12 && is_comment_meta(text) {
         return true;
     }
     // A bare timestamp ("19 Nov 2019 05:44 GMT") inside the text is a teaser's or a widget's.
@@ -566,7 +615,7 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
     if line.tagged * 3 > words.max(1) {
         return true;
     }
-    if words < 20 && has_separator(text) {
+    if words < 20 && line.separator {
         return true;
     }
     // A line without letters is chrome. Shouting lines of some length are menus ("NEWS SPORT
@@ -578,47 +627,53 @@ fn is_chrome(text: &str, line: &LineWords) -> bool {
 /// letters, stopping as soon as the answer is known: at the first letter of a short line, and
 /// in a long one once lower case letters outnumber what the rest of the line could outweigh.
 fn shouting(text: &str, long: bool) -> bool {
+    let b = text.as_bytes();
     let (mut lower, mut upper) = (0usize, 0usize);
-    for (at, c) in text.char_indices() {
-        let is_upper = if c.is_ascii() {
-            if !c.is_ascii_alphabetic() {
+    let mut at = 0;
+    while at < b.len() {
+        // Eight ASCII bytes are counted at once.
+        let ascii8 = b
+            .get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+            .filter(|x| x & HIGH_BITS == 0);
+        if let Some(x) = ascii8 {
+            at += 8;
+            let capitals = bytes_in(x, b'A', b'Z').count_ones() as usize;
+            let letters = bytes_in(x | splat(0x20), b'a', b'z').count_ones() as usize;
+            if letters == 0 {
                 continue;
             }
-            c.is_ascii_uppercase()
-        } else {
-            match letter_case(c) {
-                Some(u) => u,
-                None => continue,
+            if !long {
+                return false;
             }
-        };
-        if !long {
-            return false;
-        }
-        if is_upper {
-            upper += 1;
+            upper += capitals;
+            lower += letters - capitals;
         } else {
-            lower += 1;
+            let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            at += c.len_utf8();
+            let Some(is_upper) = letter_case(c) else {
+                continue;
+            };
+            if !long {
+                return false;
+            }
+            if is_upper {
+                upper += 1;
+            } else {
+                lower += 1;
+            }
         }
         // Upper case must end at four times the lower case or more; the rest of the line adds
         // at most one letter per byte.
-        let rest = text.len() - at - c.len_utf8();
-        if upper + rest < 4 * lower {
+        if upper + (b.len() - at) < 4 * lower {
             return false;
         }
     }
     let letters = lower + upper;
     letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8)
-}
-
-/// Whether `text` holds one of the separators menus and breadcrumbs are joined with: `|`, `•`,
-/// `·`, `»`, `›`. Only the bytes those start with are looked at (the non-ASCII ones start with
-/// 0xC2 or 0xE2, which only ever start a character).
-fn has_separator(text: &str) -> bool {
-    memchr::memchr3_iter(b'|', 0xC2, 0xE2, text.as_bytes()).any(|at| {
-        text.get(at..)
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(|c| matches!(c, '|' | '•' | '·' | '»' | '›'))
-    })
 }
 
 /// Whether `text` holds `http://`, `https://` or `www.` in any ASCII case.
@@ -630,9 +685,13 @@ fn has_url(text: &str) -> bool {
     };
     // Colons are rare in prose: each one is checked for the `//` after it, rather than
     // building a substring searcher for every line.
-    memchr::memchr_iter(b':', b)
-        .any(|at| b[at + 1..].starts_with(b"//") && (before(at, b"http") || before(at, b"https")))
-        || memchr::memchr_iter(b'.', b).any(|at| before(at, b"www"))
+    memchr::memchr2_iter(b':', b'.', b).any(|at| {
+        if b[at] == b'.' {
+            before(at, b"www")
+        } else {
+            b[at + 1..].starts_with(b"//") && (before(at, b"http") || before(at, b"https"))
+        }
+    })
 }
 
 /// For a letter, whether it is upper case; `None` for other characters. The scripts most dumps
@@ -646,92 +705,94 @@ fn letter_case(c: char) -> Option<bool> {
     }
 }
 
+/// Headings of the modules around an article, lower case.
+const BARRIERS: &[&str] = &[
+    "related",
+    "related articles",
+    "related stories",
+    "related news",
+    "related posts",
+    "related content",
+    "related coverage",
+    "read more",
+    "more stories",
+    "more from",
+    "most read",
+    "most popular",
+    "most viewed",
+    "trending",
+    "trending now",
+    "popular",
+    "recommended",
+    "recommended for you",
+    "you may also like",
+    "you might also like",
+    "comments",
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "join the conversation",
+    "latest videos",
+    "latest news",
+    "latest stories",
+    "top stories",
+    "more on this story",
+    "sponsored",
+    "sponsored content",
+    "promoted stories",
+    "around the web",
+    "don't miss",
+    "editor's picks",
+    "what to read next",
+    "read next",
+    "up next",
+    "also read",
+    "see also",
+    "newsletter",
+    "sign up for our newsletter",
+    "related links",
+    "trending news",
+    "breaking news emails",
+    "more news",
+    "latest",
+    "share this article",
+    "share this story",
+    "you may like",
+    "you might like",
+    "more like this",
+    "related posts",
+    "similar articles",
+    // Portuguese, Spanish, French, German, Italian, Dutch.
+    "você pode gostar",
+    "veja também",
+    "leia também",
+    "leia mais",
+    "relacionados",
+    "comentários",
+    "te puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "lee también",
+    "comentarios",
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "vous aimerez aussi",
+    "commentaires",
+    "das könnte sie auch interessieren",
+    "mehr zum thema",
+    "weitere artikel",
+    "kommentare",
+    "potrebbe interessarti",
+    "leggi anche",
+    "articoli correlati",
+    "commenti",
+    "lees ook",
+    "gerelateerde artikelen",
+    "reacties",
+];
+
 fn is_barrier(text: &str) -> bool {
-    const BARRIERS: &[&str] = &[
-        "related",
-        "related articles",
-        "related stories",
-        "related news",
-        "related posts",
-        "related content",
-        "related coverage",
-        "read more",
-        "more stories",
-        "more from",
-        "most read",
-        "most popular",
-        "most viewed",
-        "trending",
-        "trending now",
-        "popular",
-        "recommended",
-        "recommended for you",
-        "you may also like",
-        "you might also like",
-        "comments",
-        "leave a comment",
-        "leave a reply",
-        "post a comment",
-        "join the conversation",
-        "latest videos",
-        "latest news",
-        "latest stories",
-        "top stories",
-        "more on this story",
-        "sponsored",
-        "sponsored content",
-        "promoted stories",
-        "around the web",
-        "don't miss",
-        "editor's picks",
-        "what to read next",
-        "read next",
-        "up next",
-        "also read",
-        "see also",
-        "newsletter",
-        "sign up for our newsletter",
-        "related links",
-        "trending news",
-        "breaking news emails",
-        "more news",
-        "latest",
-        "share this article",
-        "share this story",
-        "you may like",
-        "you might like",
-        "more like this",
-        "related posts",
-        "similar articles",
-        // Portuguese, Spanish, French, German, Italian, Dutch.
-        "você pode gostar",
-        "veja também",
-        "leia também",
-        "leia mais",
-        "relacionados",
-        "comentários",
-        "te puede interesar",
-        "también te puede interesar",
-        "noticias relacionadas",
-        "lee también",
-        "comentarios",
-        "à lire aussi",
-        "lire aussi",
-        "sur le même sujet",
-        "vous aimerez aussi",
-        "commentaires",
-        "das könnte sie auch interessieren",
-        "mehr zum thema",
-        "weitere artikel",
-        "kommentare",
-        "potrebbe interessarti",
-        "leggi anche",
-        "articoli correlati",
-        "commenti",
-        "lees ook",
-        "gerelateerde artikelen",
-        "reacties",
-    ];
     const MAX: usize = 40;
     let core = text
         .trim_end_matches([':', '.', '!', '…'])
@@ -741,6 +802,15 @@ fn is_barrier(text: &str) -> bool {
     // `k` one), so a longer line cannot come down to 40 bytes: skip copying it. ASCII keeps its
     // length and is lower-cased on the stack.
     // Compared as bytes: an ASCII line is lower-cased on the stack with no UTF-8 check to pay.
+    if core.len() > 3 * MAX {
+        return false;
+    }
+    // Every heading has an ASCII letter, and lower-casing makes one only of an ASCII letter, the
+    // Kelvin sign or a dotted capital I (`barrier_headings_need_an_ascii_letter`): lines of
+    // other scripts are not lower-cased.
+    if !core.bytes().any(|b| b.is_ascii_alphabetic()) && !core.contains(['\u{212A}', '\u{130}']) {
+        return false;
+    }
     let mut buf = [0u8; MAX];
     let owned: String;
     let t: &[u8] = if core.is_ascii() {
@@ -753,9 +823,6 @@ fn is_barrier(text: &str) -> bool {
         lower.make_ascii_lowercase();
         lower
     } else {
-        if core.len() > 3 * MAX {
-            return false;
-        }
         owned = core.to_lowercase();
         owned.as_bytes()
     };
@@ -793,6 +860,9 @@ pub struct LineWords {
     hits: [u32; LANGS.len()],
     /// Characters of scripts written without spaces (kana, CJK ideographs).
     dense: usize,
+    /// Whether the line holds a separator menus and breadcrumbs are joined with: `|`, `•`,
+    /// `·`, `»`, `›`.
+    separator: bool,
 }
 
 /// Eight copies of a byte, one per byte of a `u64`.
@@ -808,6 +878,13 @@ const HIGH_BITS: u64 = splat(0x80);
 /// `0x7F - hi` exactly when it is above `hi`; neither sum carries into the next byte.
 const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
     x.wrapping_add(splat(0x80 - lo)) & !x.wrapping_add(splat(0x7F - hi)) & HIGH_BITS
+}
+
+/// The top bit of every byte of eight that equals `c`.
+const fn bytes_eq(x: u64, c: u8) -> u64 {
+    let z = x ^ splat(c);
+    // A byte is zero when neither its low seven bits carry into the top one nor it has it.
+    !((z & !HIGH_BITS).wrapping_add(!HIGH_BITS) | z) & HIGH_BITS
 }
 
 /// The low `n` bytes of a `u64` (`n <= 8`).
@@ -856,9 +933,12 @@ impl LineWords {
         // Where the word being read starts: just after the last whitespace.
         let mut begin = 0;
         let mut at = 0;
+        let mut bars = 0;
         while at < b.len() {
             // Padding with a letter adds no candidates.
-            let mut candidates = boundary_candidates(load8(b, at, b'x'));
+            let x = load8(b, at, b'x');
+            bars |= bytes_eq(x, b'|');
+            let mut candidates = boundary_candidates(x);
             while candidates != 0 {
                 let i = at + (candidates.trailing_zeros() / 8) as usize;
                 candidates &= candidates - 1;
@@ -876,6 +956,8 @@ impl LineWords {
                         line.dense += usize::from(
                             matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'),
                         );
+                        // The other separators start with the candidates' lead bytes too.
+                        line.separator |= matches!(c, '•' | '·' | '»' | '›');
                         if !c.is_whitespace() {
                             continue;
                         }
@@ -892,6 +974,7 @@ impl LineWords {
         if b.len() > begin {
             line.add_word(text, begin, b.len());
         }
+        line.separator |= bars != 0;
         line
     }
 
@@ -1141,6 +1224,8 @@ const NL: &[&str] = &[
     "was", "werd", "zich", "niet", "ook", "als", "bij", "naar", "er", "hij", "zij", "aan",
 ];
 const LANGS: &[&[&str]] = &[EN, ES, PT, FR, DE, IT, NL];
+/// The index of [`EN`] in [`LANGS`].
+const EN_LIST: usize = 0;
 
 impl Stopwords {
     /// Picks the language list that covers the text (its lines' [`LineWords`]) best; none if
@@ -1219,6 +1304,124 @@ mod tests {
                 word_languages(w, 0, w.len()),
                 function_word_languages(w),
                 "{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn english_function_words_by_the_table() {
+        let reference = |w: &str| EN.contains(&w.to_lowercase().as_str());
+        assert!(std::ptr::eq(LANGS[EN_LIST], EN));
+        for w in LANGS.iter().flat_map(|l| l.iter()) {
+            let mut upper = w.chars();
+            let title: String = upper
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(upper)
+                .collect();
+            for form in [
+                w.to_string(),
+                w.to_uppercase(),
+                title,
+                format!("{w}s"),
+                format!("x{w}"),
+            ] {
+                assert_eq!(is_english_function_word(&form), reference(&form), "{form}");
+            }
+        }
+        for w in [
+            "\u{212A}",
+            "O\u{212A}",
+            "\u{130}t",
+            "Th\u{c9}",
+            "",
+            "thereafter",
+        ] {
+            assert_eq!(is_english_function_word(w), reference(w), "{w}");
+        }
+    }
+
+    /// [`is_barrier`] skips lines without an ASCII letter, a Kelvin sign or a dotted capital I.
+    #[test]
+    fn barrier_headings_need_an_ascii_letter() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            if c.to_lowercase().any(|l| l.is_ascii_alphabetic()) {
+                assert!(matches!(c, '\u{212A}' | '\u{130}'), "{c:?}");
+            }
+        }
+        for t in [
+            "Related",
+            "\u{212A}OMMENTARE",
+            "More from CNN",
+            "Comentários",
+            "\u{130}",
+        ] {
+            let _ = is_barrier(t);
+        }
+        assert!(BARRIERS
+            .iter()
+            .all(|b| b.bytes().any(|c| c.is_ascii_alphabetic())));
+        assert!(is_barrier("Comentários:"));
+        assert!(is_barrier("2 Comments"));
+        assert!(!is_barrier("Комментарии"));
+    }
+
+    /// [`is_comment_meta`]'s direct check against the regex.
+    fn assert_comment_meta(t: &str) {
+        assert_eq!(is_comment_meta(t), COMMENT_META.is_match(t), "{t:?}");
+    }
+
+    #[test]
+    fn comment_meta_agrees_with_the_regex() {
+        for t in [
+            "Reply",
+            "REPORT",
+            "flag",
+            "Like",
+            "Likes",
+            "12 likes",
+            "1 Like",
+            "3\tvotes",
+            "7 points",
+            "7  POINT",
+            "7points",
+            " 7 points",
+            "7 points ",
+            "x 7 points",
+            "12",
+            "Reply all",
+            "John said:",
+            "at 4:47 pm",
+            "at 4:47 pm said",
+            "Replied",
+            "\u{212A}",
+            "1 li\u{212A}e",
+            "1 vote\u{17F}",
+            "",
+            "Flagged",
+            "1\x0bvote",
+        ] {
+            assert_comment_meta(t);
+        }
+    }
+
+    #[test]
+    fn clause_punctuation_agrees() {
+        for t in [
+            "a. b",
+            "a b",
+            "日本語。",
+            "日本語、x",
+            "ｘ，",
+            "ｘｙ",
+            "\u{3000}",
+            "a!",
+        ] {
+            assert_eq!(
+                has_clause_punctuation(t),
+                t.contains(['.', ',', ';', ':', '!', '?', '。', '、', '，']),
+                "{t:?}"
             );
         }
     }
@@ -1315,10 +1518,17 @@ mod tests {
             .chars()
             .filter(|&c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
             .count();
+        want.separator = t.contains(['|', '•', '·', '»', '›']);
         let got = LineWords::of(t);
         assert_eq!(
-            (got.words, got.tagged, got.hits, got.dense),
-            (want.words, want.tagged, want.hits, want.dense),
+            (got.words, got.tagged, got.hits, got.dense, got.separator),
+            (
+                want.words,
+                want.tagged,
+                want.hits,
+                want.dense,
+                want.separator
+            ),
             "{t:?}"
         );
     }
@@ -1387,6 +1597,11 @@ mod tests {
                 "\x1f",
                 "!",
                 "~",
+                "|",
+                "\u{2022}",
+                "\u{b7}",
+                "\u{203a}",
+                "\u{2016}",
             ])
             .prop_map(str::to_string),
             prop::sample::select(vec![
@@ -1409,6 +1624,38 @@ mod tests {
         }
 
         /// Words of up to eight ASCII bytes take [`ascii_key_languages`].
+        #[test]
+        fn english_function_words_agree(w in "[a-zA-Z\u{e0}-\u{ff}\u{212A}\u{130}]{1,6}") {
+            prop_assert_eq!(is_english_function_word(&w), EN.contains(&w.to_lowercase().as_str()));
+        }
+
+        #[test]
+        fn comment_meta_agrees_on_generated_lines(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "1", "42", " ", "\t", "\x0b", "\u{a0}", "Am", "D", "like", "LIKES", "vote", "Votes", "point",
+                    "points", "reply", "Report", "flag", "s", "x", ":", "said", "at", "pm", "\u{212A}",
+                    "\u{17F}", "\u{660}",
+                ]),
+                0..6,
+            ),
+        ) {
+            assert_comment_meta(&parts.concat());
+        }
+
+        /// [`shouting`]'s counts, eight ASCII bytes at a time, against the plain definition.
+        #[test]
+        fn shouting_agrees_on_generated_lines(
+            parts in prop::collection::vec(piece(), 0..40),
+            long in any::<bool>(),
+        ) {
+            let t = parts.concat();
+            let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+            let upper = t.chars().filter(|c| c.is_alphabetic() && c.is_uppercase()).count();
+            let want = letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8);
+            prop_assert_eq!(shouting(&t, long), want, "{:?}", t);
+        }
+
         #[test]
         fn short_ascii_words_agree(w in "[ -~]{1,8}") {
             prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
@@ -1471,12 +1718,11 @@ mod tests {
         ] {
             // Only lines that pass the count reach the function-word test.
             if !counted(t) {
-                assert!(!title_case_start(t), "{t:?}");
+                assert!(!title_case_start(t, LineWords::of(t).words), "{t:?}");
             }
         }
-        assert!(title_case_start(
-            "Customers Leave Without Paying $690 Bill At Troy Steakhouse"
-        ));
+        let t = "Customers Leave Without Paying $690 Bill At Troy Steakhouse";
+        assert!(title_case_start(t, LineWords::of(t).words));
     }
 
     #[test]
@@ -1511,7 +1757,7 @@ mod tests {
         for b in 0..=127u8 {
             assert_eq!(is_ascii_space(b), char::from(b).is_whitespace(), "{b}");
         }
-        for c in ('\0'..='\u{600}').chain(['\u{1e9e}', '\u{212a}', '\u{2160}']) {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let general = c.is_alphabetic().then(|| c.is_uppercase());
             assert_eq!(letter_case(c), general, "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
@@ -1546,12 +1792,10 @@ mod tests {
             "a - b",
             "caf\u{e9} \u{2014}",
             "",
+            "0123456|",
+            "01234567|",
         ] {
-            assert_eq!(
-                has_separator(t),
-                t.contains(['|', '•', '·', '»', '›']),
-                "{t}"
-            );
+            assert_line_words(t);
         }
     }
 
