@@ -228,7 +228,7 @@ fn headline_echo(
             && !ends_sentence(text)
             // A needle longer than the haystack is not worth a substring searcher.
             && canon[k].len() <= top.len()
-            && top.contains(canon[k].as_ref())
+            && contains(top.as_bytes(), canon[k].as_bytes())
         {
             let coverage = canon[k].chars().count() as f32 / headline_len as f32;
             return Some((k, prose_before, coverage));
@@ -238,6 +238,15 @@ fn headline_echo(
         }
     }
     None
+}
+
+/// Whether `needle` occurs in `hay`: tried where its first byte occurs. The haystack is one
+/// line (a `<title>`); a substring searcher costs more to set up than this whole search.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    match needle.first() {
+        None => true,
+        Some(&first) => memchr::memchr_iter(first, hay).any(|at| hay[at..].starts_with(needle)),
+    }
 }
 
 /// Where the comment section starts: the first comment marker after enough prose (less when
@@ -276,13 +285,22 @@ fn word_count(line: &LineWords) -> usize {
 /// Short lines that occur more than once (menus repeated in header and footer, author and date
 /// lines of a teaser list) are chrome. `canon`: the lines' canonical forms.
 fn demote_repeats(canon: &[Cow<str>], judged: &mut [Judgement]) {
+    let demotable = |j: &Judgement| j.class != Class::Prose && j.class != Class::Barrier;
+    // Only demotable lines' counts are read, and only a form of the same length can equal
+    // one: the other lines (long prose, mostly) are not hashed unless a demotable form's
+    // length matches theirs (modulo 64, one bit each).
+    let lengths = canon
+        .iter()
+        .zip(judged.iter())
+        .filter(|(_, j)| demotable(j))
+        .fold(0u64, |bits, (c, _)| bits | 1 << (c.len() % 64));
     let mut counts: FxHashMap<&str, usize> =
         FxHashMap::with_capacity_and_hasher(canon.len(), Default::default());
-    for c in canon {
+    for c in canon.iter().filter(|c| lengths & 1 << (c.len() % 64) != 0) {
         *counts.entry(c.as_ref()).or_default() += 1;
     }
     for (c, j) in canon.iter().zip(judged.iter_mut()) {
-        if j.class != Class::Prose && j.class != Class::Barrier && counts[c.as_ref()] > 1 {
+        if demotable(j) && counts.get(c.as_ref()).is_some_and(|&n| n > 1) {
             j.class = Class::Chrome;
             j.score = j.score.min(CHROME_SCORE);
         }
@@ -523,13 +541,29 @@ fn may_be_comment_marker(text: &str) -> bool {
         b.get(i..i + word.len())
             .is_some_and(|w| w.iter().zip(word).all(|(&x, &y)| x | 0x20 == y))
     };
+    let word_at = |i: usize| match b[i] | 0x20 {
+        b'c' => at(i, b"comment") || at(i, b"conversation"),
+        b'r' => at(i, b"respons") || at(i, b"repl") || at(i, b"reaction"),
+        b't' => at(i, b"thoughts"),
+        b'd' => at(i, b"discussion"),
+        _ => false,
+    };
+    // The words' first letters are found eight bytes at a time.
+    let starts = |at: usize| {
+        let x = load8(b, at, 0) | splat(0x20);
+        bytes_eq(x, b'c') | bytes_eq(x, b'r') | bytes_eq(x, b't') | bytes_eq(x, b'd')
+    };
     text.contains('ſ')
-        || (0..b.len()).any(|i| match b[i] | 0x20 {
-            b'c' => at(i, b"comment") || at(i, b"conversation"),
-            b'r' => at(i, b"respons") || at(i, b"repl") || at(i, b"reaction"),
-            b't' => at(i, b"thoughts"),
-            b'd' => at(i, b"discussion"),
-            _ => false,
+        || (0..b.len()).step_by(8).any(|chunk| {
+            let mut found = starts(chunk);
+            while found != 0 {
+                let i = chunk + (found.trailing_zeros() / 8) as usize;
+                found &= found - 1;
+                if i < b.len() && word_at(i) {
+                    return true;
+                }
+            }
+            false
         })
 }
 
@@ -909,8 +943,19 @@ fn boundary_candidates(x: u64) -> u64 {
 
 /// The bytes `text[at..at + 8]`, little-endian, with those past `text`'s end read as `pad`.
 fn load8(b: &[u8], at: usize, pad: u8) -> u64 {
-    match b.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
-        Some(c) => u64::from_le_bytes(c),
+    let read = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+    };
+    match read(at) {
+        Some(x) => x,
+        // Near the end of a line of eight bytes or more: its last eight, shifted down.
+        None if at < b.len() && b.len() >= 8 => {
+            let last = b.len() - 8;
+            let tail = read(last).unwrap_or_default() >> (8 * (at - last));
+            tail | (splat(pad) & !low_bytes(b.len() - at))
+        }
         None => {
             let mut buf = [pad; 8];
             let rest = b.get(at..).unwrap_or_default();
@@ -918,6 +963,11 @@ fn load8(b: &[u8], at: usize, pad: u8) -> u64 {
             u64::from_le_bytes(buf)
         }
     }
+}
+
+/// The `len` (at most eight) bytes of `b` from `at` on, little-endian, zero-padded.
+fn load_word(b: &[u8], at: usize, len: usize) -> u64 {
+    load8(b, at, 0) & low_bytes(len)
 }
 
 impl LineWords {
@@ -1005,20 +1055,32 @@ impl LineWords {
 
 /// [`function_word_languages`] of the word `text[start..end]`, with fast answers for most
 /// words: an ASCII word of at most [`KEY_BYTES`] bytes is trimmed, lower-cased and keyed eight
-/// bytes at a time; a longer one with alphanumeric ASCII ends cannot lower-case to a function
-/// word (see the `longer_words_are_no_function_words` test); nor can a word with none of the
-/// bytes every function word's spelling holds one of (see `function_words_need_these_bytes`).
+/// bytes at a time. No spelling of a function word is longer than that (see the
+/// `longer_words_are_no_function_words` test), and trimming keeps every alphanumeric
+/// character, so a word with two alphanumeric ASCII bytes more than that apart is none; nor is
+/// a word with none of the bytes every spelling holds one of (see
+/// `function_words_need_these_bytes`).
+#[inline]
 fn word_languages(text: &str, start: usize, end: usize) -> u8 {
     let b = text.as_bytes();
     let len = end - start;
     if len <= KEY_BYTES {
-        let x = load8(b, start, 0) & low_bytes(len);
+        let x = load_word(b, start, len);
         if x & HIGH_BITS == 0 {
             return ascii_key_languages(x);
         }
-    } else if b[start].is_ascii_alphanumeric() && b[end - 1].is_ascii_alphanumeric() {
+    } else if (b[start].is_ascii_alphanumeric() && b[start + KEY_BYTES].is_ascii_alphanumeric())
+        || (b[end - 1].is_ascii_alphanumeric() && b[end - 1 - KEY_BYTES].is_ascii_alphanumeric())
+    {
         return 0;
     }
+    other_word_languages(text, start, end)
+}
+
+/// [`word_languages`] of the words its fast answers do not cover (non-ASCII ones, long ones
+/// with punctuation). Kept out of line so that the common path stays small.
+#[inline(never)]
+fn other_word_languages(text: &str, start: usize, end: usize) -> u8 {
     let Some(w) = text.get(start..end) else {
         return 0;
     };
@@ -1365,6 +1427,65 @@ mod tests {
         assert!(is_barrier("Comentários:"));
         assert!(is_barrier("2 Comments"));
         assert!(!is_barrier("Комментарии"));
+    }
+
+    #[test]
+    fn comment_marker_scan_agrees() {
+        let reference = |t: &str| {
+            let lower = t.to_ascii_lowercase();
+            t.contains('ſ')
+                || [
+                    "comment",
+                    "conversation",
+                    "respons",
+                    "repl",
+                    "reaction",
+                    "thoughts",
+                    "discussion",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+        };
+        for t in [
+            "",
+            "c",
+            "Comment",
+            "xxxxxxxcomment",
+            "xxxxxxxxCOMMENTS",
+            "no replies",
+            "Repl",
+            "rep",
+            "thought",
+            "Thoughts on",
+            "DISCUSSION",
+            "\u{e9}comment",
+            "Re\u{17f}ponses",
+            "drt c",
+            "1234567d",
+            "12345678discussion",
+            "conversatio",
+        ] {
+            assert_eq!(may_be_comment_marker(t), reference(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn contains_agrees() {
+        for (hay, needle) in [
+            ("abc", ""),
+            ("abc", "bc"),
+            ("abcbcd", "bcd"),
+            ("ab", "abc"),
+            ("", "a"),
+            ("aaa", "aa"),
+            ("x y", "y "),
+        ] {
+            assert_eq!(
+                contains(hay.as_bytes(), needle.as_bytes()),
+                hay.contains(needle),
+                "{hay:?} {needle:?}"
+            );
+        }
     }
 
     /// [`is_comment_meta`]'s direct check against the regex.
