@@ -287,16 +287,24 @@ fn word_count(line: &LineWords) -> usize {
 fn demote_repeats(canon: &[Cow<str>], judged: &mut [Judgement]) {
     let demotable = |j: &Judgement| j.class != Class::Prose && j.class != Class::Barrier;
     // Only demotable lines' counts are read, and only a form of the same length can equal
-    // one: the other lines (long prose, mostly) are not hashed unless a demotable form's
-    // length matches theirs (modulo 64, one bit each).
-    let lengths = canon
+    // one: the other lines (long prose, mostly) are not hashed unless a demotable form has
+    // their length (one bit per length; the longest lengths share the last bit).
+    const LENGTHS: usize = 512;
+    let bit = |c: &str| c.len().min(LENGTHS - 1);
+    let mut lengths = [0u64; LENGTHS / 64];
+    for (c, _) in canon
         .iter()
         .zip(judged.iter())
         .filter(|(_, j)| demotable(j))
-        .fold(0u64, |bits, (c, _)| bits | 1 << (c.len() % 64));
+    {
+        lengths[bit(c) / 64] |= 1 << (bit(c) % 64);
+    }
     let mut counts: FxHashMap<&str, usize> =
         FxHashMap::with_capacity_and_hasher(canon.len(), Default::default());
-    for c in canon.iter().filter(|c| lengths & 1 << (c.len() % 64) != 0) {
+    for c in canon
+        .iter()
+        .filter(|c| lengths[bit(c) / 64] & 1 << (bit(c) % 64) != 0)
+    {
         *counts.entry(c.as_ref()).or_default() += 1;
     }
     for (c, j) in canon.iter().zip(judged.iter_mut()) {
@@ -542,29 +550,36 @@ fn may_be_comment_marker(text: &str) -> bool {
             .is_some_and(|w| w.iter().zip(word).all(|(&x, &y)| x | 0x20 == y))
     };
     let word_at = |i: usize| match b[i] | 0x20 {
+        // 0xC5, the long s's lead byte, with the 0x20 bit.
+        0xE5 => b[i..].starts_with("ſ".as_bytes()),
         b'c' => at(i, b"comment") || at(i, b"conversation"),
         b'r' => at(i, b"respons") || at(i, b"repl") || at(i, b"reaction"),
         b't' => at(i, b"thoughts"),
         b'd' => at(i, b"discussion"),
         _ => false,
     };
-    // The words' first letters are found eight bytes at a time.
+    // The words' first letters, and the long s's lead byte (0xC5), are found eight bytes at a
+    // time.
     let starts = |at: usize| {
-        let x = load8(b, at, 0) | splat(0x20);
-        bytes_eq(x, b'c') | bytes_eq(x, b'r') | bytes_eq(x, b't') | bytes_eq(x, b'd')
+        let x = load8(b, at, 0);
+        let y = x | splat(0x20);
+        bytes_eq(y, b'c')
+            | bytes_eq(y, b'r')
+            | bytes_eq(y, b't')
+            | bytes_eq(y, b'd')
+            | bytes_eq(x, 0xC5)
     };
-    text.contains('ſ')
-        || (0..b.len()).step_by(8).any(|chunk| {
-            let mut found = starts(chunk);
-            while found != 0 {
-                let i = chunk + (found.trailing_zeros() / 8) as usize;
-                found &= found - 1;
-                if i < b.len() && word_at(i) {
-                    return true;
-                }
+    (0..b.len()).step_by(8).any(|chunk| {
+        let mut found = starts(chunk);
+        while found != 0 {
+            let i = chunk + (found.trailing_zeros() / 8) as usize;
+            found &= found - 1;
+            if i < b.len() && word_at(i) {
+                return true;
             }
-            false
-        })
+        }
+        false
+    })
 }
 
 /// Final punctuation of a sentence, allowing closing quotes and brackets after it.
@@ -729,10 +744,12 @@ fn has_url(text: &str) -> bool {
 }
 
 /// For a letter, whether it is upper case; `None` for other characters. The scripts most dumps
-/// are in (Latin-1, basic Cyrillic) are answered without the Unicode tables.
+/// are in (Latin-1, basic Cyrillic, Hangul, CJK) are answered without the Unicode tables.
 fn letter_case(c: char) -> Option<bool> {
     match c {
         'a'..='z' | 'ß'..='ö' | 'ø'..='ÿ' | '\u{430}'..='\u{45f}' => Some(false),
+        // Hangul syllables and CJK ideographs: letters without case.
+        '\u{ac00}'..='\u{d7a3}' | '\u{4e00}'..='\u{9fff}' => Some(false),
         'A'..='Z' | 'À'..='Ö' | 'Ø'..='Þ' | '\u{400}'..='\u{42f}' => Some(true),
         c if c.is_ascii() => None,
         c => c.is_alphabetic().then(|| c.is_uppercase()),
@@ -1775,6 +1792,35 @@ mod tests {
             let upper = t.chars().filter(|c| c.is_alphabetic() && c.is_uppercase()).count();
             let want = letters == 0 || (long && letters >= 6 && upper * 10 >= letters * 8);
             prop_assert_eq!(shouting(&t, long), want, "{:?}", t);
+        }
+
+        /// [`demote_repeats`]' length filter against counting every form.
+        #[test]
+        fn demote_repeats_agrees(
+            lines in prop::collection::vec((0..6usize, 0..5usize), 0..30),
+        ) {
+            let long = "x".repeat(600);
+            let forms = ["home", "news", "a b c", "x".repeat(511).as_str(), &long, &format!("{long}y")]
+                .map(str::to_string);
+            let classes = [Class::Prose, Class::Short, Class::Teaser, Class::Chrome, Class::Barrier];
+            let canon: Vec<Cow<str>> = lines.iter().map(|&(f, _)| Cow::Borrowed(forms[f].as_str())).collect();
+            let mut judged: Vec<Judgement> = lines
+                .iter()
+                .map(|&(_, c)| Judgement { class: classes[c], score: 1.0, words: 1 })
+                .collect();
+            let want: Vec<Class> = lines
+                .iter()
+                .map(|&(f, c)| {
+                    let repeated = lines.iter().filter(|&&(g, _)| g == f).count() > 1;
+                    match classes[c] {
+                        Class::Prose | Class::Barrier => classes[c],
+                        _ if repeated => Class::Chrome,
+                        other => other,
+                    }
+                })
+                .collect();
+            demote_repeats(&canon, &mut judged);
+            prop_assert_eq!(judged.iter().map(|j| j.class).collect::<Vec<_>>(), want);
         }
 
         #[test]
