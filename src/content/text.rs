@@ -973,13 +973,20 @@ fn load8(b: &[u8], at: usize, pad: u8) -> u64 {
             let tail = read(last).unwrap_or_default() >> (8 * (at - last));
             tail | (splat(pad) & !low_bytes(b.len() - at))
         }
-        None => {
-            let mut buf = [pad; 8];
-            let rest = b.get(at..).unwrap_or_default();
-            buf[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(buf)
-        }
+        None => load_short(b.get(at..).unwrap_or_default(), pad),
     }
+}
+
+/// [`load8`] of a line shorter than eight bytes: out of line, so that the common paths need no
+/// `memcpy` call and no registers saved for it.
+#[cold]
+#[inline(never)]
+fn load_short(rest: &[u8], pad: u8) -> u64 {
+    let mut buf = [pad; 8];
+    for (slot, &c) in buf.iter_mut().zip(rest) {
+        *slot = c;
+    }
+    u64::from_le_bytes(buf)
 }
 
 /// The `len` (at most eight) bytes of `b` from `at` on, little-endian, zero-padded.
@@ -1077,7 +1084,7 @@ impl LineWords {
 /// character, so a word with two alphanumeric ASCII bytes more than that apart is none; nor is
 /// a word with none of the bytes every spelling holds one of (see
 /// `function_words_need_these_bytes`).
-#[inline]
+#[inline(always)]
 fn word_languages(text: &str, start: usize, end: usize) -> u8 {
     let b = text.as_bytes();
     let len = end - start;
