@@ -503,7 +503,7 @@ fn title_case_start(text: &str, words: usize) -> bool {
     first.windows(2).any(|pair| {
         let (prev, w) = (pair[0], pair[1]);
         let after_break = prev.ends_with(['.', ':', '!', '?', '—', '–', '-', '|']);
-        let bare = w.trim_matches(|c: char| !c.is_alphabetic());
+        let bare = w.trim_matches(|c: char| letter_case(c).is_none());
         !after_break
             && capitalised(bare)
             && bare.chars().skip(1).all(char::is_lowercase)
@@ -1052,7 +1052,8 @@ impl LineWords {
         line
     }
 
-    /// Counts the word `text[start..end]`.
+    /// Counts the word `text[start..end]`; inlined into the scan, which calls it for every word.
+    #[inline(always)]
     fn add_word(&mut self, text: &str, start: usize, end: usize) {
         let b = text.as_bytes();
         self.words += 1;
