@@ -1109,10 +1109,71 @@ fn other_word_languages(text: &str, start: usize, end: usize) -> u8 {
     let Some(w) = text.get(start..end) else {
         return 0;
     };
+    // A word of another script is settled by its first letter, which trimming keeps and which
+    // lower-cases to none of the function words' characters (see
+    // `other_scripts_spell_no_function_word`).
+    if w.chars().next().is_some_and(is_other_script_letter) {
+        return 0;
+    }
     if !w.bytes().any(may_spell_function_word) {
         return 0;
     }
-    function_word_languages(w)
+    latin1_word_languages(w.as_bytes()).unwrap_or_else(|| function_word_languages(w))
+}
+
+/// [`function_word_languages`] of a word whose letters are ASCII or Latin-1 (the accented
+/// function words of the Romance languages and German), lower-cased bytewise: a Latin-1 letter
+/// is 0xC3 and a byte, and its capitals (0x80..=0x9E but ×, 0x97) lower-case by adding 0x20 to
+/// that byte. Curly apostrophes inside words ("don’t") are common too. `None` for words with
+/// other characters, which take the general path.
+fn latin1_word_languages(w: &[u8]) -> Option<u8> {
+    let kept = |c: &u8| c.is_ascii_alphanumeric() || *c >= 0x80;
+    // ASCII punctuation around the word is trimmed; what is left must start and end with a
+    // letter or digit, which Latin-1 letters are.
+    let Some(first) = w.iter().position(kept) else {
+        return Some(0);
+    };
+    let last = w.iter().rposition(kept).unwrap_or(first);
+    let core = &w[first..=last];
+    if core.len() > MAX_FUNCTION_WORD {
+        return Some(0);
+    }
+    let mut key = 0u64;
+    let mut len = 0;
+    let mut i = 0;
+    while i < core.len() {
+        let (byte, width) = match core[i] {
+            c if c.is_ascii_alphanumeric() => (c.to_ascii_lowercase(), 1),
+            0xC3 => match core.get(i + 1) {
+                Some(&c @ 0x80..=0x9E) if c != 0x97 => (c + 0x20, 2),
+                Some(&c @ (0x9F..=0xB6 | 0xB8..=0xBF)) => (c, 2),
+                _ => return None,
+            },
+            // Inside the word, punctuation of U+2000..=U+203F (a curly apostrophe) stays as it
+            // is; at its ends it would be trimmed, which the general path does.
+            0xE2 if i > 0 && i + 3 < core.len() && core[i + 1] == 0x80 => (core[i + 2], 3),
+            _ => return None,
+        };
+        for &lead in &core[i..i + width - 1] {
+            if len >= KEY_BYTES {
+                return Some(0);
+            }
+            key |= u64::from(lead) << (8 * len);
+            len += 1;
+        }
+        if len >= KEY_BYTES {
+            return Some(0);
+        }
+        key |= u64::from(byte) << (8 * len);
+        len += 1;
+        i += width;
+    }
+    Some(languages_of_key(key))
+}
+
+/// Letters of Cyrillic, kana, CJK ideographs and Hangul syllables.
+fn is_other_script_letter(c: char) -> bool {
+    matches!(c, '\u{400}'..='\u{481}' | '\u{48a}'..='\u{4ff}' | '\u{3041}'..='\u{3096}' | '\u{30a1}'..='\u{30fa}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7a3}')
 }
 
 /// Whether a byte is one that any spelling of a function word (any case) holds at least one of:
@@ -1601,6 +1662,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn other_scripts_spell_no_function_word() {
+        let chars = function_chars();
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_other_script_letter(c))
+        {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert!(
+                c.to_lowercase().all(|l| chars.binary_search(&l).is_err()),
+                "{c:?}"
+            );
+        }
+    }
+
     /// [`word_languages`] answers 0 for a word longer than [`KEY_BYTES`] with alphanumeric ASCII
     /// ends (which trimming leaves alone): no spelling of a function word is that long. Lower
     /// case can be shorter than what it comes from (the Kelvin sign is three bytes, `k` one), so
@@ -1829,6 +1905,12 @@ mod tests {
                 .collect();
             demote_repeats(&canon, &mut judged);
             prop_assert_eq!(judged.iter().map(|j| j.class).collect::<Vec<_>>(), want);
+        }
+
+        /// Latin-1 words take [`latin1_word_languages`].
+        #[test]
+        fn latin1_words_agree(w in "[a-zA-Z0-9\u{c0}-\u{ff}.,'(«»\u{17f}\u{212a}\u{2019}\u{201c}\u{2000}-\u{203f}]{1,10}") {
+            prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
         }
 
         #[test]
