@@ -12,6 +12,12 @@
 //! kept when prose follows them (subheadings) or they end a sentence.
 //!
 //! Only blocks still kept are judged: rule and dedup verdicts stand.
+//!
+//! This runs on every line of every text document, so the work per line is kept small: each
+//! line's words are read once, eight bytes at a time ([`LineWords::of`]), and the checks of
+//! [`classify`] first try cheap byte tests that settle most lines before any regex, date
+//! parser or Unicode table is consulted. Every such shortcut has a test comparing it with the
+//! plain definition it stands for.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -287,23 +293,21 @@ fn word_count(line: &LineWords) -> usize {
 fn demote_repeats(canon: &[Cow<str>], judged: &mut [Judgement]) {
     let demotable = |j: &Judgement| j.class != Class::Prose && j.class != Class::Barrier;
     // Only demotable lines' counts are read, and only a form of the same length can equal
-    // one: the other lines (long prose, mostly) are not hashed unless a demotable form has
-    // their length (one bit per length; the longest lengths share the last bit).
+    // one: a form is hashed only if a demotable form has its length and another form does
+    // too (one slot per length; the longest lengths share the last one).
     const LENGTHS: usize = 512;
-    let bit = |c: &str| c.len().min(LENGTHS - 1);
-    let mut lengths = [0u64; LENGTHS / 64];
-    for (c, _) in canon
-        .iter()
-        .zip(judged.iter())
-        .filter(|(_, j)| demotable(j))
-    {
-        lengths[bit(c) / 64] |= 1 << (bit(c) % 64);
+    let slot = |c: &str| c.len().min(LENGTHS - 1);
+    let mut forms = [0u8; LENGTHS];
+    let mut demotable_forms = [false; LENGTHS];
+    for (c, j) in canon.iter().zip(judged.iter()) {
+        forms[slot(c)] = forms[slot(c)].saturating_add(1);
+        demotable_forms[slot(c)] |= demotable(j);
     }
     let mut counts: FxHashMap<&str, usize> =
         FxHashMap::with_capacity_and_hasher(canon.len(), Default::default());
     for c in canon
         .iter()
-        .filter(|c| lengths[bit(c) / 64] & 1 << (bit(c) % 64) != 0)
+        .filter(|c| forms[slot(c)] > 1 && demotable_forms[slot(c)])
     {
         *counts.entry(c.as_ref()).or_default() += 1;
     }
