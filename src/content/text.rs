@@ -878,6 +878,11 @@ fn is_barrier(text: &str) -> bool {
         lower.make_ascii_lowercase();
         lower
     } else {
+        // Every character lower-cases to at least one byte: more characters than a heading
+        // has bytes cannot make one, and are not lower-cased.
+        if core.chars().count() > MAX {
+            return false;
+        }
         owned = core.to_lowercase();
         owned.as_bytes()
     };
@@ -1515,6 +1520,10 @@ mod tests {
             .iter()
             .all(|b| b.bytes().any(|c| c.is_ascii_alphabetic())));
         assert!(is_barrier("Comentários:"));
+        assert!(is_barrier("\u{212A}OMMENTARE"));
+        assert!(!is_barrier(
+            "Comentários sobre a reforma da previdência na câmara"
+        ));
         assert!(is_barrier("2 Comments"));
         assert!(!is_barrier("Комментарии"));
     }
