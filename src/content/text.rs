@@ -588,8 +588,10 @@ fn may_be_comment_marker(text: &str) -> bool {
 
 /// Final punctuation of a sentence, allowing closing quotes and brackets after it.
 pub fn ends_sentence(text: &str) -> bool {
-    let t = text.trim_end_matches(|c: char| "\"'”’»)]*".contains(c));
-    t.ends_with(['.', '!', '?', '…', ':', ';', '。', '！', '？'])
+    text.chars()
+        .rev()
+        .find(|c| !matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*'))
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | ':' | ';' | '。' | '！' | '？'))
 }
 
 /// A long line with no punctuation and few function words is a tag cloud or a menu flattened
@@ -1924,6 +1926,23 @@ mod tests {
         #[test]
         fn latin1_words_agree(w in "[a-zA-Z0-9\u{c0}-\u{ff}.,'(«»\u{17f}\u{212a}\u{2019}\u{201c}\u{2000}-\u{203f}]{1,10}") {
             prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
+        }
+
+        #[test]
+        fn ends_sentence_agrees(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", ".", "!", "?", "\u{2026}", ":", ";", "\u{3002}", "\u{ff01}", "\u{ff1f}", "\"",
+                    "'", "\u{201d}", "\u{2019}", "\u{bb}", ")", "]", "*", " ", "\u{e9}",
+                ]),
+                0..6,
+            ),
+        ) {
+            let t = parts.concat();
+            let plain = t
+                .trim_end_matches(|c: char| "\"'\u{201d}\u{2019}\u{bb})]*".contains(c))
+                .ends_with(['.', '!', '?', '\u{2026}', ':', ';', '\u{3002}', '\u{ff01}', '\u{ff1f}']);
+            prop_assert_eq!(ends_sentence(&t), plain, "{:?}", t);
         }
 
         #[test]
