@@ -515,7 +515,8 @@ fn title_case_start(text: &str, words: usize) -> bool {
     })
 }
 
-/// `EN.contains(&w.to_lowercase().as_str())`, by the function-word table rather than a
+/// `EN.contains(&w.to_lowercase().as_str())` for a word that starts and ends with a letter
+/// (as [`title_case_start`]'s are trimmed to), by the function-word table rather than a
 /// lower-cased copy compared with every word of the list.
 fn is_english_function_word(w: &str) -> bool {
     word_languages(w, 0, w.len()) & 1 << EN_LIST != 0
@@ -1139,13 +1140,28 @@ fn other_word_languages(text: &str, start: usize, end: usize) -> u8 {
 /// other characters, which take the general path.
 fn latin1_word_languages(w: &[u8]) -> Option<u8> {
     let kept = |c: &u8| c.is_ascii_alphanumeric() || *c >= 0x80;
-    // ASCII punctuation around the word is trimmed; what is left must start and end with a
-    // letter or digit, which Latin-1 letters are.
+    // ASCII punctuation around the word is trimmed. What is left is the trimmed word only if
+    // it starts and ends with a letter or digit: a non-ASCII character there may be
+    // punctuation that the general path trims.
     let Some(first) = w.iter().position(kept) else {
         return Some(0);
     };
     let last = w.iter().rposition(kept).unwrap_or(first);
     let core = &w[first..=last];
+    let latin1_letter = |c: &u8| matches!(c, 0x80..=0x96 | 0x98..=0xB6 | 0xB8..=0xBF);
+    let starts_with_letter = match core {
+        [c, ..] if c.is_ascii_alphanumeric() => true,
+        [0xC3, c, ..] => latin1_letter(c),
+        _ => false,
+    };
+    let ends_with_letter = match core {
+        [.., c] if c.is_ascii_alphanumeric() => true,
+        [.., 0xC3, c] => latin1_letter(c),
+        _ => false,
+    };
+    if !starts_with_letter || !ends_with_letter {
+        return None;
+    }
     if core.len() > MAX_FUNCTION_WORD {
         return Some(0);
     }
@@ -1161,8 +1177,10 @@ fn latin1_word_languages(w: &[u8]) -> Option<u8> {
                 _ => return None,
             },
             // Inside the word, punctuation of U+2000..=U+203F (a curly apostrophe) stays as it
-            // is; at its ends it would be trimmed, which the general path does.
-            0xE2 if i > 0 && i + 3 < core.len() && core[i + 1] == 0x80 => (core[i + 2], 3),
+            // is; at its start it would be trimmed, which the general path does.
+            0xE2 if i > 0 && core.get(i + 1) == Some(&0x80) && i + 2 < core.len() => {
+                (core[i + 2], 3)
+            }
             _ => return None,
         };
         for &lead in &core[i..i + width - 1] {
@@ -1737,6 +1755,13 @@ mod tests {
             "@user #tag ＠wide @ # «@x»",
             "x\u{e9}the the\u{e9} \u{e9}the «the» \u{2014}and\u{2014}",
             "a.b don't thereafter I'M ï",
+            // Non-ASCII punctuation after a function word: trimmed, however long.
+            "x\u{85}\t\u{e9}t\u{e9}'\u{180e}\u{fffd}.\u{c0c50}\u{2029}#",
+            "\u{e9}t\u{e9}\u{2019}\u{2019}\u{bb} \u{e9}t\u{e9}\u{201d}",
+            "\u{e9a4e}\u{2122}\u{1d99a}\u{2022}\u{c9}T\u{c9}",
+            "x\u{85}\t\u{e9}t\u{e9}'\u{180e}\u{fffd}.\u{c0c50}\u{2029}#",
+            "\u{e9}t\u{e9}'\u{180e}",
+            "\u{e9}t\u{e9}\u{180e}",
             "",
             " ",
             "\u{3000}",
@@ -1863,6 +1888,8 @@ mod tests {
         /// Words of up to eight ASCII bytes take [`ascii_key_languages`].
         #[test]
         fn english_function_words_agree(w in "[a-zA-Z\u{e0}-\u{ff}\u{212A}\u{130}]{1,6}") {
+            let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+            prop_assume!(letter(w.chars().next()) && letter(w.chars().next_back()));
             prop_assert_eq!(is_english_function_word(&w), EN.contains(&w.to_lowercase().as_str()));
         }
 
@@ -1924,7 +1951,7 @@ mod tests {
 
         /// Latin-1 words take [`latin1_word_languages`].
         #[test]
-        fn latin1_words_agree(w in "[a-zA-Z0-9\u{c0}-\u{ff}.,'(«»\u{17f}\u{212a}\u{2019}\u{201c}\u{2000}-\u{203f}]{1,10}") {
+        fn latin1_words_agree(w in "[a-zA-Z0-9\u{c0}-\u{ff}.,'(«»\u{17f}\u{212a}\u{2019}\u{201c}\u{2000}-\u{203f}\u{180e}\u{fffd}\u{c0c50}]{1,12}") {
             prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
         }
 
