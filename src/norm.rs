@@ -191,25 +191,7 @@ fn collapsed_starters(text: &str) -> Option<String> {
     if !spacing(text.as_bytes()).ascii_collapsed {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for (at, c) in non_ascii(text) {
-        if c == '\u{a0}' || !is_nfc_starter(c) {
-            return None;
-        }
-        let from = out.len();
-        out.push_str(&text[copied..at]);
-        out[from..].make_ascii_lowercase();
-        match fold_char(c) {
-            Folded::Char(f) => push_lower(&mut out, f),
-            Folded::Ellipsis => out.push_str("..."),
-        }
-        copied = at + c.len_utf8();
-    }
-    let from = out.len();
-    out.push_str(&text[copied..]);
-    out[from..].make_ascii_lowercase();
-    Some(out)
+    fold_lower_collapsed_if(text, |c| c != '\u{a0}' && is_nfc_starter(c))
 }
 
 /// What one pass over a text's bytes says about its spacing: whether its ASCII whitespace is
@@ -363,9 +345,18 @@ fn non_ascii(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// ASCII spaces between words already, and no character folds to a space (those that do are
 /// whitespace), so only folding and lower-casing are left.
 fn fold_lower_collapsed(text: &str) -> String {
+    fold_lower_collapsed_if(text, |_| true).unwrap_or_default()
+}
+
+/// [`fold_lower_collapsed`], giving up (`None`) at the first non-ASCII character that `accept`
+/// refuses.
+fn fold_lower_collapsed_if(text: &str, accept: impl Fn(char) -> bool) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for (at, c) in non_ascii(text) {
+        if !accept(c) {
+            return None;
+        }
         let from = out.len();
         out.push_str(&text[copied..at]);
         out[from..].make_ascii_lowercase();
@@ -378,7 +369,7 @@ fn fold_lower_collapsed(text: &str) -> String {
     let from = out.len();
     out.push_str(&text[copied..]);
     out[from..].make_ascii_lowercase();
-    out
+    Some(out)
 }
 
 /// The canonical forms of one document's blocks, each computed the first time a stage asks for
