@@ -70,6 +70,12 @@ bench-ingest sizes="10000,100000" pages="../shared/bench/zyte-text":
     cargo build --release --locked --quiet
     python3 scripts/bench_ingest.py --deboiler {{bin}} --sizes {{sizes}} {{pages}}
 
+# Speed work must not change output: compare two deboiler binaries on the Zyte pages (HTML and
+# text predictions, the text pages' JSONL records) and `n` synthetic documents; exit 1 on any
+# difference. E.g. build the old commit in a worktree and pass both release binaries.
+same-output base new n="3000":
+    scripts/same_output.sh {{base}} {{new}} {{n}}
+
 # Same-run comparison with trafilatura 2.3.1 and resiliparse 2.0.1 on the Zyte HTML pages, one
 # thread each, fastest of `rounds` (venv in target/bench-venv, made on first use; needs PyPI;
 # lxml_html_clean because jusText, a trafilatura dependency, imports it and lxml 6 split it out).
