@@ -42,4 +42,5 @@ pub mod rules;
 pub mod source;
 pub mod store;
 pub mod strip;
+pub mod swar;
 pub mod time;

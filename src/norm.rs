@@ -8,6 +8,8 @@ use std::cell::OnceCell;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use crate::swar::{bytes_below, bytes_eq, HIGH_BITS};
+
 /// Collapses every whitespace run (including NBSP and other Unicode spaces) to one space and
 /// trims the ends.
 pub fn collapse_whitespace(s: &str) -> String {
@@ -209,12 +211,9 @@ struct Spacing {
 /// (below 0x20, rare in text) sends the line to an exact byte-by-byte check of the whitespace
 /// ones among them.
 fn spacing(b: &[u8]) -> Spacing {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let edges = b.first() == Some(&b' ') || b.last() == Some(&b' ');
     let (mut high, mut control, mut double) = (0u64, 0u64, 0u64);
-    // The space bit (0x80) of the last byte of the previous word, for a pair across words.
+    // The space bit of the last byte of the previous word, for a pair across words.
     let mut carry = 0u64;
     let mut words = b.chunks_exact(8);
     for w in &mut words {
@@ -222,11 +221,8 @@ fn spacing(b: &[u8]) -> Spacing {
         buf.copy_from_slice(w);
         let x = u64::from_le_bytes(buf);
         high |= x;
-        // Some byte is below 0x20 (exact for "any", the classic has-less test).
-        control |= x.wrapping_sub(ONES * 0x20) & !x;
-        // 0x80 in exactly the bytes that are spaces.
-        let t = x ^ (ONES * 0x20);
-        let spaces = !((t & LOW7).wrapping_add(LOW7) | t | LOW7);
+        control |= bytes_below(x, 0x20);
+        let spaces = bytes_eq(x, b' ');
         // `spaces >> 8` pairs byte i with byte i + 1; the first byte pairs with the carry.
         double |= (spaces & (spaces >> 8)) | (spaces & carry);
         carry = (spaces >> 56) & 0x80;
@@ -240,9 +236,9 @@ fn spacing(b: &[u8]) -> Spacing {
         tail_double |= prev_space && c == b' ';
         prev_space = c == b' ';
     }
-    let non_ascii = high & HIGH != 0;
+    let non_ascii = high & HIGH_BITS != 0;
     let mut collapsed = !edges && double == 0 && !tail_double;
-    if collapsed && (control & HIGH != 0 || tail_control) {
+    if collapsed && (control != 0 || tail_control) {
         collapsed = !b.iter().any(|c| (9..=13).contains(c));
     }
     Spacing {

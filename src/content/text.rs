@@ -27,6 +27,7 @@ use regex::Regex;
 
 use crate::model::{Decided, Verdict};
 use crate::norm::{canonical, Canonicals};
+use crate::swar::{bytes_below, bytes_eq, bytes_in, splat, HIGH_BITS};
 
 /// Reason for lines outside the article region.
 pub const OUTSIDE: &str = "content.outside-article";
@@ -928,28 +929,6 @@ pub struct LineWords {
     separator: bool,
 }
 
-/// Eight copies of a byte, one per byte of a `u64`.
-const fn splat(b: u8) -> u64 {
-    u64::from_le_bytes([b; 8])
-}
-
-/// The top bit of every byte: where the byte-wise tests below leave their answers.
-const HIGH_BITS: u64 = splat(0x80);
-
-/// For eight bytes of at most 0x7F each: the top bit of every byte in `lo..=hi` (`lo >= 1`).
-/// Adding `0x80 - lo` sets a byte's top bit exactly when it is at least `lo`, adding
-/// `0x7F - hi` exactly when it is above `hi`; neither sum carries into the next byte.
-const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
-    x.wrapping_add(splat(0x80 - lo)) & !x.wrapping_add(splat(0x7F - hi)) & HIGH_BITS
-}
-
-/// The top bit of every byte of eight that equals `c`.
-const fn bytes_eq(x: u64, c: u8) -> u64 {
-    let z = x ^ splat(c);
-    // A byte is zero when neither its low seven bits carry into the top one nor it has it.
-    !((z & !HIGH_BITS).wrapping_add(!HIGH_BITS) | z) & HIGH_BITS
-}
-
 /// The low `n` bytes of a `u64` (`n <= 8`).
 fn low_bytes(n: usize) -> u64 {
     u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0)
@@ -961,8 +940,7 @@ fn low_bytes(n: usize) -> u64 {
 fn boundary_candidates(x: u64) -> u64 {
     let high = x & HIGH_BITS;
     let low7 = x & !HIGH_BITS;
-    // A byte below 0x80 is at most 0x20 when adding 0x5F leaves its top bit clear.
-    let control = !high & !low7.wrapping_add(splat(0x5F)) & HIGH_BITS;
+    let control = bytes_below(x, 0x21);
     // Among bytes of 0x80 and above, their low seven bits: 0x42 for 0xC2, 0x61..=0x69 for
     // 0xE1..=0xE9.
     let c2 = !(low7 ^ splat(0x42)).wrapping_add(splat(0x7F)) & HIGH_BITS;
