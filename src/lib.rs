@@ -23,6 +23,8 @@
 //! * [`metadata`] finds title, site, authors and date.
 //! * [`store`] keeps article records in an embedded `sled` database.
 //! * [`pipeline`] composes the stages and counts every outcome.
+//! * [`norm`] holds the text normalisations the stages share (collapsing, folding, the
+//!   canonical form); [`swar`] the eight-bytes-at-a-time byte tests their hot loops use.
 //! * [`bench`] measures throughput and peak memory (page sets, synthetic corpora, one thread
 //!   and all cores, with and without the store) against an in-run baseline.
 
