@@ -419,19 +419,7 @@ impl<U> Needles<U> {
         pairs: impl IntoIterator<Item = (String, U)>,
         kind: Option<AhoCorasickKind>,
     ) -> Result<Needles<U>, Vec<U>> {
-        let mut needles: Vec<String> = Vec::new();
-        let mut users: Vec<Vec<U>> = Vec::new();
-        for (needle, user) in pairs {
-            let at = needles
-                .iter()
-                .position(|x| *x == needle)
-                .unwrap_or_else(|| {
-                    needles.push(needle);
-                    users.push(Vec::new());
-                    needles.len() - 1
-                });
-            users[at].push(user);
-        }
+        let (needles, users) = group_by_needle(pairs);
         if needles.is_empty() {
             return Ok(Needles::default());
         }
@@ -466,6 +454,25 @@ impl<U> Needles<U> {
     }
 }
 
+/// `(needle, user)` pairs grouped by needle: the distinct needles in order of first appearance,
+/// and per needle its users in order.
+fn group_by_needle<U>(pairs: impl IntoIterator<Item = (String, U)>) -> (Vec<String>, Vec<Vec<U>>) {
+    let mut needles: Vec<String> = Vec::new();
+    let mut users: Vec<Vec<U>> = Vec::new();
+    for (needle, user) in pairs {
+        let at = needles
+            .iter()
+            .position(|x| *x == needle)
+            .unwrap_or_else(|| {
+                needles.push(needle);
+                users.push(Vec::new());
+                needles.len() - 1
+            });
+        users[at].push(user);
+    }
+    (needles, users)
+}
+
 /// What a slot needs of a block: one of the strings anywhere in it, at its start, or at its
 /// end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -498,7 +505,7 @@ impl TextIndex {
             slots: sets.len(),
             ..TextIndex::default()
         };
-        let mut needles: Vec<String> = Vec::new();
+        let mut pairs = Vec::new();
         for (slot, set) in sets.iter().enumerate() {
             // Blocks are searched each between line breaks: a prefix is a needle after one, a
             // suffix a needle before one.
@@ -516,19 +523,14 @@ impl TextIndex {
                 index.always.push(slot);
                 continue;
             }
-            for n in strings {
-                let needle = format!("{before}{n}{after}");
-                let at = needles
+            pairs.extend(
+                strings
                     .iter()
-                    .position(|x| *x == needle)
-                    .unwrap_or_else(|| {
-                        needles.push(needle);
-                        index.users.push(Vec::new());
-                        needles.len() - 1
-                    });
-                index.users[at].push(slot);
-            }
+                    .map(|n| (format!("{before}{n}{after}"), slot)),
+            );
         }
+        let (needles, users) = group_by_needle(pairs);
+        index.users = users;
         index.fold_free = needles
             .iter()
             .all(|n| n.chars().all(|c| c.is_ascii() || !is_cased(c)));
