@@ -1048,13 +1048,11 @@ impl LineWords {
         let b = text.as_bytes();
         self.words += 1;
         self.tagged += usize::from(matches!(b[start], b'@' | b'#'));
-        // Most words are in no list, and a function word is in one to three.
-        let mut langs = word_languages(text, start, end);
-        while langs != 0 {
-            if let Some(h) = self.hits.get_mut(langs.trailing_zeros() as usize) {
-                *h += 1;
-            }
-            langs &= langs - 1;
+        // Every word adds its languages' bits to the counts without a branch on them: which
+        // words are function words is as unpredictable as the text.
+        let langs = word_languages(text, start, end);
+        for (i, h) in self.hits.iter_mut().enumerate() {
+            *h += u32::from(langs >> i & 1);
         }
     }
 
@@ -1283,29 +1281,37 @@ fn languages_of(word: &[u8]) -> u8 {
 /// costs no check of whether the table is ready.
 static INDEX: WordTable = WordTable::build();
 
-/// [`languages_of`] the word whose [`key`] is `k`.
+/// [`languages_of`] the word whose [`key`] is `k`: the four slots of its bucket are compared
+/// at once, so the look-up has no branch that depends on the word.
 fn languages_of_key(k: u64) -> u8 {
-    let slot = INDEX.slot(k);
-    INDEX.langs[slot]
+    let bucket = WordTable::bucket(k);
+    let (keys, langs) = (&INDEX.keys[bucket], &INDEX.langs[bucket]);
+    let mut found = 0;
+    for (&key, &l) in keys.iter().zip(langs) {
+        found |= if key == k { l } else { 0 };
+    }
+    found
 }
 
-/// Slots of [`WordTable`]: a power of two, at least four times the number of function words,
-/// so probe runs stay short.
-const WORD_SLOTS: usize = 1024;
+/// Buckets of [`WordTable`]: one per value of a `u8`, so a bucket number needs no bounds check.
+const WORD_BUCKETS: usize = 256;
+/// Slots per bucket. The function words fill at most four of any bucket under the table's hash
+/// (the table is built by the compiler, which refuses a fuller bucket).
+const WORD_WAYS: usize = 4;
 
 /// Function-word keys (see [`key`]; 0 marks a free slot, which no word's key is) with their
-/// language bits, placed by a multiplicative hash with linear probing.
+/// language bits, each in the bucket of its multiplicative hash.
 struct WordTable {
-    keys: [u64; WORD_SLOTS],
-    langs: [u8; WORD_SLOTS],
+    keys: [[u64; WORD_WAYS]; WORD_BUCKETS],
+    langs: [[u8; WORD_WAYS]; WORD_BUCKETS],
 }
 
 impl WordTable {
     /// The table of every word of [`LANGS`] ([`key`], spelled out for a `const fn`).
     const fn build() -> WordTable {
         let mut index = WordTable {
-            keys: [0; WORD_SLOTS],
-            langs: [0; WORD_SLOTS],
+            keys: [[0; WORD_WAYS]; WORD_BUCKETS],
+            langs: [[0; WORD_WAYS]; WORD_BUCKETS],
         };
         let mut lang = 0;
         while lang < LANGS.len() {
@@ -1321,9 +1327,16 @@ impl WordTable {
                         k |= (w[i] as u64) << (8 * i);
                         i += 1;
                     }
-                    let slot = index.slot(k);
-                    index.keys[slot] = k;
-                    index.langs[slot] |= 1 << lang;
+                    let bucket = WordTable::bucket(k);
+                    let mut slot = 0;
+                    while index.keys[bucket][slot] != 0 && index.keys[bucket][slot] != k {
+                        slot += 1;
+                        // A compile-time error: a new word needs a bigger table or another
+                        // multiplier.
+                        assert!(slot < WORD_WAYS, "a function-word bucket overflows");
+                    }
+                    index.keys[bucket][slot] = k;
+                    index.langs[bucket][slot] |= 1 << lang;
                 }
                 n += 1;
             }
@@ -1332,13 +1345,9 @@ impl WordTable {
         index
     }
 
-    /// The slot that holds `k`, or the free slot where it would go.
-    const fn slot(&self, k: u64) -> usize {
-        let mut slot = (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
-        while self.keys[slot] != 0 && self.keys[slot] != k {
-            slot = (slot + 1) % WORD_SLOTS;
-        }
-        slot
+    /// The bucket of key `k`: the top byte of a multiplicative hash.
+    const fn bucket(k: u64) -> usize {
+        (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as u8 as usize
     }
 }
 
