@@ -541,7 +541,62 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether `text` is one of [`MARKER`]'s headings (and short enough to be one).
 fn is_comment_marker(text: &str) -> bool {
-    text.len() <= 120 && may_be_comment_marker(text) && MARKER.is_match(text)
+    text.len() <= 120
+        && may_start_comment_marker(text)
+        && may_be_comment_marker(text)
+        && MARKER.is_match(text)
+}
+
+/// Whether [`MARKER`] could match `text` by how it starts: the pattern is anchored, so after
+/// the leading non-word characters comes a digit or the first word of one of its alternatives.
+/// Most lines fail this on their first word. A line that starts (after ASCII punctuation) with
+/// a non-ASCII character, or holds a long s (`ſ`, the one non-ASCII letter that folds to a letter
+/// of those words), is left to the other checks.
+fn may_start_comment_marker(text: &str) -> bool {
+    const FIRST_WORDS: &[&[u8]] = &[
+        b"comment",
+        b"comments",
+        b"response",
+        b"responses",
+        b"replies",
+        b"reactions",
+        b"thoughts",
+        b"top",
+        b"view",
+        b"show",
+        b"load",
+        b"read",
+        b"see",
+        b"hide",
+        b"all",
+        b"latest",
+        b"reader",
+        b"leave",
+        b"post",
+        b"add",
+        b"write",
+        b"submit",
+        b"join",
+        b"start",
+        b"no",
+    ];
+    let b = text.as_bytes();
+    let Some(start) = b
+        .iter()
+        .position(|&c| !c.is_ascii() || c.is_ascii_alphanumeric() || c == b'_')
+    else {
+        return false;
+    };
+    if !b[start].is_ascii() || b[start].is_ascii_digit() || text.contains('\u{17f}') {
+        return true;
+    }
+    let word = &b[start..];
+    let len = word
+        .iter()
+        .position(|c| !c.is_ascii_alphabetic())
+        .unwrap_or(word.len());
+    let word = &word[..len];
+    FIRST_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// Whether [`is_comment_marker`]'s pattern could match `text`: every alternative holds one of
@@ -1959,6 +2014,30 @@ mod tests {
             prop_assert_eq!(ends_sentence(&t), plain, "{:?}", t);
         }
 
+        /// Lines made of [`MARKER`]'s words and what may surround them: every one it matches
+        /// passes both prechecks.
+        #[test]
+        fn comment_marker_prechecks_admit_what_the_pattern_matches(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "comment", "Comments", "RESPONSES", "re\u{17f}pon\u{17f}e", "replies",
+                    "reactions", "thoughts", "on", "top", "rated", "view", "show", "load", "read",
+                    "see", "hide", "all", "latest", "reader", "leave", "post", "add", "write",
+                    "submit", "a", "your", "reply", "response", "join", "start", "the",
+                    "conversation", "discussion", "to", "are", "closed", "policy", "no", "yet",
+                    "12", "\u{663}", " ", "  ", "\t", ":", "-", "(", ")", "\u{201c}", "\u{2014}",
+                    "_", "\u{e9}", "x",
+                ]),
+                1..7,
+            ),
+        ) {
+            let t = parts.concat();
+            if MARKER.is_match(&t) {
+                prop_assert!(may_start_comment_marker(&t), "{:?}", t);
+                prop_assert!(may_be_comment_marker(&t), "{:?}", t);
+            }
+        }
+
         #[test]
         fn short_ascii_words_agree(w in "[ -~]{1,8}") {
             prop_assert_eq!(word_languages(&w, 0, w.len()), function_word_languages(&w));
@@ -1987,9 +2066,13 @@ mod tests {
         ] {
             if MARKER.is_match(t) {
                 assert!(may_be_comment_marker(t), "{t:?}");
+                assert!(may_start_comment_marker(t), "{t:?}");
             }
         }
         assert!(!may_be_comment_marker("Home"));
+        assert!(!may_start_comment_marker("Home"));
+        assert!(!may_start_comment_marker("_comments"));
+        assert!(!may_start_comment_marker("-- The comments"));
     }
 
     /// The early exit in [`title_case_start`] against the plain count over the first words.
