@@ -200,6 +200,11 @@ pub fn html_depth(text: &str, stop_at: usize) -> usize {
 /// `\r` end a line, as in text extraction.
 pub fn long_line(text: &str, limit: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
+    // No line is longer than the whole text: a text within the limit (nearly every document
+    // under the default of 1 MiB) is not split at all.
+    if b.len() <= limit {
+        return None;
+    }
     let (mut start, mut line) = (0usize, 1usize);
     loop {
         let end = memchr::memchr2(b'\n', b'\r', &b[start..]).map_or(b.len(), |e| start + e);
@@ -281,5 +286,37 @@ mod tests {
         assert_eq!(long_line("ok\r\nok\n", 6), None);
         assert_eq!(long_line("", 0), None);
         assert_eq!(long_line(&"x".repeat(10), 9), Some((1, 10)));
+    }
+
+    /// [`long_line`] without the shortcut for texts within the limit.
+    fn long_line_by_splitting(text: &str, limit: usize) -> Option<(usize, usize)> {
+        let mut rest = text;
+        let mut line = 1;
+        loop {
+            let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+            if end > limit {
+                return Some((line, end));
+            }
+            if end == rest.len() {
+                return None;
+            }
+            let skip = if rest[end..].starts_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            rest = &rest[end + skip..];
+            line += 1;
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn long_line_agrees_with_splitting(text in "[ab\r\n]{0,24}", limit in 0usize..30) {
+            proptest::prop_assert_eq!(
+                long_line(&text, limit),
+                long_line_by_splitting(&text, limit)
+            );
+        }
     }
 }
