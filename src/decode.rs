@@ -53,8 +53,13 @@ const DETECT_WINDOW: usize = 64 * 1024;
 /// Decodes one raw document.
 pub fn decode(raw: &RawDocument) -> Result<DecodedDocument, DecodeError> {
     let bytes = raw.bytes.as_slice();
-    let (mut encoding, mut source, body) = choose_encoding(bytes, raw.content_type.as_deref())?;
-    let (mut text, mut malformed, mut first_malformed_at) = decode_counting(encoding, body);
+    let (mut encoding, mut source, body, checked) =
+        choose_encoding(bytes, raw.content_type.as_deref())?;
+    let (mut text, mut malformed, mut first_malformed_at) = match checked {
+        // Already known to be valid UTF-8: decoding it would only check it again.
+        Some(valid) => (valid.to_string(), 0, None),
+        None => decode_counting(encoding, body),
+    };
     let mut overridden = None;
     if matches!(source, EncodingSource::Header | EncodingSource::Meta) {
         if let Some(better) = contradicted(encoding, body, malformed) {
@@ -88,11 +93,12 @@ pub fn decode(raw: &RawDocument) -> Result<DecodedDocument, DecodeError> {
     })
 }
 
-/// Picks the encoding; returns it, why, and the bytes to decode (BOM removed).
+/// Picks the encoding; returns it, why, the bytes to decode (BOM removed) and, when choosing
+/// found them to be valid UTF-8 (and chose UTF-8), those bytes as text.
 fn choose_encoding<'a>(
     bytes: &'a [u8],
     content_type: Option<&str>,
-) -> Result<(&'static Encoding, EncodingSource, &'a [u8]), DecodeError> {
+) -> Result<Chosen<'a>, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -100,11 +106,11 @@ fn choose_encoding<'a>(
         return Err(DecodeError::Format { format });
     }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return Ok((enc, EncodingSource::Bom, &bytes[bom_len..]));
+        return Ok((enc, EncodingSource::Bom, &bytes[bom_len..], None));
     }
     let head = &bytes[..bytes.len().min(PRESCAN)];
     if let Some(utf16) = sniff_utf16_without_bom(head) {
-        return Ok((utf16, EncodingSource::Detected, bytes));
+        return Ok((utf16, EncodingSource::Detected, bytes, None));
     }
     // Text never holds NUL; images, archives and executables do within their first bytes,
     // but a NUL anywhere means the input is not a text document.
@@ -112,19 +118,27 @@ fn choose_encoding<'a>(
         return Err(DecodeError::Binary { offset });
     }
     if let Some(enc) = content_type.and_then(charset_param).and_then(label) {
-        return Ok((enc, EncodingSource::Header, bytes));
+        return Ok((enc, EncodingSource::Header, bytes, None));
     }
     if let Some(enc) = meta_charset(head) {
-        return Ok((enc, EncodingSource::Meta, bytes));
+        return Ok((enc, EncodingSource::Meta, bytes, None));
     }
     // Damaged UTF-8 (a truncated last character, a stray byte) is still UTF-8: detection would
     // never guess it and would turn every other non-ASCII character into mojibake.
+    // Valid UTF-8 (most dumps) is checked once, here, and handed on as text.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((UTF_8, EncodingSource::Detected, bytes, Some(text)));
+    }
     let (valid, invalid) = utf8_evidence(bytes);
     if invalid == 0 || (valid > 0 && valid >= invalid) {
-        return Ok((UTF_8, EncodingSource::Detected, bytes));
+        return Ok((UTF_8, EncodingSource::Detected, bytes, None));
     }
-    Ok((detect(bytes), EncodingSource::Detected, bytes))
+    Ok((detect(bytes), EncodingSource::Detected, bytes, None))
 }
+
+/// What [`choose_encoding`] returns: the encoding, why, the bytes to decode and, when they are
+/// already known to be valid UTF-8, their text.
+type Chosen<'a> = (&'static Encoding, EncodingSource, &'a [u8], Option<&'a str>);
 
 /// Counts valid non-ASCII UTF-8 characters and damaged spots: runs of adjacent invalid
 /// sequences count once, so a CESU-8 surrogate pair (six invalid bytes in a row) weighs as much
@@ -266,6 +280,9 @@ fn sniff_utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     if head.len() < 8 {
         return None;
     }
+    // Both verdicts need NULs in at least seven of ten pairs: a head without any (every text
+    // in an ASCII-compatible encoding) is spared counting them byte by byte.
+    memchr::memchr(0, head)?;
     let pairs = head.len() / 2;
     let even_nul = head.iter().step_by(2).filter(|&&b| b == 0).count();
     let odd_nul = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
@@ -513,5 +530,60 @@ mod tests {
             sniff_kind("Title\n\nA line about <b> tags."),
             ContentKind::Text
         );
+    }
+
+    /// [`sniff_utf16_without_bom`] without the shortcut for heads without NUL.
+    fn sniff_utf16_counting(head: &[u8]) -> Option<&'static Encoding> {
+        if head.len() < 8 {
+            return None;
+        }
+        let pairs = head.len() / 2;
+        let even_nul = head.iter().step_by(2).filter(|&&b| b == 0).count();
+        let odd_nul = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        if odd_nul * 10 >= pairs * 7 && even_nul * 10 <= pairs {
+            Some(UTF_16LE)
+        } else if even_nul * 10 >= pairs * 7 && odd_nul * 10 <= pairs {
+            Some(UTF_16BE)
+        } else {
+            None
+        }
+    }
+
+    /// Bytes drawn from what the encoding choice looks at: ASCII, NUL, UTF-8 lead and
+    /// continuation bytes, a BOM's first byte and `<`.
+    fn input_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                b'a', b' ', b'<', 0, 0xC3, 0xA9, 0xE2, 0x80, 0xFF, 0xEF,
+            ]),
+            0..40,
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn utf16_sniffing_agrees_with_counting(
+            pairs in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::strategy::Just([b'a', 0]),
+                8 => proptest::strategy::Just([0, b'a']),
+                1 => proptest::strategy::Just([b'a', b'b']),
+                1 => proptest::strategy::Just([0, 0]),
+            ], 0..20),
+            odd in proptest::option::of(proptest::sample::select(vec![0, b'a'])),
+        ) {
+            let head: Vec<u8> = pairs.concat().into_iter().chain(odd).collect();
+            proptest::prop_assert_eq!(sniff_utf16_without_bom(&head), sniff_utf16_counting(&head));
+        }
+
+        /// The text handed on by the encoding choice is what decoding its bytes would give.
+        #[test]
+        fn checked_utf8_is_what_decoding_gives(bytes in input_bytes()) {
+            if let Ok((encoding, _, body, Some(text))) = choose_encoding(&bytes, None) {
+                proptest::prop_assert_eq!(
+                    decode_counting(encoding, body),
+                    (text.to_string(), 0, None)
+                );
+            }
+        }
     }
 }
