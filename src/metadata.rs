@@ -102,6 +102,24 @@ pub fn parse_date(s: &str) -> Option<String> {
     None
 }
 
+/// Whether `text` could be a [`READ_TIME`] line: it must end in `read` and optional whitespace
+/// (`\s` is what `trim_end` trims; no non-ASCII character folds to a letter of `read`). Most
+/// lines fail this without the regex running.
+fn may_be_read_time(text: &str) -> bool {
+    let t = text.trim_end().as_bytes();
+    t.len() >= 4 && t[t.len() - 4..].eq_ignore_ascii_case(b"read")
+}
+
+/// Whether `text` could be a [`BYLINE`]: the pattern is anchored at the start, where it wants
+/// `by`, `posted`, `published` or `written` in any case (no non-ASCII character folds to `b`,
+/// `p` or `w`).
+fn may_be_byline(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'b' | b'B' | b'p' | b'P' | b'w' | b'W')
+    )
+}
+
 /// Whether `s` could hold a month name as the named-date patterns match them (case-insensitive):
 /// three letters of one, in any ASCII case, or a long s (`ſ`), the one non-ASCII letter that
 /// folds to a letter of a month's name (`s` of `sep`).
@@ -159,12 +177,14 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
     let header = header_blocks(decided);
     // A `<title>` flattened into the first line usually repeats the headline (plus the site's
     // name), which tells the headline apart from a standfirst or a teaser.
+    // (Only a title is compared with it.)
     let first_line = decided
         .first()
+        .filter(|_| find_title)
         .map(|d| canonical(&d.block.text))
         .unwrap_or_default();
     let echoed = |i: usize| {
-        i > 0 && decided[i].block.text.split_whitespace().count() >= 3 && {
+        i > 0 && decided[i].block.text.split_whitespace().nth(2).is_some() && {
             let c = canonical(&decided[i].block.text);
             c.len() <= first_line.len() && first_line.contains(&c)
         }
@@ -179,30 +199,33 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
     };
     let mut title_pos: Option<usize> = if find_title { None } else { Some(0) };
     for (pos, &i) in header.iter().enumerate() {
-        let text = decided[i].block.text.clone();
-        let verdict = if let Some(c) = READ_TIME.captures(&text) {
+        let text = &decided[i].block.text;
+        let verdict = if let Some(c) = may_be_read_time(text)
+            .then(|| READ_TIME.captures(text))
+            .flatten()
+        {
             source_site = Some(c["site"].trim().to_string());
             Some("meta.source")
-        } else if let Some(c) = BYLINE.captures(&text) {
+        } else if let Some(c) = may_be_byline(text).then(|| BYLINE.captures(text)).flatten() {
             let (authors, site, date) = parse_byline(&c["rest"]);
             meta.authors = authors;
             byline_site = byline_site.or(site);
             let when = c.name("when").and_then(|w| parse_date(w.as_str()));
             meta.published = meta.published.take().or(date).or(when);
             Some("meta.byline")
-        } else if let Some(date) = date_line(&text) {
+        } else if let Some(date) = date_line(text) {
             meta.published.get_or_insert(date);
             Some("meta.date")
         } else if find_title
             && meta.title.is_none()
             && preferred_title.is_none_or(|p| p == i)
-            && looks_like_title(&text)
+            && looks_like_title(text)
         {
             meta.title = Some(text.clone());
             Some("meta.title")
         } else if (meta.title.is_some() || !find_title)
             && title_pos.is_some_and(|t| pos == t + 1)
-            && looks_like_source(&text)
+            && looks_like_source(text)
         {
             source_site = Some(text.clone());
             Some("meta.source")
@@ -250,9 +273,11 @@ fn header_blocks(decided: &[Decided]) -> Vec<usize> {
             continue;
         }
         let text = &decided[i].block.text;
-        let words = text.split_whitespace().count();
-        let metaish =
-            READ_TIME.is_match(text) || BYLINE.is_match(text) || date_line(text).is_some();
+        // (Only whether there are more than three words matters.)
+        let words = text.split_whitespace().take(4).count();
+        let metaish = (may_be_read_time(text) && READ_TIME.is_match(text))
+            || (may_be_byline(text) && BYLINE.is_match(text))
+            || date_line(text).is_some();
         if words <= 3 && !metaish {
             shorts += 1;
             if shorts >= 2 {
@@ -273,7 +298,7 @@ fn header_blocks(decided: &[Decided]) -> Vec<usize> {
     // A menu item left on top of the window is not a header line.
     while above.last().is_some_and(|&i| {
         let text = &decided[i].block.text;
-        text.split_whitespace().count() <= 3 && date_line(text).is_none()
+        text.split_whitespace().nth(3).is_none() && date_line(text).is_none()
     }) {
         above.pop();
     }
@@ -288,13 +313,16 @@ fn header_blocks(decided: &[Decided]) -> Vec<usize> {
 }
 
 fn is_prose(text: &str) -> bool {
-    text.split_whitespace().count() >= PROSE_WORDS
-        && text.ends_with(['.', '!', '?', '"', '”', '’', ')'])
+    // The ending first: it is one look, the words a walk over the line that stops at the
+    // twentieth.
+    text.ends_with(['.', '!', '?', '"', '”', '’', ')'])
+        && text.split_whitespace().nth(PROSE_WORDS - 1).is_some()
 }
 
 /// Headlines are short and rarely end in a full stop (`U.S.` style abbreviations aside).
 fn looks_like_title(text: &str) -> bool {
-    let words = text.split_whitespace().count();
+    // Counted up to 31: more is as far out of `2..=30` and as far above 12.
+    let words = text.split_whitespace().take(31).count();
     let sentence = text.ends_with('.') && !text.ends_with("..") && words > 12;
     (2..=30).contains(&words)
         && !sentence
@@ -641,6 +669,116 @@ mod tests {
         assert!(!may_name_a_month("12/11/2019 at 10:00"));
         // The long s is why the precheck looks for it: the case-insensitive pattern takes it.
         assert!(MDY_NAMED.is_match("\u{17F}ep 3, 2020"));
+    }
+
+    #[test]
+    fn line_prechecks_know_every_folding_and_space() {
+        // The prechecks compare ASCII bytes: no other character may match a letter they look
+        // for, and `\s` must be what `trim_end` trims.
+        let letters = Regex::new(r"(?i)^[readbpw]$").expect("valid regex");
+        let space = Regex::new(r"^\s$").expect("valid regex");
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert!(!letters.is_match(&s) || c.is_ascii(), "{c:?}");
+            assert_eq!(space.is_match(&s), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    /// Reading-time lines and bylines, cased and spaced every way, and lines made of their
+    /// pieces.
+    fn header_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let read_time = (
+            select(vec!["", " ", "x"]),
+            select(vec!["Bloomberg", "CGTN News"]),
+            select(vec![" \u{2022} ", "|", " \u{b7} "]),
+            select(vec!["5 min", "12 MINUTES", "1 mins."]),
+            select(vec![" read", " READ", "\u{a0}Read", " reaD"]),
+            select(vec!["", " ", "\u{a0}", "\t", " x", "\u{17f}"]),
+        )
+            .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f].concat());
+        let byline = (
+            select(vec!["", " ", "x "]),
+            select(vec![
+                "",
+                "Posted ",
+                "published on ",
+                "Written ",
+                "POSTED ",
+                "wRITTEN ",
+                "Po\u{17f}ted ",
+            ]),
+            select(vec!["12 May 2023", "May 12, 2023"]),
+            select(vec![" By ", " by ", " BY ", " bY\u{a0}"]),
+            select(vec!["Jane Doe", "jane doe", "\u{c9}lo\u{ef}se Roy"]),
+        )
+            .prop_map(|(a, b, c, d, e)| {
+                if b.is_empty() {
+                    [a, d.trim_start(), e].concat()
+                } else {
+                    [a, b, c, d, e].concat()
+                }
+            });
+        let pieces = vec![
+            "By ",
+            "by",
+            "Posted ",
+            "Written ",
+            " ",
+            "\u{a0}",
+            "Jane Doe",
+            "\u{2022} ",
+            "| ",
+            "5 ",
+            "min ",
+            "read",
+            "READ",
+            "\u{17f}",
+            "x",
+        ];
+        let soup = proptest::collection::vec(select(pieces), 0..10).prop_map(|p| p.concat());
+        prop_oneof![read_time, byline, soup]
+    }
+
+    /// Plain definitions of what the word counts below stop early on.
+    fn is_prose_counting(text: &str) -> bool {
+        text.split_whitespace().count() >= PROSE_WORDS
+            && text.ends_with(['.', '!', '?', '"', '”', '’', ')'])
+    }
+
+    fn looks_like_title_counting(text: &str) -> bool {
+        let words = text.split_whitespace().count();
+        let sentence = text.ends_with('.') && !text.ends_with("..") && words > 12;
+        (2..=30).contains(&words)
+            && !sentence
+            && text.chars().count() <= 250
+            && parse_date(text).is_none()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prechecks_admit_every_match(text in header_line()) {
+            proptest::prop_assert!(!READ_TIME.is_match(&text) || may_be_read_time(&text));
+            proptest::prop_assert!(!BYLINE.is_match(&text) || may_be_byline(&text));
+        }
+
+        #[test]
+        fn early_stopping_word_counts_agree(
+            words in 0usize..40,
+            gap in proptest::sample::select(vec![" ", "  ", "\u{a0}", "\n"]),
+            end in proptest::sample::select(vec!["", ".", "..", "!", "\u{2019}", " ", ")"]),
+        ) {
+            let text = format!("{}{end}", vec!["word"; words].join(gap));
+            proptest::prop_assert_eq!(is_prose(&text), is_prose_counting(&text));
+            proptest::prop_assert_eq!(looks_like_title(&text), looks_like_title_counting(&text));
+            for k in 1..5 {
+                proptest::prop_assert_eq!(
+                    text.split_whitespace().nth(k).is_none(),
+                    text.split_whitespace().count() <= k
+                );
+            }
+        }
     }
 
     #[test]
