@@ -169,8 +169,14 @@ fn date_line(text: &str) -> Option<String> {
 
 /// Reads metadata lines from the top of a text document and marks them `Verdict::Meta`.
 /// With `find_title == false` (HTML, whose title comes from markup) only bylines, datelines and
-/// source lines are looked for.
-pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> Metadata {
+/// source lines are looked for. `forms`: the blocks' canonical forms, shared with judging and
+/// dedup.
+pub fn from_text(
+    decided: &mut [Decided],
+    sites: &[&Site],
+    find_title: bool,
+    forms: &Canonicals,
+) -> Metadata {
     let mut meta = Metadata::default();
     let mut source_site = None;
     let mut byline_site = None;
@@ -181,12 +187,12 @@ pub fn from_text(decided: &mut [Decided], sites: &[&Site], find_title: bool) -> 
     let first_line = decided
         .first()
         .filter(|_| find_title)
-        .map(|d| canonical(&d.block.text))
+        .map(|d| forms.get(0, &d.block.text))
         .unwrap_or_default();
     let echoed = |i: usize| {
         i > 0 && decided[i].block.text.split_whitespace().nth(2).is_some() && {
-            let c = canonical(&decided[i].block.text);
-            c.len() <= first_line.len() && first_line.contains(&c)
+            let c = forms.get(i, &decided[i].block.text);
+            c.len() <= first_line.len() && first_line.contains(c.as_ref())
         }
     };
     let preferred_title = if find_title {
@@ -819,7 +825,7 @@ mod tests {
             .into_iter()
             .map(|block| Decided::new(block, Verdict::Keep))
             .collect();
-        let m = from_text(&mut d, &[], true);
+        let m = from_text(&mut d, &[], true, &Canonicals::new(0));
         assert_eq!(
             m.title.as_deref(),
             Some("Blinken's visit seeks to stabilize relations")
@@ -838,7 +844,7 @@ mod tests {
             .into_iter()
             .map(|block| Decided::new(block, Verdict::Keep))
             .collect();
-        let m = from_text(&mut d, &[], true);
+        let m = from_text(&mut d, &[], true, &Canonicals::new(0));
         assert_eq!(m.authors, ["Renée Dubois"]);
         assert_eq!(m.published.as_deref(), Some("2023-05-12"));
         assert_eq!(d[1].verdict, Verdict::Meta("meta.byline".into()));
@@ -859,7 +865,12 @@ mod tests {
                 .into_iter()
                 .map(|block| Decided::new(block, Verdict::Keep))
                 .collect();
-            assert_eq!(from_text(&mut d, &[], true).site.as_deref(), Some(site));
+            assert_eq!(
+                from_text(&mut d, &[], true, &Canonicals::new(0))
+                    .site
+                    .as_deref(),
+                Some(site)
+            );
             assert_eq!(d[1].verdict, Verdict::Meta("meta.source".into()));
         }
     }

@@ -236,11 +236,11 @@ pub fn clean_limited(
     debug_span!("dedup").in_scope(|| dedup::drop_repeats(&mut decided, &forms));
     budget.check("dedup")?;
     debug_span!("metadata").in_scope(|| match decoded.kind {
-        ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true),
+        ContentKind::Text => meta = metadata::from_text(&mut decided, &active.sites, true, &forms),
         ContentKind::Html => {
             // Markup wins; header lines in the body fill what the markup left out.
             metadata::mark_title_block(&mut decided, &meta, decoded.kind, &forms);
-            let lines = metadata::from_text(&mut decided, &active.sites, false);
+            let lines = metadata::from_text(&mut decided, &active.sites, false, &forms);
             if meta.authors.is_empty() {
                 meta.authors = lines.authors;
             }
