@@ -193,7 +193,116 @@ fn collapsed_starters(text: &str) -> Option<String> {
     if !spacing(text.as_bytes()).ascii_collapsed {
         return None;
     }
-    fold_lower_collapsed_if(text, |c| c != '\u{a0}' && is_nfc_starter(c))
+    lower_starters(text)
+}
+
+/// [`canonical`] of text whose ASCII whitespace is collapsed (see [`Spacing`]), on its UTF-8
+/// bytes, for the scripts dumps are full of: Latin-1 and basic Cyrillic letters are lower-cased
+/// by their last byte (or, for Cyrillic, the lead byte too), the typographic punctuation is
+/// folded by its last byte, CJK ideographs and Hangul syllables (which have no case and never
+/// combine with these neighbours, so the text stays NFC) are copied, and the no-break and
+/// typographic spaces (common in Russian and French text) are collapsed with the ASCII spaces
+/// next to them. `None` at the first other character; the caller then takes the general path.
+fn lower_starters(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return Some(text.to_ascii_lowercase());
+    }
+    let b = text.as_bytes();
+    // The result is never longer: every character keeps or loses bytes but the ellipsis, which
+    // keeps three.
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let run = ascii_run(&b[i..]);
+        if run > 0 {
+            // The text's ASCII spaces are single and inside it; one right after a non-ASCII
+            // space joins that space's run. (The text does not start with an ASCII space:
+            // `out` is empty here only after leading non-ASCII spaces.)
+            let skip =
+                usize::from(b[i] == b' ' && out.as_bytes().last().is_none_or(|&c| c == b' '));
+            let from = out.len();
+            out.push_str(text.get(i + skip..i + run)?);
+            out[from..].make_ascii_lowercase();
+            i += run;
+            continue;
+        }
+        let next = |k: usize| b.get(i + k).copied();
+        let space = match (b[i], next(1), next(2)) {
+            // U+0085, U+00A0; U+2000..=U+200A, U+2028, U+2029, U+202F; U+205F; U+3000.
+            (0xC2, Some(0x85 | 0xA0), _) => 2,
+            (0xE2, Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
+            | (0xE2, Some(0x81), Some(0x9F))
+            | (0xE3, Some(0x80), Some(0x80)) => 3,
+            _ => 0,
+        };
+        if space > 0 {
+            // One space for a run of whitespace, none at the start (nor, below, at the end).
+            if out.as_bytes().last().is_some_and(|&c| c != b' ') {
+                out.push(' ');
+            }
+            i += space;
+            continue;
+        }
+        // The character's code point from its two bytes, for the two-byte cases.
+        let two = |c1: u8| (u32::from(b[i] & 0x1F) << 6) | u32::from(c1 & 0x3F);
+        let lower = match b[i] {
+            // U+00A1..=U+00BF (no case); U+0080..=U+009F are controls.
+            0xC2 => {
+                next(1).filter(|&c| c >= 0xA1)?;
+                None
+            }
+            // U+00C0..=U+00DE but the multiplication sign move up 0x20.
+            0xC3 => match next(1)? {
+                c1 @ 0x80..=0x9E if c1 != 0x97 => Some(two(c1) + 0x20),
+                _ => None,
+            },
+            // U+0400..=U+040F lower to U+0450..=U+045F, U+0410..=U+042F to U+0430..=U+044F.
+            0xD0 => match next(1)? {
+                c1 @ 0x80..=0x8F => Some(two(c1) + 0x50),
+                c1 @ 0x90..=0xAF => Some(two(c1) + 0x20),
+                _ => None,
+            },
+            // U+0440..=U+045F, lower case already.
+            0xD1 => {
+                next(1).filter(|&c| c <= 0x9F)?;
+                None
+            }
+            // General punctuation (U+2000..=U+207F, E2 80 and E2 81; its spaces are taken
+            // above): dashes, quotes, primes and the ellipsis fold, the rest is copied; so is
+            // the numero sign, the trade mark sign, and the minus sign, which folds.
+            0xE2 => {
+                let folded = match (next(1)?, next(2)?) {
+                    (0x80, 0x90..=0x95) | (0x88, 0x92) => "-",
+                    (0x80, 0x98..=0x9B | 0xB2) => "'",
+                    (0x80, 0x9C..=0x9F | 0xB3) => "\"",
+                    (0x80, 0xA6) => "...",
+                    (0x80 | 0x81, _) | (0x84, 0x96 | 0xA2) => text.get(i..i + 3)?,
+                    _ => return None,
+                };
+                out.push_str(folded);
+                i += 3;
+                continue;
+            }
+            0xE4..=0xED => {
+                let c = text.get(i..)?.chars().next()?;
+                if !matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7a3}') {
+                    return None;
+                }
+                None
+            }
+            _ => return None,
+        };
+        let len = if b[i] >= 0xE0 { 3 } else { 2 };
+        match lower {
+            Some(code) => out.push(char::from_u32(code)?),
+            None => out.push_str(text.get(i..i + len)?),
+        }
+        i += len;
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    Some(out)
 }
 
 /// What one pass over a text's bytes says about its spacing: whether its ASCII whitespace is
@@ -319,6 +428,18 @@ fn fold_collapse_lower(text: &str) -> String {
         }
     }
     out
+}
+
+/// How many bytes `b` starts with are ASCII: sixteen at a time while they all are.
+fn ascii_run(b: &[u8]) -> usize {
+    let mut i = 0;
+    while b.len() - i >= 16 && b[i..i + 16].iter().fold(0u8, |any, &c| any | c) < 0x80 {
+        i += 16;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c >= 0x80)
+        .unwrap_or(b.len() - i)
 }
 
 /// The non-ASCII characters of `text` with their byte offsets. ASCII is skipped sixteen bytes
@@ -494,6 +615,53 @@ mod tests {
         }
     }
 
+    /// The characters [`lower_starters`] takes: the starters other than U+00A0 (Latin-1, basic
+    /// Cyrillic, U+2010..=U+2027), the rest of general punctuation, a few signs, CJK ideographs,
+    /// Hangul syllables and whitespace but the Ogham space mark.
+    fn bytewise(c: char) -> bool {
+        (is_nfc_starter(c) && c != '\u{a0}')
+            || matches!(
+                c,
+                '\u{2000}'..='\u{207f}'
+                    | '\u{2116}'
+                    | '\u{2122}'
+                    | '\u{2212}'
+                    | '\u{4e00}'..='\u{9fff}'
+                    | '\u{ac00}'..='\u{d7a3}'
+            )
+            || (c.is_whitespace() && c != '\u{1680}')
+    }
+
+    /// [`lower_starters`] against the steps for every character of the blocks it reads by their
+    /// bytes (and their neighbours), between ASCII and next to itself; and it takes exactly the
+    /// starters other than U+00A0, and the CJK ideographs and Hangul syllables.
+    #[test]
+    fn bytewise_lowering_agrees_with_the_steps_for_every_character() {
+        let blocks = [
+            0x80..0x800u32,
+            0x1600..0x1700,
+            0x2000..0x2300,
+            0x3000..0x3100,
+            0x4dff..0x4e02,
+            0x9ffe..0xa001,
+            0xabff..0xac02,
+            0xd7a2..0xd7a5,
+        ];
+        for c in blocks.into_iter().flatten().filter_map(char::from_u32) {
+            let t = format!("{c}Ab{c}{c}z {c}x{c} y {c}");
+            let want = bytewise(c);
+            assert_eq!(lower_starters(&t).is_some(), want, "{c:?}");
+            if let Some(fast) = lower_starters(&t) {
+                let nfc: String = t.nfc().collect();
+                assert_eq!(
+                    fast,
+                    collapse_whitespace(&fold(&nfc)).to_lowercase(),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn one_pass_canonical_agrees_with_the_steps() {
         for t in [
@@ -655,7 +823,7 @@ mod tests {
         /// starters; the characters are drawn from what decides each branch.
         #[test]
         fn one_pass_route_agrees_with_the_steps(
-            t in "[a-zA-Z \t.\u{a0}\u{c9}\u{e9}\u{d7}\u{85}\u{410}\u{401}\u{2019}\u{201c}\u{2014}\u{2026}\u{2028}\u{3a3}\u{301}\u{130}\u{3000}]{0,12}"
+            t in "[a-zA-Z \t.\u{a0}\u{c0}-\u{ff}\u{85}\u{400}-\u{460}\u{2010}-\u{2028}\u{3a3}\u{301}\u{130}\u{3000}\u{4e00}\u{ac00}\u{d7a3}\u{d7a4}\u{1100}\u{1161}\u{11a8}\u{3099}\u{2009}\u{200b}\u{202f}\u{205f}\u{1680}\u{2212}\u{2116}\u{212a}\u{2126}\u{2032}\u{2070}]{0,12}"
         ) {
             let nfc: String = t.nfc().collect();
             let steps = collapse_whitespace(&fold(&nfc)).to_lowercase();
@@ -663,10 +831,10 @@ mod tests {
             if let Some(fast) = collapsed_starters(&t) {
                 proptest::prop_assert_eq!(&fast, &steps);
             }
-            let starters = t.chars().all(|c| is_nfc_starter(c) && c != '\u{a0}');
+            let starters = t.chars().all(|c| bytewise(c) || (c.is_ascii_whitespace() || c == '\u{b}'));
             proptest::prop_assert_eq!(
                 collapsed_starters(&t).is_some(),
-                starters && is_collapsed(&t)
+                starters && spacing(t.as_bytes()).ascii_collapsed
             );
         }
     }
