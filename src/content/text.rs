@@ -655,7 +655,8 @@ pub fn ends_sentence(text: &str) -> bool {
 /// onto one line: running prose of that length has commas, full stops or at least the
 /// language's small words (a bullet point without a final stop still has them).
 fn is_word_list(text: &str, n: usize, line: &LineWords, stops: &Stopwords) -> bool {
-    n >= 20 && !has_clause_punctuation(text) && !stops.plausible(line, UNPUNCTUATED_STOPWORDS)
+    // The function-word test is one comparison; the punctuation scan reads the line.
+    n >= 20 && !stops.plausible(line, UNPUNCTUATED_STOPWORDS) && !has_clause_punctuation(text)
 }
 
 /// Whether `text` holds one of `.`, `,`, `;`, `:`, `!`, `?`, `。`, `、`, `，`: bytewise, and the
