@@ -886,8 +886,8 @@ fn write_explain(
             .map_or_else(|| format!("#{}", i + 1), |l| format!("L{l}"));
         let (status, why) = match &d.verdict {
             Verdict::Keep => ("keep", ""),
-            Verdict::Drop(r) => ("drop", r.as_str()),
-            Verdict::Meta(r) => ("meta", r.as_str()),
+            Verdict::Drop(r) => ("drop", r.as_ref()),
+            Verdict::Meta(r) => ("meta", r.as_ref()),
         };
         let score = d.score.map_or_else(String::new, |s| format!("{s:+.0}"));
         writeln!(
@@ -980,7 +980,7 @@ fn write_record(out: &mut impl Write, r: &ArticleRecord) -> io::Result<()> {
     }
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for rm in &r.removed {
-        *by_rule.entry(rm.rule.as_str()).or_default() += 1;
+        *by_rule.entry(rm.rule.as_ref()).or_default() += 1;
     }
     let summary: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
     writeln!(
@@ -1044,7 +1044,7 @@ fn stats(store: &Store) -> Result<ExitCode, Fatal> {
             .entry(r.metadata.site.clone().unwrap_or_else(|| "-".into()))
             .or_default() += 1;
         for rm in r.removed {
-            *rules.entry(rm.rule).or_default() += 1;
+            *rules.entry(rm.rule.into_owned()).or_default() += 1;
         }
     }
     let mut out = io::stdout().lock();

@@ -21,7 +21,7 @@ pub fn drop_repeats(decided: &mut [Decided], forms: &Canonicals) -> usize {
     let mut dropped = 0;
     for (i, d) in decided.iter_mut().enumerate().filter(|(_, d)| d.is_kept()) {
         if !seen.insert(forms.get(i, &d.block.text)) {
-            d.verdict = Verdict::Drop(REPEAT.to_string());
+            d.verdict = Verdict::Drop(REPEAT.into());
             dropped += 1;
         }
     }

@@ -180,7 +180,7 @@ pub fn apply_with(
     let mut dropped = 0;
     for (i, n) in looked_up.into_iter().zip(found) {
         if is_frequent(n, docs) {
-            decided[i].verdict = Verdict::Drop(LEARNED.to_string());
+            decided[i].verdict = Verdict::Drop(LEARNED.into());
             dropped += 1;
         }
     }

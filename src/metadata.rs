@@ -242,7 +242,7 @@ pub fn from_text(
             if reason == "meta.title" {
                 title_pos = Some(pos);
             }
-            decided[i].verdict = Verdict::Meta(reason.to_string());
+            decided[i].verdict = Verdict::Meta(reason.into());
         }
     }
     // A title taken from a document that has nothing else is the document itself.
@@ -648,7 +648,7 @@ pub fn mark_title_block(
     if let Some(i) = (0..decided.len())
         .find(|&i| decided[i].is_kept() && forms.get(i, &decided[i].block.text) == want.as_str())
     {
-        decided[i].verdict = Verdict::Meta("meta.title".to_string());
+        decided[i].verdict = Verdict::Meta("meta.title".into());
     }
 }
 

@@ -3,6 +3,7 @@
 //! Nothing here does work: a stage takes one of these and returns the next one, so each stage
 //! can be tested on its own and a later stage never needs to know how an earlier one did its job.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -161,11 +162,15 @@ pub struct Block {
     pub removed_by: Option<String>,
 }
 
+/// The id of the rule that removed a block, or a built-in reason such as `dedup.repeat`.
+/// Built-in reasons are borrowed: most removed lines carry one, and a text dump has thousands.
+pub type Reason = Cow<'static, str>;
+
 /// Why a block was kept out of the article.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removal {
     /// The id of the rule that removed it, or a built-in reason such as `dedup.repeat`.
-    pub rule: String,
+    pub rule: Reason,
     pub text: String,
     /// Source line for text input.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -177,9 +182,9 @@ pub struct Removal {
 pub enum Verdict {
     Keep,
     /// Removed by the named rule or built-in reason.
-    Drop(String),
+    Drop(Reason),
     /// Taken out of the body because it became metadata (title, byline, date line).
-    Meta(String),
+    Meta(Reason),
 }
 
 /// A block with its verdict: the unit `clean --explain` prints.

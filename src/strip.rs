@@ -82,7 +82,11 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
     }
     let mut verdicts: Vec<Verdict> = blocks
         .iter()
-        .map(|b| b.removed_by.clone().map_or(Verdict::Keep, Verdict::Drop))
+        .map(|b| {
+            b.removed_by
+                .clone()
+                .map_or(Verdict::Keep, |r| Verdict::Drop(r.into()))
+        })
         .collect();
     for (&i, v) in flow.iter().zip(flow_verdicts) {
         verdicts[i] = v;
@@ -139,7 +143,7 @@ fn apply_rule(
     let drop = |verdicts: &mut [Verdict], range: std::ops::Range<usize>| {
         for v in &mut verdicts[range] {
             if *v == Verdict::Keep {
-                *v = Verdict::Drop(rule.id.clone());
+                *v = Verdict::Drop(rule.id.clone().into());
             }
         }
     };

@@ -198,7 +198,7 @@ pub fn judge(decided: &mut [Decided], forms: &Canonicals) {
             }
         };
         if let Some(r) = reason {
-            decided[i].verdict = Verdict::Drop(r.to_string());
+            decided[i].verdict = Verdict::Drop(r.into());
         }
     }
 }
@@ -2204,7 +2204,7 @@ mod tests {
             .map(|d| {
                 let v = match d.verdict {
                     Verdict::Keep => "keep".to_string(),
-                    Verdict::Drop(r) | Verdict::Meta(r) => r,
+                    Verdict::Drop(r) | Verdict::Meta(r) => r.into_owned(),
                 };
                 (v, d.block.text)
             })
