@@ -75,7 +75,9 @@ const LINE_KEYS: (u64, u64) = (0x6465_626f_696c_6572, 0x6c69_6e65_7320_7633);
 /// Whether a line is short enough to be counted.
 fn countable(text: &str) -> bool {
     // Bytes bound characters from above: most lines are decided without counting.
-    text.len() <= MAX_LINE_CHARS || text.chars().count() <= MAX_LINE_CHARS
+    // (A character is at most four bytes.)
+    text.len() <= MAX_LINE_CHARS
+        || (text.len() <= 4 * MAX_LINE_CHARS && text.chars().count() <= MAX_LINE_CHARS)
 }
 
 /// The distinct short lines of a document, whatever their verdict: boilerplate is learnt from
@@ -84,34 +86,71 @@ pub fn lines_of(site: String, decided: &[Decided]) -> SiteLines {
     lines_with(site, decided, None)
 }
 
+/// A document's [`SiteLines`] by reference: each distinct line's hash with the index of the
+/// block whose text it is. Cleaning hands these on, and the store encodes the texts straight
+/// from the blocks, so the lines of a counted document are not copied into strings of their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineRefs {
+    pub site: String,
+    /// `(line hash, block index)`, distinct by hash, in hash order.
+    pub lines: Vec<([u8; 8], usize)>,
+}
+
+impl LineRefs {
+    /// The lines with their texts, `decided` being the blocks the references were taken of.
+    pub fn to_lines(&self, decided: &[Decided]) -> SiteLines {
+        SiteLines {
+            site: self.site.clone(),
+            lines: self
+                .lines
+                .iter()
+                .filter_map(|&(h, i)| Some((h, decided.get(i)?.block.text.clone())))
+                .collect(),
+        }
+    }
+}
+
 /// [`lines_of`], reusing the line hashes [`Hashes::of`] took of the same blocks.
 pub fn lines_with(site: String, decided: &[Decided], hashes: Option<&Hashes>) -> SiteLines {
-    let mut seen: Vec<([u8; 8], usize)> = Vec::with_capacity(decided.len());
+    line_refs(site, decided, hashes).to_lines(decided)
+}
+
+/// [`lines_with`] by reference.
+pub fn line_refs(site: String, decided: &[Decided], hashes: Option<&Hashes>) -> LineRefs {
+    // Hashes as big-endian integers sort as the bytes do, and compare in one instruction.
+    let mut seen: Vec<(u64, usize)> = Vec::with_capacity(decided.len());
     for (i, d) in decided.iter().enumerate() {
         let t = &d.block.text;
-        if let Some(h) = hashes.and_then(|h| h.get(i, t)) {
-            seen.push((h, i));
-        } else if countable(t) {
-            seen.push((line_hash(t), i));
+        let hash = match hashes.and_then(|h| h.get(i, t)) {
+            Some(known) => known,
+            None => countable(t).then(|| line_hash(t)),
+        };
+        if let Some(h) = hash {
+            seen.push((u64::from_be_bytes(h), i));
         }
     }
     // Of lines with the same hash, the first one's text is kept.
     seen.sort_unstable();
     seen.dedup_by_key(|e| e.0);
-    SiteLines {
+    LineRefs {
         site,
         lines: seen
             .into_iter()
-            .map(|(h, i)| (h, decided[i].block.text.clone()))
+            .map(|(h, i)| (h.to_be_bytes(), i))
             .collect(),
     }
 }
 
 /// The line hashes of a document's countable blocks, taken once for both [`apply_with`] and
 /// [`lines_with`]. Each is kept with its text's address and length: a block whose text was
-/// replaced in between is hashed again, never matched to a stale hash.
+/// replaced in between is hashed again, never matched to a stale hash. A block too long to
+/// count is kept as such (`None` hash), so it is not measured again.
 #[derive(Debug, Default)]
-pub struct Hashes(Vec<Option<(usize, usize, [u8; 8])>>);
+pub struct Hashes(Vec<Option<Taken>>);
+
+/// What [`Hashes`] took of one block: its text's address and length, and its line hash (`None`
+/// for a line too long to count).
+type Taken = (usize, usize, Option<[u8; 8]>);
 
 impl Hashes {
     /// The hashes of every countable block (`all`), or of the kept ones only (all that
@@ -123,8 +162,8 @@ impl Hashes {
                 .enumerate()
                 .map(|(i, d)| {
                     let t = &d.block.text;
-                    ((all || d.is_kept()) && countable(t)).then(|| {
-                        let h = canonical_hash(&forms.get(i, t));
+                    (all || d.is_kept()).then(|| {
+                        let h = countable(t).then(|| canonical_hash(&forms.get(i, t)));
                         (t.as_ptr() as usize, t.len(), h)
                     })
                 })
@@ -132,8 +171,9 @@ impl Hashes {
         )
     }
 
-    /// The hash of block `i` if it was taken of this very text.
-    fn get(&self, i: usize, text: &str) -> Option<[u8; 8]> {
+    /// What was taken of block `i` if it was taken of this very text: its hash, or `None` for
+    /// a line too long to count.
+    fn get(&self, i: usize, text: &str) -> Option<Option<[u8; 8]>> {
         match self.0.get(i) {
             Some(Some((ptr, len, h))) if *ptr == text.as_ptr() as usize && *len == text.len() => {
                 Some(*h)
@@ -168,7 +208,8 @@ pub fn apply_with(
     let mut wanted = Vec::new();
     for (i, d) in decided.iter().enumerate().filter(|(_, d)| d.is_kept()) {
         let hash = match hashes.and_then(|h| h.get(i, &d.block.text)) {
-            Some(h) => h,
+            Some(Some(h)) => h,
+            Some(None) => continue,
             None if !countable(&d.block.text) => continue,
             None => line_hash(&d.block.text),
         };

@@ -73,7 +73,7 @@ pub struct Cleaned {
     pub site_key: Option<String>,
     /// What the document adds to its site's learned counts: set when cleaning read learned
     /// counts and the site has fewer than [`learn::MAX_DOCS`] documents counted.
-    pub lines: Option<learn::SiteLines>,
+    pub lines: Option<learn::LineRefs>,
 }
 
 /// Runs one document through every stage up to (not including) the store.
@@ -275,7 +275,7 @@ pub fn clean_limited(
     }
     debug!(kept = body.len(), removed = removed.len(), "cleaned");
     let lines = match (&site_key, counting) {
-        (Some(site), true) => Some(learn::lines_with(site.clone(), &decided, hashes.as_ref())),
+        (Some(site), true) => Some(learn::line_refs(site.clone(), &decided, hashes.as_ref())),
         _ => None,
     };
     Ok(Cleaned {

@@ -47,7 +47,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::learn::{self, LineStats, SiteLines};
+use crate::learn::{self, LineRefs, LineStats, SiteLines};
+use crate::model::Decided;
 use crate::model::{ArticleRecord, Origin};
 
 /// How long to keep retrying a held lock: a process killed a moment ago may still hold it.
@@ -350,10 +351,21 @@ fn put_text(v: &mut Vec<u8>, s: &str) {
 }
 
 fn encode_lines(lines: &SiteLines) -> Vec<u8> {
-    let mut v = Vec::with_capacity(16 + lines.lines.iter().map(|l| 12 + l.1.len()).sum::<usize>());
-    put_text(&mut v, &lines.site);
-    v.extend_from_slice(&(lines.lines.len() as u32).to_be_bytes());
-    for (hash, text) in &lines.lines {
+    encode_line_list(
+        &lines.site,
+        lines.lines.iter().map(|(h, t)| (h, t.as_str())),
+    )
+}
+
+/// The log form of a site's name and its `(hash, text)` lines.
+fn encode_line_list<'a>(
+    site: &str,
+    lines: impl ExactSizeIterator<Item = (&'a [u8; 8], &'a str)> + Clone,
+) -> Vec<u8> {
+    let mut v = Vec::with_capacity(16 + lines.clone().map(|l| 12 + l.1.len()).sum::<usize>());
+    put_text(&mut v, site);
+    v.extend_from_slice(&(lines.len() as u32).to_be_bytes());
+    for (hash, text) in lines {
         v.extend_from_slice(hash);
         put_text(&mut v, text);
     }
@@ -396,6 +408,21 @@ pub struct PreparedLines {
 }
 
 impl PreparedLines {
+    /// The lines `refs` names, their texts read from `decided` (the blocks the references were
+    /// taken of): the same bytes as [`PreparedLines::of`] the owned lines.
+    pub fn of_refs(refs: LineRefs, decided: &[Decided]) -> PreparedLines {
+        let lines: Vec<(&[u8; 8], &str)> = refs
+            .lines
+            .iter()
+            .filter_map(|(h, i)| Some((h, decided.get(*i)?.block.text.as_str())))
+            .collect();
+        PreparedLines {
+            hashes: lines.iter().map(|l| *l.0).collect(),
+            bytes: encode_line_list(&refs.site, lines.iter().copied()),
+            site: refs.site,
+        }
+    }
+
     pub fn of(lines: SiteLines) -> PreparedLines {
         PreparedLines {
             hashes: lines.lines.iter().map(|l| l.0).collect(),

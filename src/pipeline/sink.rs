@@ -107,7 +107,9 @@ impl Sink for StoreSink<'_> {
             .into_iter()
             .next()
             .unwrap_or_else(|| origin_now(origin));
-        Ok((origin, json, cleaned.lines.take().map(PreparedLines::of)))
+        let lines = cleaned.lines.take();
+        let lines = lines.map(|refs| PreparedLines::of_refs(refs, &cleaned.decided));
+        Ok((origin, json, lines))
     }
 
     fn put(
