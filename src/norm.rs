@@ -184,11 +184,8 @@ pub fn canonical(text: &str) -> String {
     collapse_whitespace(&fold(&nfc)).to_lowercase()
 }
 
-/// [`canonical`] of collapsed text (see [`is_collapsed`]) whose characters are all
-/// [`is_nfc_starter`]s, in one pass over its characters; `None` for any other text. Such text is
-/// its own NFC, holds no capital sigma, and of its characters only U+00A0 is whitespace, so
-/// folding and lower-casing are all that is left: runs of ASCII are copied and lower-cased
-/// whole, the other characters one by one.
+/// [`canonical`] of text whose ASCII whitespace is already collapsed and whose characters
+/// [`lower_starters`] knows, in one pass over its bytes; `None` for any other text.
 fn collapsed_starters(text: &str) -> Option<String> {
     if !spacing(text.as_bytes()).ascii_collapsed {
         return None;
@@ -448,10 +445,7 @@ fn non_ascii(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let b = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
-        while b.len() - i >= 16 && b[i..i + 16].iter().fold(0u8, |any, &c| any | c) < 0x80 {
-            i += 16;
-        }
-        let at = i + b.get(i..)?.iter().position(|&c| c >= 0x80)?;
+        let at = i + ascii_run(b.get(i..)?);
         let c = text.get(at..)?.chars().next()?;
         i = at + c.len_utf8();
         Some((at, c))
@@ -462,18 +456,9 @@ fn non_ascii(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// ASCII spaces between words already, and no character folds to a space (those that do are
 /// whitespace), so only folding and lower-casing are left.
 fn fold_lower_collapsed(text: &str) -> String {
-    fold_lower_collapsed_if(text, |_| true).unwrap_or_default()
-}
-
-/// [`fold_lower_collapsed`], giving up (`None`) at the first non-ASCII character that `accept`
-/// refuses.
-fn fold_lower_collapsed_if(text: &str, accept: impl Fn(char) -> bool) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for (at, c) in non_ascii(text) {
-        if !accept(c) {
-            return None;
-        }
         let from = out.len();
         out.push_str(&text[copied..at]);
         out[from..].make_ascii_lowercase();
@@ -486,7 +471,7 @@ fn fold_lower_collapsed_if(text: &str, accept: impl Fn(char) -> bool) -> Option<
     let from = out.len();
     out.push_str(&text[copied..]);
     out[from..].make_ascii_lowercase();
-    Some(out)
+    out
 }
 
 /// The canonical forms of one document's blocks, each computed the first time a stage asks for
