@@ -15,11 +15,7 @@ const WRAP_MIN: usize = 55;
 const WRAP_MAX: usize = 90;
 
 pub fn extract(text: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    // Lines of the current paragraph go straight into `blocks`, from `first` on; a paragraph
-    // that turns out hard-wrapped is joined there when it ends.
-    let mut first = 0;
-    let mut paragraph = 0;
+    let mut blocks = Paragraphs::default();
     let suspects = uncollapsed_spans(text);
     let mut next_suspect = 0;
     for (i, (start, line)) in lines(text).enumerate() {
@@ -41,24 +37,46 @@ pub fn extract(text: &str) -> Vec<Block> {
         } else {
             collapse_whitespace(line)
         };
-        if clean.is_empty() {
-            if blocks.len() > first {
-                join_if_wrapped(&mut blocks, first);
-                first = blocks.len();
-                paragraph += 1;
+        blocks.push(i + 1, clean);
+    }
+    blocks.finish()
+}
+
+/// The blocks of a document as its lines arrive. Lines of the current paragraph go straight
+/// into `blocks`, from `first` on; a paragraph that turns out hard-wrapped is joined there when
+/// it ends.
+#[derive(Default)]
+struct Paragraphs {
+    blocks: Vec<Block>,
+    first: usize,
+    paragraph: usize,
+}
+
+impl Paragraphs {
+    /// Adds line `line` (1-based), collapsed: a blank one ends the paragraph.
+    fn push(&mut self, line: usize, text: String) {
+        if text.is_empty() {
+            if self.blocks.len() > self.first {
+                join_if_wrapped(&mut self.blocks, self.first);
+                self.first = self.blocks.len();
+                self.paragraph += 1;
             }
         } else {
-            blocks.push(Block {
-                text: clean,
+            self.blocks.push(Block {
+                text,
                 kind: BlockKind::Line,
-                line: Some(i + 1),
-                paragraph,
+                line: Some(line),
+                paragraph: self.paragraph,
                 removed_by: None,
             });
         }
     }
-    join_if_wrapped(&mut blocks, first);
-    blocks
+
+    /// The blocks, the last paragraph joined if it is hard-wrapped.
+    fn finish(mut self) -> Vec<Block> {
+        join_if_wrapped(&mut self.blocks, self.first);
+        self.blocks
+    }
 }
 
 /// How many bytes [`uncollapsed_spans`] tests at once: two SSE2 registers' worth, which the
@@ -282,29 +300,11 @@ mod tests {
 
     /// [`extract`] as it was first written: every line collapsed (and checked) on its own.
     fn extract_collapsing_each_line(text: &str) -> Vec<Block> {
-        let mut blocks = Vec::new();
-        let mut first = 0;
-        let mut paragraph = 0;
+        let mut blocks = Paragraphs::default();
         for (i, line) in lines_one_search_each(text).into_iter().enumerate() {
-            let clean = collapse_whitespace(line);
-            if clean.is_empty() {
-                if blocks.len() > first {
-                    join_if_wrapped(&mut blocks, first);
-                    first = blocks.len();
-                    paragraph += 1;
-                }
-            } else {
-                blocks.push(Block {
-                    text: clean,
-                    kind: BlockKind::Line,
-                    line: Some(i + 1),
-                    paragraph,
-                    removed_by: None,
-                });
-            }
+            blocks.push(i + 1, collapse_whitespace(line));
         }
-        join_if_wrapped(&mut blocks, first);
-        blocks
+        blocks.finish()
     }
 
     fn texts(blocks: &[Block]) -> Vec<(&str, Option<usize>, usize)> {
