@@ -158,9 +158,7 @@ fn leading(parts: &[Hir]) -> Option<Vec<String>> {
             if let Some(chars) = optional_chars(p) {
                 let mut all = leading(&parts[i + 1..])?;
                 all.extend(chars);
-                all.sort();
-                all.dedup();
-                return (all.len() <= MAX_EXACT).then_some(all);
+                return bounded(all);
             }
         }
         match exact(p) {
@@ -209,15 +207,7 @@ fn starts(hir: &Hir) -> Option<Vec<String>> {
         HirKind::Capture(c) => starts(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => starts(&r.sub),
         HirKind::Concat(parts) => leading(parts),
-        HirKind::Alternation(alts) => {
-            let mut all = Vec::new();
-            for a in alts {
-                all.extend(starts(a)?);
-            }
-            all.sort();
-            all.dedup();
-            (all.len() <= MAX_EXACT).then_some(all)
-        }
+        HirKind::Alternation(alts) => union_of(alts, starts),
         _ => None,
     }
 }
@@ -275,15 +265,7 @@ fn ends(hir: &Hir) -> Option<Vec<String>> {
         HirKind::Capture(c) => ends(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => ends(&r.sub),
         HirKind::Concat(parts) => trailing(parts),
-        HirKind::Alternation(alts) => {
-            let mut all = Vec::new();
-            for a in alts {
-                all.extend(ends(a)?);
-            }
-            all.sort();
-            all.dedup();
-            (all.len() <= MAX_EXACT).then_some(all)
-        }
+        HirKind::Alternation(alts) => union_of(alts, ends),
         _ => None,
     }
 }
@@ -324,17 +306,26 @@ fn exact(hir: &Hir) -> Option<Vec<String>> {
             }
             all
         }
-        HirKind::Alternation(alts) => {
-            let mut all = Vec::new();
-            for a in alts {
-                all.extend(exact(a)?);
-            }
-            all.sort();
-            all.dedup();
-            all
-        }
+        HirKind::Alternation(alts) => return union_of(alts, exact),
         _ => return None,
     };
+    (strings.len() <= MAX_EXACT).then_some(strings)
+}
+
+/// The union of `f` over the alternatives `alts` (see [`bounded`]); `None` if `f` knows
+/// nothing of one of them.
+fn union_of(alts: &[Hir], f: fn(&Hir) -> Option<Vec<String>>) -> Option<Vec<String>> {
+    let mut all = Vec::new();
+    for a in alts {
+        all.extend(f(a)?);
+    }
+    bounded(all)
+}
+
+/// `strings` sorted and without repeats, if at most [`MAX_EXACT`] are left.
+fn bounded(mut strings: Vec<String>) -> Option<Vec<String>> {
+    strings.sort();
+    strings.dedup();
     (strings.len() <= MAX_EXACT).then_some(strings)
 }
 
