@@ -1,7 +1,7 @@
 //! Store: article records in an embedded `sled` database plus an append-only record log, in one
 //! directory (no server).
 //!
-//! Format 3. Large values (article records as JSON, a document's learned lines) are appended to
+//! Format 4. Large values (article records as JSON, a document's learned lines) are appended to
 //! `records.log` in the store directory, each entry a length, a CRC-32 and the bytes; `sled`
 //! holds one tree (`store`) of small index entries, keyed by a one-byte type prefix:
 //! * `a` + article id (its 32 bytes, not 64 hex characters: the index stays in memory, so its
@@ -12,8 +12,10 @@
 //! * `s` + site key → documents counted, the log locations of their lines (the site's line
 //!   table is the sum of those entries; see [`crate::learn`]) and the lines at or above
 //!   [`learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
-//! * `p` + log offset (big-endian u64) → log location of the [`SiteLines`] of a document whose
-//!   counts are not yet in its site's entry
+//! * `p` + log offset (big-endian u64) → log locations (12 bytes each) of the [`SiteLines`] of
+//!   documents whose counts are not yet in their site's entries: one entry per commit, keyed by
+//!   its first document's offset (format 3 wrote one per document, which format 4 reads as a list
+//!   of one and so opens in place)
 //! * `V` → the format version
 //!
 //! Writes are staged in memory (later writes to a key replace earlier ones, and reads see them)
@@ -25,7 +27,8 @@
 //! in the log unreferenced. Errors keep lock contention, corruption and I/O apart so the CLI can
 //! say what to do about each.
 //!
-//! Learned counts: a document's lines are written to the log with it, under a pending key, and
+//! Learned counts: a document's lines are written to the log with it, listed under a pending key
+//! (one per commit: two index writes per document cost as much as the rest of storing it), and
 //! join the counts that cleaning reads only at [`Store::merge_pending`], which the pipeline calls
 //! at fixed points of the input order, so what a document sees does not depend on which parallel
 //! worker finished first. Merging is in memory and needs only the lines' hashes; every
@@ -59,7 +62,10 @@ const LOCK_WAIT: Duration = Duration::from_millis(800);
 /// CPU at 100k (the index's pages are in the OS page cache, and a document needs two lookups).
 const CACHE_BYTES: u64 = 2 * 1024 * 1024;
 /// The on-disk format this version reads and writes.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
+/// The older format this version opens, upgrading it in place: its layout is format 4's with
+/// one document per pending entry.
+const UPGRADES_FROM: &[u8] = b"3";
 /// Merges between writes of the changed sites' entries.
 pub const CHECKPOINT_MERGES: u64 = 4;
 /// The record log's file name inside the store directory.
@@ -553,8 +559,8 @@ struct Learned {
     sites: FastMap<String, Site>,
     /// Pending entries left by an earlier run have been merged.
     recovered: bool,
-    /// Keys of pending entries merged since the last checkpoint.
-    merged: Vec<Vec<u8>>,
+    /// Pending entries (by the offset in their key) merged since the last checkpoint.
+    merged: Vec<u64>,
     merges: u64,
 }
 
@@ -562,7 +568,8 @@ type Writes = HashMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// A document's lines not yet merged into its site's counts.
 struct Unmerged {
-    key: Vec<u8>,
+    /// The offset in the key of the pending entry that lists it.
+    batch: u64,
     loc: Loc,
     site: String,
     hashes: Vec<[u8; 8]>,
@@ -572,14 +579,36 @@ struct Unmerged {
 #[derive(Default)]
 struct Staged {
     writes: Writes,
-    /// Documents put since the last merge: pending key, log location, site and line hashes.
+    /// Documents put since the last merge: pending entry, log location, site and line hashes.
     unmerged: Vec<Unmerged>,
+    /// The pending entry being filled: its key's offset and the locations listed so far. It is
+    /// staged when a commit starts or a merge takes the documents, so an entry's documents are
+    /// merged all at once and its removal at a checkpoint never drops an unmerged one.
+    batch: Option<(u64, Vec<u8>)>,
     /// The commit [`Store::start_commit`] started, until it is known to have finished.
     inflight: Option<Inflight>,
     /// Some failure entry may exist (the store had one when opened, or one was put since):
     /// until then a stored document has no failure to clear, and its batch no removal to
     /// carry.
     failures: bool,
+}
+
+impl Staged {
+    /// Stages the pending entry being filled.
+    fn close_batch(&mut self) {
+        if let Some((offset, locs)) = self.batch.take() {
+            self.writes
+                .insert(key(PENDING, &offset.to_be_bytes()), Some(locs));
+        }
+    }
+}
+
+/// The locations a pending entry lists (format 3's single location is a list of one).
+fn decode_locs(v: &[u8]) -> Option<Vec<Loc>> {
+    if v.is_empty() || v.len() % 12 != 0 {
+        return None;
+    }
+    v.chunks_exact(12).map(Loc::decode).collect()
 }
 
 /// A commit running on its own thread: sync the log, apply the batch, flush `sled`. Reads see
@@ -687,6 +716,10 @@ impl Store {
         let tree = db.open_tree("store").map_err(|e| map_sled(&display, e))?;
         match tree.get(VERSION_KEY).map_err(|e| map_sled(&display, e))? {
             Some(v) if v.as_ref() == FORMAT.to_string().as_bytes() => {}
+            Some(v) if v.as_ref() == UPGRADES_FROM => {
+                tree.insert(VERSION_KEY, FORMAT.to_string().as_bytes())
+                    .map_err(|e| map_sled(&display, e))?;
+            }
             Some(v) => {
                 return Err(StoreError::Format {
                     path: display,
@@ -806,6 +839,7 @@ impl Store {
         if let Some(i) = st.inflight.take() {
             i.join(&self.path)?;
         }
+        st.close_batch();
         if st.writes.is_empty() {
             return Ok(());
         }
@@ -825,6 +859,7 @@ impl Store {
             i.join(&self.path)?;
         }
         let file = self.log.seal().map_err(|e| self.io(e))?;
+        st.close_batch();
         let writes = Arc::new(std::mem::take(&mut st.writes));
         let (tree, db, path) = (self.tree.clone(), self.db.clone(), self.path.clone());
         let mine = writes.clone();
@@ -944,10 +979,11 @@ impl Store {
         }
         if let (PutOutcome::Stored, true, Some(lines)) = (&outcome, new_origin, lines) {
             let loc = self.log.append(&lines.bytes).map_err(|e| self.io(e))?;
-            let pkey = key(PENDING, &loc.offset.to_be_bytes());
-            st.writes.insert(pkey.clone(), Some(loc.encode()));
+            let (batch, locs) = st.batch.get_or_insert_with(|| (loc.offset, Vec::new()));
+            let batch = *batch;
+            locs.extend_from_slice(&loc.encode());
             st.unmerged.push(Unmerged {
-                key: pkey,
+                batch,
                 loc,
                 site: lines.site,
                 hashes: lines.hashes,
@@ -1010,26 +1046,35 @@ impl Store {
         let Some(l) = guard.as_mut() else {
             return Ok(());
         };
-        let mut docs = std::mem::take(&mut self.staged().unmerged);
+        let mut docs = {
+            let mut st = self.staged();
+            st.close_batch();
+            std::mem::take(&mut st.unmerged)
+        };
         if !l.recovered {
             l.recovered = true;
-            let known: HashSet<Vec<u8>> = docs.iter().map(|u| u.key.clone()).collect();
+            let known: HashSet<u64> = docs.iter().map(|u| u.batch).collect();
             let mut left = Vec::new();
             for kv in self.tree.scan_prefix([PENDING]) {
                 let (k, v) = kv.map_err(|e| self.sled(e))?;
-                if known.contains(k.as_ref()) {
+                let batch = Reader(&k[1..])
+                    .u64()
+                    .ok_or_else(|| self.corrupt("a pending key", &k))?;
+                if known.contains(&batch) {
                     continue;
                 }
-                let loc = Loc::decode(&v).ok_or_else(|| self.corrupt("a log location", &k))?;
-                let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
-                let (site, hashes) =
-                    decode_hashes(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
-                left.push(Unmerged {
-                    key: k.to_vec(),
-                    loc,
-                    site,
-                    hashes,
-                });
+                let locs = decode_locs(&v).ok_or_else(|| self.corrupt("a log location", &k))?;
+                for loc in locs {
+                    let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
+                    let (site, hashes) =
+                        decode_hashes(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
+                    left.push(Unmerged {
+                        batch,
+                        loc,
+                        site,
+                        hashes,
+                    });
+                }
             }
             left.append(&mut docs);
             docs = left;
@@ -1061,7 +1106,9 @@ impl Store {
                 *n = n.saturating_add(1);
                 changed.push(hash);
             }
-            l.merged.push(doc.key);
+            if l.merged.last() != Some(&doc.batch) {
+                l.merged.push(doc.batch);
+            }
         }
         for (name, (before, changed)) in &touched {
             if let Some(site) = l.sites.get_mut(name) {
@@ -1105,8 +1152,8 @@ impl Store {
         for (k, v) in writes {
             st.writes.insert(k, Some(v));
         }
-        for k in l.merged.drain(..) {
-            st.writes.insert(k, None);
+        for offset in l.merged.drain(..) {
+            st.writes.insert(key(PENDING, &offset.to_be_bytes()), None);
         }
     }
 
@@ -1285,11 +1332,19 @@ impl Store {
         }
         for kv in self.tree.scan_prefix([PENDING]) {
             let (k, v) = kv.map_err(|e| self.sled(e))?;
-            if let Err(e) = self
-                .read_at(&k, &v)
-                .and_then(|b| decode_lines(&b).ok_or_else(|| self.corrupt("pending lines", &k)))
-            {
-                problems.push(format!("pending lines do not read back: {e}"));
+            let Some(locs) = decode_locs(&v) else {
+                problems.push(format!("{}", self.corrupt("a pending entry", &k)));
+                continue;
+            };
+            for loc in locs {
+                if let Err(e) = self
+                    .log
+                    .read(loc)
+                    .map_err(|e| self.log_error(e))
+                    .and_then(|b| decode_lines(&b).ok_or_else(|| self.corrupt("pending lines", &k)))
+                {
+                    problems.push(format!("pending lines do not read back: {e}"));
+                }
             }
         }
         for kv in self.tree.scan_prefix([SITE]) {
@@ -1554,22 +1609,27 @@ mod tests {
         assert_eq!(found, [12, 0, 0]);
     }
 
+    /// Puts documents `ids` of `example.com`, each with the one line `Menu`.
+    fn put_menu_docs(store: &Store, ids: std::ops::Range<usize>) {
+        let lines = SiteLines {
+            site: "example.com".into(),
+            lines: vec![([1; 8], "Menu".into())],
+        };
+        for i in ids {
+            let rec = record(&format!("{i:064}"), &format!("{i}.txt"));
+            store.put(&rec, Some(lines.clone())).unwrap();
+        }
+    }
+
     /// Lines a run left pending (flushed, never checkpointed) are merged by the next merge,
     /// once: after a checkpoint and another reopen they are in the site's table, not pending.
     #[test]
     fn pending_lines_survive_a_crash_and_merge_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
-        let lines = SiteLines {
-            site: "example.com".into(),
-            lines: vec![([1; 8], "Menu".into())],
-        };
         {
             let store = Store::open(&path).unwrap();
-            for (i, id) in ["aa", "bb", "cc", "dd", "ee"].iter().enumerate() {
-                let rec = record(&id.repeat(32), &format!("{i}.txt"));
-                store.put(&rec, Some(lines.clone())).unwrap();
-            }
+            put_menu_docs(&store, 0..5);
             store.flush().unwrap();
             // Dropped without a merge: what a kill after the commit leaves.
         }
@@ -1585,6 +1645,76 @@ mod tests {
                 store.learned_lines("example.com").unwrap(),
                 [("Menu".to_string(), 5)]
             );
+        }
+    }
+
+    /// Pending entries are one per commit and close when a merge takes their documents: a
+    /// checkpoint removes the entries it merged, never one listing a document it did not.
+    #[test]
+    fn pending_entries_follow_commits_and_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let pending = |store: &Store| store.tree.scan_prefix([PENDING]).count();
+        {
+            let store = Store::open(&path).unwrap();
+            put_menu_docs(&store, 0..3);
+            store.flush().unwrap();
+            assert_eq!(
+                pending(&store),
+                1,
+                "one entry for the commit's three documents"
+            );
+            put_menu_docs(&store, 3..5);
+            store.merge_pending().unwrap();
+            store.checkpoint().unwrap();
+            put_menu_docs(&store, 5..6);
+            store.flush().unwrap();
+            assert_eq!(
+                pending(&store),
+                1,
+                "only the unmerged sixth document is pending"
+            );
+            assert_eq!(store.site_docs("example.com"), 5);
+            // Dropped without a merge: what a kill after the commit leaves.
+        }
+        let store = Store::open(&path).unwrap();
+        store.merge_pending().unwrap();
+        assert_eq!(store.site_docs("example.com"), 6);
+        assert_eq!(store.line_docs("example.com", &[1; 8]), 6);
+        assert!(store.verify().unwrap().is_empty());
+    }
+
+    /// A format 3 store (a pending entry per document) opens as format 4, and its pending
+    /// lines merge once.
+    #[test]
+    fn a_format_3_store_opens_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = Store::open(&path).unwrap();
+            put_menu_docs(&store, 0..5);
+            store.flush().unwrap();
+            // Rewrite the commit's entry as format 3 had it: one entry per document.
+            let (k, v) = store.tree.scan_prefix([PENDING]).next().unwrap().unwrap();
+            store.tree.remove(&k).unwrap();
+            for loc in decode_locs(&v).unwrap() {
+                let k = key(PENDING, &loc.offset.to_be_bytes());
+                store.tree.insert(k, loc.encode()).unwrap();
+            }
+            store.tree.insert(VERSION_KEY, "3").unwrap();
+            store.db.flush().unwrap();
+            assert_eq!(store.tree.scan_prefix([PENDING]).count(), 5);
+        }
+        for _ in 0..2 {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(&*store.tree.get(VERSION_KEY).unwrap().unwrap(), b"4");
+            store.merge_pending().unwrap();
+            assert_eq!(store.site_docs("example.com"), 5);
+            assert_eq!(store.line_docs("example.com", &[1; 8]), 5);
+            store.checkpoint().unwrap();
+            store.flush().unwrap();
+            assert_eq!(store.tree.scan_prefix([PENDING]).count(), 0);
+            assert!(store.verify().unwrap().is_empty());
         }
     }
 
