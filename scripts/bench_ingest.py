@@ -10,13 +10,16 @@ memory does not depend on N unless ingest's does. Modes:
 * store: `ingest --db <fresh temp dir>` (the store, learned site lines, batched commits);
 * jsonl: `ingest --out jsonl > /dev/null` (same pipeline, no store opened).
 
-Time is the ingest process's wall time (start to exit, so it includes reading and parsing the
+Each size runs `--rounds` times, the two modes taking turns, and each mode reports its fastest
+round (the machine is shared, and a store's disk writes make some runs slower for reasons
+outside the process: its `sys` time doubles on every other run of the same command); the
+slowest round is printed too. Time is the ingest process's wall time (start to exit, so it includes reading and parsing the
 JSON Lines, and the store's final commit); making the documents runs alongside in the other
 process and costs the same in both modes. Peak RSS is the ingest process's `ru_maxrss` from
-`wait4`. Goals (issue 6): store >= 0.8x no store; peak RSS flat within 20% from 10k to 100k.
+`wait4`, the highest of the rounds. Goals (issue 6): store >= 0.8x no store; peak RSS flat within 20% from 10k to 100k.
 
 Python standard library only. Usage:
-  bench_ingest.py [--deboiler BIN] [--sizes 10000,100000] [--jobs N] [PAGES]
+  bench_ingest.py [--deboiler BIN] [--sizes 10000,100000] [--rounds 3] [--jobs N] [PAGES]
 """
 import argparse
 import json
@@ -70,17 +73,23 @@ def main():
     ap.add_argument("--deboiler", default="target/release/deboiler")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--jobs", type=int, help="ingest --jobs [default: ingest's, one per core]")
+    ap.add_argument("--rounds", type=int, default=3, help="runs per size and mode [default: 3]")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     rows = []
     for n in sizes:
         size = corpus_bytes(args.deboiler, args.pages, n)
-        for mode in ("jsonl", "store"):
-            seconds, rss = ingest(args.deboiler, args.pages, n, mode, args.jobs)
+        runs = {"jsonl": [], "store": []}
+        for _ in range(max(1, args.rounds)):
+            for mode in runs:
+                runs[mode].append(ingest(args.deboiler, args.pages, n, mode, args.jobs))
+        for mode, done in runs.items():
+            seconds = min(t for t, _ in done)
             rows.append({"docs": n, "mode": mode, "seconds": seconds, "bytes": size,
+                         "slowest_seconds": max(t for t, _ in done), "rounds": len(done),
                          "docs_per_s": n / seconds, "mb_per_s": size / 1e6 / seconds,
-                         "peak_rss_kib": rss})
+                         "peak_rss_kib": max(rss for _, rss in done)})
     by = {(r["docs"], r["mode"]): r for r in rows}
     ratios = {}
     for n in sizes:
@@ -94,11 +103,13 @@ def main():
         return
     jobs = args.jobs or "one per core"
     print(f"ingest of a synthetic corpus from {args.pages} · --jobs {jobs} · "
-          f"{os.cpu_count()} cores")
-    print(f"{'docs':>8} {'mode':<6} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'peak RSS':>10}")
+          f"{os.cpu_count()} cores · fastest of {max(1, args.rounds)} rounds")
+    print(f"{'docs':>8} {'mode':<6} {'docs/s':>8} {'MB/s':>7} {'seconds':>8} {'slowest':>8} "
+          f"{'peak RSS':>10}")
     for r in rows:
         print(f"{r['docs']:>8} {r['mode']:<6} {r['docs_per_s']:>8.0f} {r['mb_per_s']:>7.1f} "
-              f"{r['seconds']:>8.1f} {r['peak_rss_kib'] / 1024:>6.1f} MiB")
+              f"{r['seconds']:>8.2f} {r['slowest_seconds']:>8.2f} "
+              f"{r['peak_rss_kib'] / 1024:>6.1f} MiB")
     print("ratios (same run)")
     for name, value in ratios.items():
         goal = "(goal >= 0.8)" if name.startswith("store/") else "(goal: within 1.2)"
