@@ -41,17 +41,21 @@
 //! while it is still counting documents and got some since the last checkpoint, and are read
 //! back from its entries (hashes only) when it gets more.
 
-use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::learn::{self, LineRefs, LineStats, SiteLines};
-use crate::model::Decided;
+mod learned;
+mod log;
+
+pub use learned::PreparedLines;
+use learned::{decode_lines, decode_locs, Learned, Site, Unmerged};
+use log::{drop_cached, Loc, Log, LogError};
+
+use crate::learn::SiteLines;
 use crate::model::{ArticleRecord, Origin};
 
 /// How long to keep retrying a held lock: a process killed a moment ago may still hold it.
@@ -60,6 +64,9 @@ const LOCK_WAIT: Duration = Duration::from_millis(800);
 /// not the data, sets how far the index's memory grows: with 16 MiB an ingest's resident memory
 /// kept growing until the index outgrew it (about 60k articles), and 2 MiB cost no measurable
 /// CPU at 100k (the index's pages are in the OS page cache, and a document needs two lookups).
+/// `sled`'s memory still grows with the index whatever the cache: a test program putting this
+/// store's two index entries per document, in batches of 256, grew from 33 to 66 MiB between
+/// 20k and 100k documents with this cache.
 const CACHE_BYTES: u64 = 2 * 1024 * 1024;
 /// The on-disk format this version reads and writes.
 pub const FORMAT: u32 = 4;
@@ -70,8 +77,6 @@ const UPGRADES_FROM: &[u8] = b"3";
 pub const CHECKPOINT_MERGES: u64 = 4;
 /// The record log's file name inside the store directory.
 const LOG_FILE: &str = "records.log";
-/// The log entry header: payload length and CRC-32, little-endian u32 each.
-const HEADER: usize = 8;
 
 const ARTICLE: u8 = b'a';
 const ORIGIN: u8 = b'o';
@@ -164,432 +169,7 @@ pub struct StoreStats {
     pub size_on_disk: u64,
 }
 
-/// Where a log entry is: the offset of its header and the length of its payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Loc {
-    offset: u64,
-    len: u32,
-}
-
-impl Loc {
-    fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(12);
-        v.extend_from_slice(&self.offset.to_be_bytes());
-        v.extend_from_slice(&self.len.to_be_bytes());
-        v
-    }
-
-    fn decode(v: &[u8]) -> Option<Loc> {
-        let mut r = Reader(v);
-        Some(Loc {
-            offset: r.u64()?,
-            len: r.u32()?,
-        })
-    }
-}
-
-/// Why a log entry could not be read.
-enum LogError {
-    Io(std::io::Error),
-    /// Short, or its checksum does not match.
-    Damaged(String),
-}
-
-struct LogWriter {
-    out: BufWriter<File>,
-    /// Bytes in the log, written or buffered.
-    len: u64,
-    /// Bytes handed to the OS (readable through another handle).
-    flushed: u64,
-    /// Bytes known to be on disk.
-    synced: u64,
-}
-
-/// The append-only record log (see the module docs).
-struct Log {
-    read: File,
-    write: Mutex<LogWriter>,
-    /// The appending file, for a commit thread to sync while appends go on.
-    sync: Arc<File>,
-}
-
-impl Log {
-    fn open(path: &Path) -> std::io::Result<Log> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let len = file.metadata()?.len();
-        Ok(Log {
-            sync: Arc::new(file.try_clone()?),
-            read: File::open(path)?,
-            write: Mutex::new(LogWriter {
-                out: BufWriter::with_capacity(1 << 20, file),
-                len,
-                flushed: len,
-                synced: len,
-            }),
-        })
-    }
-
-    fn writer(&self) -> MutexGuard<'_, LogWriter> {
-        self.write.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn len(&self) -> u64 {
-        self.writer().len
-    }
-
-    fn append(&self, payload: &[u8]) -> std::io::Result<Loc> {
-        let len = u32::try_from(payload.len()).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "log entry over 4 GiB")
-        })?;
-        let mut w = self.writer();
-        let offset = w.len;
-        w.out.write_all(&len.to_le_bytes())?;
-        w.out.write_all(&crc32fast::hash(payload).to_le_bytes())?;
-        w.out.write_all(payload)?;
-        w.len += (HEADER + payload.len()) as u64;
-        Ok(Loc { offset, len })
-    }
-
-    fn read(&self, loc: Loc) -> Result<Vec<u8>, LogError> {
-        let end = loc.offset + HEADER as u64 + u64::from(loc.len);
-        {
-            let mut w = self.writer();
-            if end > w.len {
-                return Err(LogError::Damaged(format!(
-                    "log entry at {} ends past the end of the log",
-                    loc.offset
-                )));
-            }
-            if end > w.flushed {
-                w.out.flush().map_err(LogError::Io)?;
-                w.flushed = w.len;
-            }
-        }
-        let mut buf = vec![0u8; HEADER + loc.len as usize];
-        read_exact_at(&self.read, &mut buf, loc.offset).map_err(LogError::Io)?;
-        let mut r = Reader(&buf);
-        let (len, crc) = (r.u32_le(), r.u32_le());
-        let payload = buf.split_off(HEADER);
-        if len != Some(loc.len) || crc != Some(crc32fast::hash(&payload)) {
-            return Err(LogError::Damaged(format!(
-                "log entry at {} fails its checksum",
-                loc.offset
-            )));
-        }
-        Ok(payload)
-    }
-
-    /// Hands everything appended so far to the OS and returns the file to sync it with and the
-    /// log's length: a sync that starts after this returns covers every entry appended before.
-    fn seal(&self) -> std::io::Result<(Arc<File>, u64)> {
-        let mut w = self.writer();
-        w.out.flush()?;
-        w.flushed = w.len;
-        w.synced = w.len;
-        Ok((self.sync.clone(), w.len))
-    }
-
-    /// Puts everything appended so far on disk.
-    fn sync(&self) -> std::io::Result<()> {
-        let mut w = self.writer();
-        if w.len > w.synced {
-            w.out.flush()?;
-            w.out.get_ref().sync_data()?;
-            drop_cached(w.out.get_ref(), w.len);
-            w.flushed = w.len;
-            w.synced = w.len;
-        }
-        Ok(())
-    }
-}
-
-/// Drops the log's first `len` bytes, synced, from the page cache. The log is written once and
-/// read rarely (`show`, `export`, a duplicate's record), so an ingest would otherwise fill the
-/// page cache with it, evicting what the rest of the system uses; and a write into a page the
-/// cache just freed is cheap, while one into fresh memory is not: on this project's VM the
-/// kernel's copy into fresh pages took 14% of an ingest's CPU on some runs and 1% on others.
-/// Advice only: an error changes nothing the store relies on.
-#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-fn drop_cached(file: &File, len: u64) {
-    use rustix::fs::{fadvise, Advice};
-    let _ = fadvise(file, 0, std::num::NonZeroU64::new(len), Advice::DontNeed);
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-fn drop_cached(_: &File, _: u64) {}
-
-#[cfg(unix)]
-fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(f, buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Little reader over encoded bytes; `None` when they run out.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)?.try_into().ok().map(u32::from_be_bytes)
-    }
-    fn u32_le(&mut self) -> Option<u32> {
-        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        self.take(8)?.try_into().ok().map(u64::from_be_bytes)
-    }
-    fn hash(&mut self) -> Option<[u8; 8]> {
-        self.take(8)?.try_into().ok()
-    }
-    fn text(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
-    }
-}
-
-fn put_text(v: &mut Vec<u8>, s: &str) {
-    v.extend_from_slice(&(s.len() as u32).to_be_bytes());
-    v.extend_from_slice(s.as_bytes());
-}
-
-fn encode_lines(lines: &SiteLines) -> Vec<u8> {
-    encode_line_list(
-        &lines.site,
-        lines.lines.iter().map(|(h, t)| (h, t.as_str())),
-    )
-}
-
-/// The log form of a site's name and its `(hash, text)` lines.
-fn encode_line_list<'a>(
-    site: &str,
-    lines: impl ExactSizeIterator<Item = (&'a [u8; 8], &'a str)> + Clone,
-) -> Vec<u8> {
-    let mut v = Vec::with_capacity(16 + lines.clone().map(|l| 12 + l.1.len()).sum::<usize>());
-    put_text(&mut v, site);
-    v.extend_from_slice(&(lines.len() as u32).to_be_bytes());
-    for (hash, text) in lines {
-        v.extend_from_slice(hash);
-        put_text(&mut v, text);
-    }
-    v
-}
-
-fn decode_lines(v: &[u8]) -> Option<SiteLines> {
-    let mut r = Reader(v);
-    let site = r.text()?;
-    let n = r.u32()?;
-    let mut lines = Vec::with_capacity((n as usize).min(v.len() / 12));
-    for _ in 0..n {
-        lines.push((r.hash()?, r.text()?));
-    }
-    Some(SiteLines { site, lines })
-}
-
-/// The site and line hashes of an encoded [`SiteLines`], without its texts: all that merging
-/// counts needs.
-fn decode_hashes(v: &[u8]) -> Option<(String, Vec<[u8; 8]>)> {
-    let mut r = Reader(v);
-    let site = r.text()?;
-    let n = r.u32()?;
-    let mut hashes = Vec::with_capacity((n as usize).min(v.len() / 12));
-    for _ in 0..n {
-        hashes.push(r.hash()?);
-        let len = r.u32()? as usize;
-        r.take(len)?;
-    }
-    Some((site, hashes))
-}
-
-/// A document's learned lines as the store appends them, encoded by [`PreparedLines::of`] on a
-/// worker thread so the writer only copies bytes.
-#[derive(Debug, Clone)]
-pub struct PreparedLines {
-    site: String,
-    hashes: Vec<[u8; 8]>,
-    bytes: Vec<u8>,
-}
-
-impl PreparedLines {
-    /// The lines `refs` names, their texts read from `decided` (the blocks the references were
-    /// taken of): the same bytes as [`PreparedLines::of`] the owned lines.
-    pub fn of_refs(refs: LineRefs, decided: &[Decided]) -> PreparedLines {
-        let lines: Vec<(&[u8; 8], &str)> = refs
-            .lines
-            .iter()
-            .filter_map(|(h, i)| Some((h, decided.get(*i)?.block.text.as_str())))
-            .collect();
-        PreparedLines {
-            hashes: lines.iter().map(|l| *l.0).collect(),
-            bytes: encode_line_list(&refs.site, lines.iter().copied()),
-            site: refs.site,
-        }
-    }
-
-    pub fn of(lines: SiteLines) -> PreparedLines {
-        PreparedLines {
-            hashes: lines.lines.iter().map(|l| l.0).collect(),
-            bytes: encode_lines(&lines),
-            site: lines.site,
-        }
-    }
-}
-
-/// A fast hasher for the in-memory learned maps: their keys are site names and line hashes
-/// (already SHA-256 bytes), not attacker-chosen values a DoS-resistant hash must defend.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // FxHash's multiply-rotate step over 8-byte words.
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-}
-
-type Fast = std::hash::BuildHasherDefault<FastHasher>;
-type FastMap<K, V> = HashMap<K, V, Fast>;
-
-/// What the store knows of one site's learned counts.
-#[derive(Default)]
-struct Site {
-    docs: u64,
-    /// The log entries of the documents counted (checkpointed or merged since): their sum is the
-    /// site's line table.
-    parts: Vec<Loc>,
-    /// Lines at or above the share of documents that makes them boilerplate.
-    hot: FastMap<[u8; 8], u64>,
-    /// Every line's count, while the site is counting documents.
-    /// (u32: a count is at most the documents counted, [`learn::MAX_DOCS`] plus the epochs in
-    /// flight.)
-    counts: Option<FastMap<[u8; 8], u32>>,
-    /// Changed since the last checkpoint.
-    dirty: bool,
-}
-
-impl Site {
-    fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(16 + 12 * self.parts.len() + 16 * self.hot.len());
-        v.extend_from_slice(&self.docs.to_be_bytes());
-        v.extend_from_slice(&(self.parts.len() as u32).to_be_bytes());
-        for loc in &self.parts {
-            v.extend_from_slice(&loc.encode());
-        }
-        let mut hot: Vec<_> = self.hot.iter().collect();
-        hot.sort();
-        v.extend_from_slice(&(hot.len() as u32).to_be_bytes());
-        for (hash, n) in hot {
-            v.extend_from_slice(hash);
-            v.extend_from_slice(&n.to_be_bytes());
-        }
-        v
-    }
-
-    fn decode(v: &[u8]) -> Option<Site> {
-        let mut r = Reader(v);
-        let docs = r.u64()?;
-        let n = r.u32()?;
-        let mut parts = Vec::with_capacity((n as usize).min(v.len() / 12));
-        for _ in 0..n {
-            parts.push(Loc::decode(r.take(12)?)?);
-        }
-        let n = r.u32()?;
-        let mut hot =
-            FastMap::with_capacity_and_hasher((n as usize).min(v.len() / 16), Fast::default());
-        for _ in 0..n {
-            hot.insert(r.hash()?, r.u64()?);
-        }
-        Some(Site {
-            docs,
-            parts,
-            hot,
-            ..Site::default()
-        })
-    }
-
-    /// The lines cleaning acts on, from the full counts (unchanged when they are not loaded).
-    /// `changed`: the lines counted since the last call, when `docs_before` documents were
-    /// counted. The share a line needs only grows with the documents, so a line that was not
-    /// counted again can leave the frequent lines but never join them: only when the site
-    /// has just reached [`learn::MIN_DOCS`] are all its counts scanned.
-    fn rehot(&mut self, docs_before: u64, changed: &[[u8; 8]]) {
-        let Some(counts) = &self.counts else {
-            return;
-        };
-        let docs = self.docs;
-        if docs < learn::MIN_DOCS {
-            self.hot = FastMap::default();
-        } else if docs_before < learn::MIN_DOCS {
-            self.hot = counts
-                .iter()
-                .filter(|(_, n)| learn::is_frequent(u64::from(**n), docs))
-                .map(|(h, n)| (*h, u64::from(*n)))
-                .collect();
-        } else {
-            self.hot.retain(|h, n| {
-                *n = counts.get(h).map_or(*n, |c| u64::from(*c));
-                learn::is_frequent(*n, docs)
-            });
-            for h in changed {
-                if let Some(c) = counts.get(h) {
-                    if learn::is_frequent(u64::from(*c), docs) {
-                        self.hot.insert(*h, u64::from(*c));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Learned counts as cleaning sees them (see the module docs).
-#[derive(Default)]
-struct Learned {
-    sites: FastMap<String, Site>,
-    /// Pending entries left by an earlier run have been merged.
-    recovered: bool,
-    /// Pending entries (by the offset in their key) merged since the last checkpoint.
-    merged: Vec<u64>,
-    merges: u64,
-}
-
 type Writes = HashMap<Vec<u8>, Option<Vec<u8>>>;
-
-/// A document's lines not yet merged into its site's counts.
-struct Unmerged {
-    /// The offset in the key of the pending entry that lists it.
-    batch: u64,
-    loc: Loc,
-    site: String,
-    hashes: Vec<[u8; 8]>,
-}
 
 /// Writes not yet applied to `sled` (see the module docs).
 #[derive(Default)]
@@ -617,14 +197,6 @@ impl Staged {
                 .insert(key(PENDING, &offset.to_be_bytes()), Some(locs));
         }
     }
-}
-
-/// The locations a pending entry lists (format 3's single location is a list of one).
-fn decode_locs(v: &[u8]) -> Option<Vec<Loc>> {
-    if v.is_empty() || v.len() % 12 != 0 {
-        return None;
-    }
-    v.chunks_exact(12).map(Loc::decode).collect()
 }
 
 /// A commit running on its own thread: sync the log, apply the batch, flush `sled`. Reads see
@@ -1009,171 +581,6 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Learned counts, loaded on first use.
-    fn learned(&self) -> Result<std::sync::RwLockWriteGuard<'_, Option<Learned>>, StoreError> {
-        let mut g = self.learned.write().unwrap_or_else(|p| p.into_inner());
-        if g.is_none() {
-            let mut l = Learned::default();
-            for kv in self.tree.scan_prefix([SITE]) {
-                let (k, v) = kv.map_err(|e| self.sled(e))?;
-                let site = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
-                l.sites
-                    .insert(String::from_utf8_lossy(&k[1..]).into_owned(), site);
-            }
-            *g = Some(l);
-        }
-        Ok(g)
-    }
-
-    /// A site's counts, summed over its documents' log entries.
-    fn counts_of(&self, site: &Site) -> Result<FastMap<[u8; 8], u32>, StoreError> {
-        let mut counts = FastMap::default();
-        for loc in &site.parts {
-            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
-            let (_, hashes) =
-                decode_hashes(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
-            for h in hashes {
-                let n: &mut u32 = counts.entry(h).or_default();
-                *n = n.saturating_add(1);
-            }
-        }
-        Ok(counts)
-    }
-
-    /// A site's line table, `(text, documents)` per counted line.
-    fn table(&self, site: &Site) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut table: FastMap<[u8; 8], (String, u64)> = FastMap::default();
-        for loc in &site.parts {
-            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
-            let lines =
-                decode_lines(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
-            for (h, text) in lines.lines {
-                table.entry(h).or_insert_with(|| (text, 0)).1 += 1;
-            }
-        }
-        Ok(table.into_values().collect())
-    }
-
-    /// Adds the lines of documents stored since the last merge (and, on the first merge of a
-    /// process, those an interrupted run left pending) to the counts cleaning reads. Every
-    /// [`CHECKPOINT_MERGES`] merges the changed sites' entries are staged for writing
-    /// ([`Store::checkpoint`]).
-    pub fn merge_pending(&self) -> Result<(), StoreError> {
-        let mut guard = self.learned()?;
-        let Some(l) = guard.as_mut() else {
-            return Ok(());
-        };
-        let mut docs = {
-            let mut st = self.staged();
-            st.close_batch();
-            std::mem::take(&mut st.unmerged)
-        };
-        if !l.recovered {
-            l.recovered = true;
-            let known: HashSet<u64> = docs.iter().map(|u| u.batch).collect();
-            let mut left = Vec::new();
-            for kv in self.tree.scan_prefix([PENDING]) {
-                let (k, v) = kv.map_err(|e| self.sled(e))?;
-                let batch = Reader(&k[1..])
-                    .u64()
-                    .ok_or_else(|| self.corrupt("a pending key", &k))?;
-                if known.contains(&batch) {
-                    continue;
-                }
-                let locs = decode_locs(&v).ok_or_else(|| self.corrupt("a log location", &k))?;
-                for loc in locs {
-                    let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
-                    let (site, hashes) =
-                        decode_hashes(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
-                    left.push(Unmerged {
-                        batch,
-                        loc,
-                        site,
-                        hashes,
-                    });
-                }
-            }
-            left.append(&mut docs);
-            docs = left;
-        }
-        if docs.is_empty() {
-            return Ok(());
-        }
-        // Per touched site: documents counted before this merge, lines counted in it.
-        let mut touched: FastMap<String, (u64, Vec<[u8; 8]>)> = FastMap::default();
-        for doc in docs {
-            if !l.sites.contains_key(&doc.site) {
-                l.sites.insert(doc.site.clone(), Site::default());
-            }
-            let Some(site) = l.sites.get_mut(&doc.site) else {
-                continue;
-            };
-            if site.counts.is_none() {
-                site.counts = Some(self.counts_of(site)?);
-            }
-            let counts = site.counts.get_or_insert_with(FastMap::default);
-            let (_, changed) = touched
-                .entry(doc.site)
-                .or_insert_with(|| (site.docs, Vec::new()));
-            site.docs += 1;
-            site.dirty = true;
-            site.parts.push(doc.loc);
-            for hash in doc.hashes {
-                let n = counts.entry(hash).or_insert(0);
-                *n = n.saturating_add(1);
-                changed.push(hash);
-            }
-            if l.merged.last() != Some(&doc.batch) {
-                l.merged.push(doc.batch);
-            }
-        }
-        for (name, (before, changed)) in &touched {
-            if let Some(site) = l.sites.get_mut(name) {
-                site.rehot(*before, changed);
-            }
-        }
-        l.merges += 1;
-        if l.merges % CHECKPOINT_MERGES == 0 {
-            self.checkpoint_learned(l);
-        }
-        Ok(())
-    }
-
-    /// Stages the learned counts merged since the last checkpoint: each changed site's entry
-    /// (documents, their log locations, frequent lines) is written and the merged pending entries
-    /// are removed, in the batch the next [`Store::flush`] applies.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let mut guard = self.learned()?;
-        if let Some(l) = guard.as_mut() {
-            self.checkpoint_learned(l);
-        }
-        Ok(())
-    }
-
-    fn checkpoint_learned(&self, l: &mut Learned) {
-        let mut writes = Vec::new();
-        for (name, site) in l.sites.iter_mut() {
-            if !site.dirty {
-                // Counts are kept only for sites still getting documents: memory holds the
-                // counts of the sites merged since the last checkpoint, not of every site seen.
-                site.counts = None;
-                continue;
-            }
-            if site.docs >= learn::MAX_DOCS {
-                site.counts = None;
-            }
-            site.dirty = false;
-            writes.push((key(SITE, name.as_bytes()), site.encode()));
-        }
-        let mut st = self.staged();
-        for (k, v) in writes {
-            st.writes.insert(k, Some(v));
-        }
-        for offset in l.merged.drain(..) {
-            st.writes.insert(key(PENDING, &offset.to_be_bytes()), None);
-        }
-    }
-
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
     pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
@@ -1191,32 +598,6 @@ impl Store {
             .writes
             .insert(key(RUN, &id.to_be_bytes()), Some(bytes));
         Ok(())
-    }
-
-    /// Sites with learned counts and how many documents each has, most documents first.
-    pub fn learned_sites(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        self.apply()?;
-        let mut out = Vec::new();
-        for kv in self.tree.scan_prefix([SITE]) {
-            let (k, v) = kv.map_err(|e| self.sled(e))?;
-            let site = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
-            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), site.docs));
-        }
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        Ok(out)
-    }
-
-    /// A site's counted lines `(text, documents)`, most frequent first.
-    pub fn learned_lines(&self, site: &str) -> Result<Vec<(String, u64)>, StoreError> {
-        self.apply()?;
-        let k = key(SITE, site.as_bytes());
-        let Some(v) = self.tree.get(&k).map_err(|e| self.sled(e))? else {
-            return Ok(Vec::new());
-        };
-        let entry = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
-        let mut out = self.table(&entry)?;
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        Ok(out)
     }
 
     /// Makes every write so far durable. Nothing counts as committed before this returns.
@@ -1403,23 +784,6 @@ impl Store {
             detail: e.to_string(),
         }
     }
-
-    /// Runs `f` on the learned counts (loaded on first use); `None` when they cannot be read.
-    fn with_learned<R>(&self, f: impl FnOnce(&Learned) -> R) -> Option<R> {
-        {
-            let g = self.learned.read().unwrap_or_else(|p| p.into_inner());
-            if let Some(l) = g.as_ref() {
-                return Some(f(l));
-            }
-        }
-        match self.learned() {
-            Ok(g) => g.as_ref().map(f),
-            Err(e) => {
-                tracing::warn!("learned site counts unavailable: {e}");
-                None
-            }
-        }
-    }
 }
 
 impl Drop for Store {
@@ -1429,36 +793,6 @@ impl Drop for Store {
             if let Err(e) = i.join(&self.path) {
                 tracing::error!("{e}");
             }
-        }
-    }
-}
-
-/// Counts as cleaning reads them: a site's merged document count, and for a line the documents
-/// containing it, exact for the lines at or above [`learn::MIN_SHARE`] (the only ones cleaning
-/// acts on) and 0 for the rest.
-impl LineStats for Store {
-    fn site_docs(&self, site: &str) -> u64 {
-        self.with_learned(|l| l.sites.get(site).map_or(0, |s| s.docs))
-            .unwrap_or(0)
-    }
-
-    fn line_docs(&self, site: &str, hash: &[u8; 8]) -> u64 {
-        self.with_learned(|l| {
-            l.sites
-                .get(site)
-                .and_then(|s| s.hot.get(hash).copied())
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
-    }
-
-    fn lines_docs(&self, site: &str, hashes: &[[u8; 8]], out: &mut Vec<u64>) {
-        let found = self.with_learned(|l| match l.sites.get(site) {
-            Some(s) => out.extend(hashes.iter().map(|h| s.hot.get(h).copied().unwrap_or(0))),
-            None => out.extend(hashes.iter().map(|_| 0)),
-        });
-        if found.is_none() {
-            out.extend(hashes.iter().map(|_| 0));
         }
     }
 }
@@ -1500,6 +834,7 @@ fn map_sled(path: &str, e: sled::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::learn::LineStats;
     use crate::model::{ContentKind, EncodingInfo, EncodingSource, Metadata};
 
     fn record(id: &str, origin: &str) -> ArticleRecord {
