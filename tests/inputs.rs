@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{deboiler, stderr, stdout};
+use common::{deboiler, deboiler_in, stderr, stdout};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
@@ -389,6 +389,41 @@ fn include_and_exclude_filter_folder_walks() {
         stderr(&bad)
     );
     assert!(stderr(&bad).contains("hint:"), "{}", stderr(&bad));
+}
+
+/// Standard input has no identity across runs: line 1 of today's stream is not line 1 of
+/// yesterday's. Two different streams ingested into one store keep every article of both (an
+/// origin index keyed by `-:1` used to move the origin to the new article and delete the old
+/// one), and the same stream again is all duplicates.
+#[test]
+fn separate_stdin_streams_never_replace_each_others_articles() {
+    let dir = tmp();
+    let stream = |tags: &[&str]| {
+        tags.iter()
+            .map(|t| serde_json::json!({ "text": article(t) }).to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let ingest = |input: &str| {
+        let out = with_stdin(
+            &["ingest", "--input-format", "jsonl", "-"],
+            dir.path(),
+            input.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        format!("{}{}", stdout(&out), stderr(&out))
+    };
+    ingest(&stream(&["a", "b", "c"]));
+    let second = ingest(&stream(&["d", "e"]));
+    assert!(second.contains("stored 2 · duplicates 0"), "{second}");
+    let listed = deboiler_in(dir.path(), &["list"]);
+    assert_eq!(stdout(&listed).lines().count(), 5, "{}", stdout(&listed));
+    let again = ingest(&stream(&["a", "b", "c"]));
+    assert!(again.contains("stored 0 · duplicates 3"), "{again}");
+    let listed = deboiler_in(dir.path(), &["list"]);
+    assert_eq!(stdout(&listed).lines().count(), 5, "{}", stdout(&listed));
+    let verify = deboiler_in(dir.path(), &["verify"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
 }
 
 #[test]

@@ -521,6 +521,12 @@ pub fn count_documents(inputs: &[Result<Input, SourceError>], opts: &ReadOptions
     Some(n)
 }
 
+/// Whether an origin names a place in standard input (`-`, `-:LINE`, `-@OFFSET`): a stream that
+/// has no identity beyond the run that read it.
+pub fn is_stream_origin(origin: &str) -> bool {
+    origin == "-" || origin.starts_with("-:") || origin.starts_with("-@")
+}
+
 /// The file an origin was read from: `file:LINE` and `file@OFFSET[+OFFSET]` name a record of
 /// `file`; a path that exists as given is itself.
 pub fn container_path(origin: &str) -> &str {

@@ -6,7 +6,8 @@
 //! holds one tree (`store`) of small index entries, keyed by a one-byte type prefix:
 //! * `a` + article id (its 32 bytes, not 64 hex characters: the index stays in memory, so its
 //!   size is the store's memory growth) → log location of the JSON [`ArticleRecord`]
-//! * `o` + origin (input path) → article id (32 bytes)
+//! * `o` + origin (input path, or a record of one) → article id (32 bytes); origins read from
+//!   standard input are not indexed (see [`Store::put_encoded`])
 //! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed
 //! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
 //! * `s` + site key → documents counted, the log locations of their lines (the site's line
@@ -487,7 +488,9 @@ impl Store {
     /// Stores a record, or adds its origin to the stored record with the same id, atomically
     /// with the origin index and clearing any earlier failure of that origin. If the origin was
     /// stored before under another id (it was re-cleaned with other rules, or the file changed),
-    /// it is moved: the old record loses it, and is deleted if that was its last origin.
+    /// it is moved: the old record loses it, and is deleted if that was its last origin. An
+    /// origin in standard input ([`crate::source::is_stream_origin`]) is neither indexed nor
+    /// moved, and clears no failure: it names nothing a later run can read again.
     ///
     /// `lines` are the document's contribution to its site's learned counts; they are counted
     /// once per new origin of a newly stored article, at the next [`Store::merge_pending`].
@@ -542,6 +545,13 @@ impl Store {
         };
         let mut new_origin = false;
         for origin in origins {
+            // An origin read from standard input is a place in one run's stream, not an input a
+            // later run can read again: indexed, line 5 of tomorrow's stream would take over
+            // (and delete) the article line 5 of today's made. The record keeps it all the same.
+            if crate::source::is_stream_origin(&origin.source) {
+                new_origin = true;
+                continue;
+            }
             let okey = key(ORIGIN, origin.source.as_bytes());
             let previous = self.get_staged(&st, &okey)?;
             st.writes.insert(okey, Some(id.to_vec()));
