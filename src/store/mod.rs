@@ -522,6 +522,12 @@ impl Store {
         let akey = key(ARTICLE, id);
         let mut st = self.staged();
         let outcome = match self.get_staged(&st, &akey)? {
+            // The origin index maps an origin only to the article whose record lists it, so when
+            // it maps every origin here to this article there is nothing to add: re-ingesting
+            // the same inputs (after a rule change, most are unchanged) reads no record.
+            Some(_) if self.all_indexed_to(&st, origins, id)? => {
+                PutOutcome::Duplicate { new_origin: false }
+            }
             Some(loc) => {
                 let mut existing = self.read_record(id, &loc)?;
                 let mut new_origin = false;
@@ -554,7 +560,9 @@ impl Store {
             }
             let okey = key(ORIGIN, origin.source.as_bytes());
             let previous = self.get_staged(&st, &okey)?;
-            st.writes.insert(okey, Some(id.to_vec()));
+            if previous.as_deref() != Some(id) {
+                st.writes.insert(okey, Some(id.to_vec()));
+            }
             new_origin |= previous.is_none();
             if st.failures {
                 st.writes
@@ -589,6 +597,26 @@ impl Store {
             });
         }
         Ok(outcome)
+    }
+
+    /// Whether the origin index maps each of `origins` to the article with id bytes `id` (none
+    /// of them read from standard input, which is not indexed).
+    fn all_indexed_to(
+        &self,
+        st: &Staged,
+        origins: &[Origin],
+        id: &[u8],
+    ) -> Result<bool, StoreError> {
+        for origin in origins {
+            if crate::source::is_stream_origin(&origin.source) {
+                return Ok(false);
+            }
+            let okey = key(ORIGIN, origin.source.as_bytes());
+            if self.get_staged(st, &okey)?.as_deref() != Some(id) {
+                return Ok(false);
+            }
+        }
+        Ok(!origins.is_empty())
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
@@ -1136,6 +1164,19 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert!(matches!(store.get(&id), Err(StoreError::Corrupt { .. })));
         assert_eq!(store.verify().unwrap().len(), 1);
+        // The same input again is settled by the origin index without reading the record; a
+        // new origin (or one read from stdin, which is not indexed) needs the record and finds
+        // it damaged.
+        assert_eq!(
+            store.put(&record(&id, "a.txt"), None).unwrap(),
+            PutOutcome::Duplicate { new_origin: false }
+        );
+        for other in ["b.txt", "-:1"] {
+            assert!(matches!(
+                store.put(&record(&id, other), None),
+                Err(StoreError::Corrupt { .. })
+            ));
+        }
     }
 
     #[test]
