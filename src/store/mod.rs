@@ -12,7 +12,7 @@
 //! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
 //! * `s` + site key → documents counted, the log locations of their lines (the site's line
 //!   table is the sum of those entries; see [`crate::learn`]) and the lines at or above
-//!   [`learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
+//!   [`crate::learn::MIN_SHARE`] of the site's documents (what cleaning acts on)
 //! * `p` + log offset (big-endian u64) → log locations (12 bytes each) of the [`SiteLines`] of
 //!   documents whose counts are not yet in their site's entries: one entry per commit, keyed by
 //!   its first document's offset (format 3 wrote one per document, which format 4 reads as a list
@@ -36,11 +36,15 @@
 //! [`CHECKPOINT_MERGES`] merges (and at the end of a run, [`Store::checkpoint`]) the changed
 //! sites' entries take the merged documents' log locations and the merged pending keys are
 //! removed, in the same batch, so nothing is rewritten to the log: a site's line table is never
-//! more than its counted documents' entries ([`learn::MAX_DOCS`], plus what the epochs in flight
+//! more than its counted documents' entries ([`crate::learn::MAX_DOCS`], plus what the epochs in flight
 //! add). After a crash the pending entries are merged again at the next ingest. Cleaning reads a
 //! site's document count and its frequent lines from memory; a site's full counts are held only
 //! while it is still counting documents and got some since the last checkpoint, and are read
 //! back from its entries (hashes only) when it gets more.
+//!
+//! Submodules: `log` (the record log and its entry locations) and `learned` (learned counts: the
+//! lines' log form, sites, merging, checkpoints and the [`LineStats`](crate::learn::LineStats)
+//! view).
 
 use std::collections::HashMap;
 use std::path::Path;
