@@ -640,15 +640,24 @@ fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fat
     let store = open_store(g)?;
     let mut paths = paths.to_vec();
     if run.retry_failures {
+        let mut from_stdin = 0;
         for f in store.failures() {
             let origin = f?.origin;
             // A record of a container (`file:LINE`, `file@OFFSET`) is retried by reading its
             // file again. stdin cannot be read again; the others are retried even if they are
             // gone, so a missing file stays listed with a fresh reason.
             let path = source::container_path(&origin).to_string();
-            if path != "-" && !paths.contains(&path) {
+            if path == "-" {
+                from_stdin += 1;
+            } else if !paths.contains(&path) {
                 paths.push(path);
             }
+        }
+        if from_stdin > 0 {
+            tracing::warn!(
+                "{from_stdin} failed input(s) came from standard input, which cannot be read \
+                 again; hint: pipe the same data into `deboiler ingest -` to retry them"
+            );
         }
     }
     let inputs = run.input.expand(&paths)?;

@@ -391,6 +391,27 @@ fn include_and_exclude_filter_folder_walks() {
     assert!(stderr(&bad).contains("hint:"), "{}", stderr(&bad));
 }
 
+/// A failure read from standard input cannot be retried by reading it again: `--retry-failures`
+/// says so and how to retry, instead of silently reading nothing.
+#[test]
+fn retrying_a_stdin_failure_says_to_pipe_it_again() {
+    let dir = tmp();
+    let stream = format!("{}\noops", serde_json::json!({ "text": article("a") }));
+    let out = with_stdin(
+        &["ingest", "--input-format", "jsonl", "-"],
+        dir.path(),
+        stream.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let retry = deboiler_in(dir.path(), &["ingest", "--retry-failures"]);
+    let err = stderr(&retry);
+    assert!(
+        err.contains("1 failed input(s) came from standard input")
+            && err.contains("hint: pipe the same data into `deboiler ingest -`"),
+        "{err}"
+    );
+}
+
 /// Standard input has no identity across runs: line 1 of today's stream is not line 1 of
 /// yesterday's. Two different streams ingested into one store keep every article of both (an
 /// origin index keyed by `-:1` used to move the origin to the new article and delete the old
