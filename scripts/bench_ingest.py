@@ -11,12 +11,13 @@ memory does not depend on N unless ingest's does. Modes:
 * jsonl: `ingest --out jsonl > /dev/null` (same pipeline, no store opened).
 
 Each size runs `--rounds` times, the two modes taking turns, and each mode reports its fastest
-round (the machine is shared, and a store's disk writes make some runs slower for reasons
-outside the process: its `sys` time doubles on every other run of the same command); the
-slowest round is printed too. Time is the ingest process's wall time (start to exit, so it includes reading and parsing the
-JSON Lines, and the store's final commit); making the documents runs alongside in the other
-process and costs the same in both modes. Peak RSS is the ingest process's `ru_maxrss` from
-`wait4`, the highest of the rounds. Goals (issue 6): store >= 0.8x no store; peak RSS flat within 20% from 10k to 100k.
+round (the machine is shared, and a store's disk writes made single runs of the same command
+differ by up to 20% for reasons outside the process); the slowest round is printed too. Time is
+the ingest process's wall time (start to exit, so it includes reading and parsing the JSON
+Lines, and the store's final commit); making the documents runs alongside in the other process
+and costs the same in both modes. Peak RSS is the ingest process's `ru_maxrss` from `wait4`, the
+highest of the rounds. Goals (issue 6): store >= 0.8x no store; peak RSS flat within 20% from
+10k to 100k.
 
 Python standard library only. Usage:
   bench_ingest.py [--deboiler BIN] [--sizes 10000,100000] [--rounds 3] [--jobs N] [PAGES]

@@ -646,10 +646,12 @@ fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fat
             // A record of a container (`file:LINE`, `file@OFFSET`) is retried by reading its
             // file again. stdin cannot be read again; the others are retried even if they are
             // gone, so a missing file stays listed with a fresh reason.
-            let path = source::container_path(&origin).to_string();
-            if path == "-" {
+            if source::is_stream_origin(&origin) {
                 from_stdin += 1;
-            } else if !paths.contains(&path) {
+                continue;
+            }
+            let path = source::container_path(&origin).to_string();
+            if !paths.contains(&path) {
                 paths.push(path);
             }
         }

@@ -525,13 +525,27 @@ impl Store {
         let id = &raw[..];
         let akey = key(ARTICLE, id);
         let mut st = self.staged();
+        // Each origin's index entry, looked up once: `None` for an origin read from standard
+        // input, which is a place in one run's stream, not an input a later run can read again.
+        // Indexed, line 5 of tomorrow's stream would take over (and delete) the article line 5
+        // of today's made; the record keeps such an origin all the same.
+        let indexed = origins
+            .iter()
+            .map(|o| {
+                (!crate::source::is_stream_origin(&o.source))
+                    .then(|| self.get_staged(&st, &key(ORIGIN, o.source.as_bytes())))
+                    .transpose()
+            })
+            .collect::<Result<Vec<Option<Option<Vec<u8>>>>, StoreError>>()?;
+        // The origin index maps an origin only to the article whose record lists it, so when it
+        // maps every origin here to this article there is nothing to add: re-ingesting the same
+        // inputs (after a rule change, most are unchanged) reads no record.
+        let all_listed = !indexed.is_empty()
+            && indexed
+                .iter()
+                .all(|e| matches!(e, Some(Some(to)) if to.as_slice() == id));
         let outcome = match self.get_staged(&st, &akey)? {
-            // The origin index maps an origin only to the article whose record lists it, so when
-            // it maps every origin here to this article there is nothing to add: re-ingesting
-            // the same inputs (after a rule change, most are unchanged) reads no record.
-            Some(_) if self.all_indexed_to(&st, origins, id)? => {
-                PutOutcome::Duplicate { new_origin: false }
-            }
+            Some(_) if all_listed => PutOutcome::Duplicate { new_origin: false },
             Some(loc) => {
                 let mut existing = self.read_record(id, &loc)?;
                 let mut new_origin = false;
@@ -554,18 +568,14 @@ impl Store {
             }
         };
         let mut new_origin = false;
-        for origin in origins {
-            // An origin read from standard input is a place in one run's stream, not an input a
-            // later run can read again: indexed, line 5 of tomorrow's stream would take over
-            // (and delete) the article line 5 of today's made. The record keeps it all the same.
-            if crate::source::is_stream_origin(&origin.source) {
+        for (origin, entry) in origins.iter().zip(indexed) {
+            let Some(previous) = entry else {
                 new_origin = true;
                 continue;
-            }
-            let okey = key(ORIGIN, origin.source.as_bytes());
-            let previous = self.get_staged(&st, &okey)?;
+            };
             if previous.as_deref() != Some(id) {
-                st.writes.insert(okey, Some(id.to_vec()));
+                st.writes
+                    .insert(key(ORIGIN, origin.source.as_bytes()), Some(id.to_vec()));
             }
             new_origin |= previous.is_none();
             if st.failures {
@@ -601,26 +611,6 @@ impl Store {
             });
         }
         Ok(outcome)
-    }
-
-    /// Whether the origin index maps each of `origins` to the article with id bytes `id` (none
-    /// of them read from standard input, which is not indexed).
-    fn all_indexed_to(
-        &self,
-        st: &Staged,
-        origins: &[Origin],
-        id: &[u8],
-    ) -> Result<bool, StoreError> {
-        for origin in origins {
-            if crate::source::is_stream_origin(&origin.source) {
-                return Ok(false);
-            }
-            let okey = key(ORIGIN, origin.source.as_bytes());
-            if self.get_staged(st, &okey)?.as_deref() != Some(id) {
-                return Ok(false);
-            }
-        }
-        Ok(!origins.is_empty())
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
