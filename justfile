@@ -77,13 +77,16 @@ bench-ingest sizes="10000,100000" rounds="3" pages="../shared/bench/zyte-text":
 same-output base new n="3000":
     scripts/same_output.sh {{base}} {{new}} {{n}}
 
-# Same-run comparison with trafilatura 2.3.1 and resiliparse 2.0.1 on the Zyte HTML pages, one
-# thread each, fastest of `rounds` (venv in target/bench-venv, made on first use; needs PyPI;
-# lxml_html_clean because jusText, a trafilatura dependency, imports it and lxml 6 split it out).
+# Same-run comparison with trafilatura 2.3.1, resiliparse 2.0.1, readability-lxml 0.9 and jusText
+# 3.0.2 (a trafilatura dependency) on the Zyte HTML pages, one thread each, fastest of `rounds`
+# (venv in target/bench-venv, made on first use; needs PyPI; lxml_html_clean because jusText
+# imports it and lxml 6 split it out; readability-lxml in a second install because the venv's
+# pip 23 fails to resolve two packages asking for the same lxml extra).
 bench-peers seconds="2" rounds="2":
     cargo build --release --locked --quiet
     test -x target/bench-venv/bin/python || python3 -m venv target/bench-venv
     target/bench-venv/bin/pip install --quiet --disable-pip-version-check trafilatura==2.3.1 resiliparse==2.0.1 lxml_html_clean==0.4.6 2>&1 | { grep -v "does not provide the extra 'html_clean'" || true; }
+    target/bench-venv/bin/pip install --quiet --disable-pip-version-check readability-lxml==0.9
     target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} --rounds {{rounds}} ../shared/bench/zyte
 
 # Criterion micro-benchmarks of the hot stages on the bundled samples (no ../shared needed).
