@@ -13,11 +13,17 @@ demo:
     @echo
     {{bin}} show "$({{bin}} list --limit 1 | cut -d' ' -f1)"
 
-# Every test: formatting, lints, unit, property, golden and whole-command tests.
+# Every test: formatting, lints, doc links, unit, property, golden and whole-command tests.
 test:
     cargo fmt --all -- --check
     cargo clippy --all-targets --locked -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --locked --quiet
     cargo test --locked
+
+# The API and internals docs (private items included: they are written for contributors).
+docs:
+    cargo doc --no-deps --document-private-items --locked
+    @echo "open target/doc/deboiler/index.html"
 
 # Show, line by line, what deboiler keeps and removes in one input, and why.
 explain path:

@@ -25,8 +25,16 @@
 //! * [`pipeline`] composes the stages and counts every outcome.
 //! * [`norm`] holds the text normalisations the stages share (collapsing, folding, the
 //!   canonical form); [`swar`] the eight-bytes-at-a-time byte tests their hot loops use.
-//! * [`bench`] measures throughput and peak memory (page sets, synthetic corpora, one thread
+//! * [`bench`](mod@bench) measures throughput and peak memory (page sets, synthetic corpora, one thread
 //!   and all cores, with and without the store) against an in-run baseline.
+//!
+//! These docs are written for the people working on deboiler, so they link private items too:
+//! `just docs` builds them with `--document-private-items`, and `just test` fails on a broken
+//! link.
+
+// Links to private items are how the docs point a reader at the code that does the work; they
+// resolve in the `--document-private-items` build the project uses.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod bench;
 pub mod content;

@@ -323,7 +323,7 @@ pub fn ingest(
     ingest_limited(inputs, rules, store, &Limits::default(), report)
 }
 
-/// Ingests a batch into `store` on one worker thread; [`run`] with a [`StoreSink`] is the
+/// Ingests a batch into `store` on one worker thread; [`run()`] with a [`StoreSink`] is the
 /// general form. `report` is called once per input, in input order, after the input's writes
 /// are flushed. Returns the run's counts; an `Err` means the store itself failed (for example
 /// it could not flush), not that some input was bad.

@@ -99,7 +99,7 @@ pub fn apply(blocks: Vec<Block>, rules: &ActiveRules) -> Vec<Decided> {
 }
 
 /// Per block, the text pattern pieces that could match it, from the rule set's
-/// [`TextIndex`](crate::rules::prefilter::TextIndex); without an index, every piece.
+/// [`TextIndex`]; without an index, every piece.
 struct Candidates {
     admitted: Admitted,
 }

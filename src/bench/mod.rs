@@ -10,7 +10,7 @@
 //! one per thread. Throughput is documents and input bytes (after gunzip) per second. The
 //! baseline is what any tool must at least do with the bytes: a bare `scraper` parse for an
 //! HTML page, a SHA-256 pass plus a line split for a text page. Nothing here changes what the
-//! pipeline outputs. [`run`] runs each measurement in a fresh process of the same binary so
+//! pipeline outputs. [`run()`] runs each measurement in a fresh process of the same binary so
 //! its peak RSS (`VmHWM`) is its own, not the high-water mark of everything before it.
 
 mod run;
