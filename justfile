@@ -84,16 +84,24 @@ same-output base new n="3000":
     scripts/same_output.sh {{base}} {{new}} {{n}}
 
 # Same-run comparison with trafilatura 2.3.1, resiliparse 2.0.1, readability-lxml 0.9 and jusText
-# 3.0.2 (a trafilatura dependency) on the Zyte HTML pages, one thread each, fastest of `rounds`
-# (venv in target/bench-venv, made on first use; needs PyPI; lxml_html_clean because jusText
-# imports it and lxml 6 split it out; readability-lxml in a second install because the venv's
-# pip 23 fails to resolve two packages asking for the same lxml extra).
-bench-peers seconds="2" rounds="2":
+# 3.0.2 (a trafilatura dependency) on the Zyte HTML pages, one thread each, fastest of `rounds`:
+# speed, peak RSS, and F1 from the reference scorer in ../shared/eval on each tool's output.
+bench-peers seconds="2" rounds="2": _peers-venv
+    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} --rounds {{rounds}} ../shared/bench/zyte
+
+# The same on the text dumps (../shared/bench/zyte-text): the HTML tools get each line as a
+# paragraph, a C4-style line filter joins them, deboiler reads the text files.
+bench-peers-text seconds="2" rounds="2": _peers-venv
+    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} --rounds {{rounds}} --text ../shared/bench/zyte-text
+
+# The peers' venv in target/bench-venv, made on first use (needs PyPI). lxml_html_clean because
+# jusText imports it and lxml 6 split it out; readability-lxml in a second install because the
+# venv's pip 23 fails to resolve two packages asking for the same lxml extra.
+_peers-venv:
     cargo build --release --locked --quiet
     test -x target/bench-venv/bin/python || python3 -m venv target/bench-venv
     target/bench-venv/bin/pip install --quiet --disable-pip-version-check trafilatura==2.3.1 resiliparse==2.0.1 lxml_html_clean==0.4.6 2>&1 | { grep -v "does not provide the extra 'html_clean'" || true; }
     target/bench-venv/bin/pip install --quiet --disable-pip-version-check readability-lxml==0.9
-    target/bench-venv/bin/python scripts/bench_peers.py --deboiler {{bin}} --seconds {{seconds}} --rounds {{rounds}} ../shared/bench/zyte
 
 # Criterion micro-benchmarks of the hot stages on the bundled samples (no ../shared needed).
 bench-stages *args:
