@@ -4,6 +4,13 @@
 //! parsing (rule selectors, article detection, block extraction), the text stages (block split,
 //! rules, article judgement), rules alone, the body hash, and the whole `clean` per kind.
 //!
+//! With the Zyte text pages at `../shared/bench/zyte-text` (or a folder of `.txt` pages named
+//! by `DEBOILER_TEXT_PAGES`), the group `zyte-text` times each text stage over the whole page set
+//! per iteration (`just bench-stages zyte-text`): the stage split behind issue 6's text figures,
+//! reproducible. Without the pages the group is skipped with a note on stderr. Benchmarks run
+//! with the system allocator, not the binary's mimalloc, so a whole `clean` pass here is about
+//! 10% slower than `deboiler bench` measures it.
+//!
 //! Each stage gets its input from the stage before, prepared outside the timed closure, so a
 //! figure is that stage's own cost. Throughput is in input bytes of the sample, so stages read
 //! as MB/s against each other. Times are kept short (`cargo bench` is for comparing a change, not
@@ -136,6 +143,154 @@ fn text_stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// The text pages of the Zyte set (third-party data, read in place, never committed), or `None`
+/// when they are not there.
+fn zyte_text_pages() -> Option<Vec<RawDocument>> {
+    let dir = std::env::var_os("DEBOILER_TEXT_PAGES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/zyte-text/text")
+        });
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let pages: Vec<RawDocument> = paths
+        .iter()
+        .filter_map(|p| {
+            Some(RawDocument {
+                origin: p.display().to_string(),
+                url: None,
+                content_type: None,
+                bytes: std::fs::read(p).ok()?,
+                info: Default::default(),
+            })
+        })
+        .collect();
+    (!pages.is_empty()).then_some(pages)
+}
+
+/// Each text stage over every Zyte text page: a whole pass per iteration, in input bytes.
+fn zyte_text_stages(c: &mut Criterion) {
+    let Some(raws) = zyte_text_pages() else {
+        eprintln!("zyte-text: skipped (no pages at ../shared/bench/zyte-text/text; set DEBOILER_TEXT_PAGES)");
+        return;
+    };
+    let rules = rules();
+    let texts: Vec<String> = raws
+        .iter()
+        .map(|r| decode::decode(r).expect("the text pages decode").text)
+        .collect();
+    let actives: Vec<_> = texts.iter().map(|t| rules.for_document(None, t)).collect();
+    let blocks: Vec<_> = texts.iter().map(|t| extract::text::extract(t)).collect();
+    let decided: Vec<_> = blocks
+        .iter()
+        .zip(&actives)
+        .map(|(b, a)| strip::apply(b.clone(), a))
+        .collect();
+    let lines: Vec<&str> = decided
+        .iter()
+        .flatten()
+        .map(|d| d.block.text.as_str())
+        .collect();
+    // Per page, its lines' words and the language guess `judge` makes from them.
+    let per_page: Vec<_> = decided
+        .iter()
+        .map(|d| {
+            let words: Vec<content::text::LineWords> = d
+                .iter()
+                .map(|d| content::text::LineWords::of(&d.block.text))
+                .collect();
+            let stops = content::text::Stopwords::for_lines(words.iter());
+            (d, words, stops)
+        })
+        .collect();
+
+    let mut g = c.benchmark_group("zyte-text");
+    g.throughput(Throughput::Bytes(
+        raws.iter().map(|r| r.bytes.len() as u64).sum(),
+    ));
+    g.sample_size(10);
+    g.bench_function("clean", |b| {
+        b.iter(|| {
+            raws.iter()
+                .filter_map(|r| pipeline::clean(black_box(r), &rules).ok())
+                .count()
+        })
+    });
+    g.bench_function("decode", |b| {
+        b.iter(|| {
+            raws.iter()
+                .filter_map(|r| decode::decode(black_box(r)).ok())
+                .count()
+        })
+    });
+    g.bench_function("extract", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| extract::text::extract(black_box(t)).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("rules", |b| {
+        b.iter_batched(
+            || blocks.clone(),
+            |blocks| {
+                blocks
+                    .into_iter()
+                    .zip(&actives)
+                    .map(|(b, a)| strip::apply(b, a).len())
+                    .sum::<usize>()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("judge", |b| {
+        b.iter_batched(
+            || decided.clone(),
+            |all| {
+                for mut d in all {
+                    let forms = deboiler::norm::Canonicals::new(d.len());
+                    content::text::judge(&mut d, &forms);
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    // The parts of judging that read every line.
+    g.bench_function("judge/line-words", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .map(|l| content::text::LineWords::of(black_box(l)).words)
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("judge/classify", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for (d, words, stops) in &per_page {
+                for (d, w) in d.iter().zip(words) {
+                    n += content::text::classify(black_box(&d.block.text), w, stops).words;
+                }
+            }
+            n
+        })
+    });
+    g.bench_function("judge/canonical", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .map(|l| deboiler::norm::canonical(black_box(l)).len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
 fn hash(c: &mut Criterion) {
     let cleaned =
         pipeline::clean(&sample(TEXT_SAMPLE), &rules()).expect("the sample has an article");
@@ -156,6 +311,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = html_stages, text_stages, hash
+    targets = html_stages, text_stages, hash, zyte_text_stages
 }
 criterion_main!(benches);
