@@ -143,14 +143,19 @@ fn text_stages(c: &mut Criterion) {
     g.finish();
 }
 
-/// The text pages of the Zyte set (third-party data, read in place, never committed), or `None`
-/// when they are not there.
-fn zyte_text_pages() -> Option<Vec<RawDocument>> {
-    let dir = std::env::var_os("DEBOILER_TEXT_PAGES")
+/// Where the text pages are looked for: `DEBOILER_TEXT_PAGES`, else the Zyte set in ../shared.
+fn zyte_text_dir() -> std::path::PathBuf {
+    std::env::var_os("DEBOILER_TEXT_PAGES")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/zyte-text/text")
-        });
+        })
+}
+
+/// The text pages of the Zyte set (third-party data, read in place, never committed), or `None`
+/// when they are not there.
+fn zyte_text_pages() -> Option<Vec<RawDocument>> {
+    let dir = zyte_text_dir();
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -175,13 +180,21 @@ fn zyte_text_pages() -> Option<Vec<RawDocument>> {
 /// Each text stage over every Zyte text page: a whole pass per iteration, in input bytes.
 fn zyte_text_stages(c: &mut Criterion) {
     let Some(raws) = zyte_text_pages() else {
-        eprintln!("zyte-text: skipped (no pages at ../shared/bench/zyte-text/text; set DEBOILER_TEXT_PAGES)");
+        eprintln!(
+            "zyte-text: skipped (no .txt pages in `{}`; set DEBOILER_TEXT_PAGES)",
+            zyte_text_dir().display()
+        );
         return;
     };
     let rules = rules();
+    // Pages that do not decode (never among the Zyte pages) are left out of every stage.
+    let raws: Vec<RawDocument> = raws
+        .into_iter()
+        .filter(|r| decode::decode(r).is_ok())
+        .collect();
     let texts: Vec<String> = raws
         .iter()
-        .map(|r| decode::decode(r).expect("the text pages decode").text)
+        .filter_map(|r| decode::decode(r).ok().map(|d| d.text))
         .collect();
     let actives: Vec<_> = texts.iter().map(|t| rules.for_document(None, t)).collect();
     let blocks: Vec<_> = texts.iter().map(|t| extract::text::extract(t)).collect();
@@ -203,7 +216,13 @@ fn zyte_text_stages(c: &mut Criterion) {
                 .iter()
                 .map(|d| content::text::LineWords::of(&d.block.text))
                 .collect();
-            let stops = content::text::Stopwords::for_lines(words.iter());
+            // As `judge` guesses it: from the lines still kept after the rules.
+            let stops = content::text::Stopwords::for_lines(
+                d.iter()
+                    .zip(&words)
+                    .filter(|(d, _)| d.is_kept())
+                    .map(|(_, w)| w),
+            );
             (d, words, stops)
         })
         .collect();

@@ -18,8 +18,8 @@ With `--text` the pages are the text dumps (`../shared/bench/zyte-text`, one blo
 the task no HTML tool is built for. Each HTML tool gets the dump's lines as paragraphs (every
 non-blank line, escaped, as a `<p>` of one HTML page, made before the clock starts), as issue 3
 measured them; a C4-style line filter joins them (a line is kept if it has at least three
-words, ends in one of C4's end marks `.?!"` and names none of its policy or JavaScript phrases), and deboiler
-runs on the text files as they are.
+words, ends in one of C4's end marks `.?!"` and names none of its policy or JavaScript
+phrases), and deboiler runs on the text files as they are.
 
 The peers get each page already gunzipped and decoded to `str` (every Zyte page is UTF-8), held
 in memory before the clock starts, so their figures include only extraction (plus parsing for
@@ -33,8 +33,8 @@ their speed").
 
 Quality: when the reference scorer is found (`--scorer`, by default `../shared/eval/score.py`
 next to the page set), each tool's output from its first pass (Readability's HTML as its text
-content) and `deboiler eval --predictions` are scored with it (Zyte shingle F1), so every row's
-F1 comes from the same run and the same scorer.
+content, a line break after each block element) and `deboiler eval --predictions` are scored
+with it (Zyte shingle F1), so every row's F1 comes from the same run and the same scorer.
 
 Needs a venv with the peers (`just bench-peers` makes `target/bench-venv`); the pages are read
 from ../shared/bench and never copied. Python standard library otherwise.
@@ -124,9 +124,17 @@ def extractor(tool):
 
         def text_of(out):
             try:
-                return lxml.html.fromstring(out).text_content() if out else ""
+                tree = lxml.html.fromstring(out) if out else None
             except Exception:  # an empty or odd summary scores as empty output
                 return ""
+            if tree is None:
+                return ""
+            # `text_content` joins block elements with nothing between them ("end.Next"),
+            # which would glue the last word of a paragraph to the first of the next.
+            for el in tree.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br",
+                                "tr", "blockquote", "pre"):
+                el.tail = "\n" + (el.tail or "")
+            return tree.text_content()
 
         return (lambda page: Document(page).summary()), text_of
     if tool == "justext":
@@ -196,7 +204,8 @@ def score(scorer, pages, pred):
                        check=True, stdout=subprocess.DEVNULL)
         with open(out.name, encoding="utf-8") as fh:
             result = json.load(fh)
-    return result["zyte"][pred]["values"]["f1"]
+    # One predictions file, so one result, whatever form of the path the scorer keys it by.
+    return next(iter(result["zyte"].values()))["values"]["f1"]
 
 
 def main():
@@ -209,7 +218,7 @@ def main():
     ap.add_argument("--text", action="store_true",
                     help="the text dumps (default pages: ../shared/bench/zyte-text)")
     ap.add_argument("--scorer", help="the reference scorer (default: ../shared/eval/score.py "
-                    "next to the page set; skipped when missing)")
+                    "next to the page set, skipped when missing; an explicit path must exist)")
     ap.add_argument("--json", action="store_true", help="print the rows and ratios as JSON")
     ap.add_argument("--worker", choices=TEXT_PEERS, help=argparse.SUPPRESS)
     ap.add_argument("--pred-out", help=argparse.SUPPRESS)
@@ -220,9 +229,18 @@ def main():
         worker(args.worker, args.pages, args.seconds, args.text, args.pred_out)
         return
     peers = TEXT_PEERS if args.text else HTML_PEERS
+    if args.scorer and not os.path.isfile(args.scorer):
+        sys.exit(f"error: no scorer at `{args.scorer}`\nhint: the reference scorer is "
+                 "../shared/eval/score.py; leave --scorer out to skip scoring when it is missing")
     scorer = args.scorer or os.path.join(args.pages, os.pardir, os.pardir, "eval", "score.py")
     scorer = scorer if os.path.isfile(scorer) else None
-    preds = tempfile.mkdtemp(prefix="deboiler-bench-peers-")
+    # The tools' outputs are third-party article text: kept only while this run needs them.
+    with tempfile.TemporaryDirectory(prefix="deboiler-bench-peers-") as preds:
+        compare(args, peers, scorer, preds)
+
+
+def compare(args, peers, scorer, preds):
+    """Runs every tool in turns, scores their outputs and prints the table (or JSON)."""
     rows = {}
 
     def keep(name, m):
@@ -265,7 +283,8 @@ def main():
         "readability": f"Document(str).summary(), article HTML{on_lines}",
         "justext": f"justext(str, English stoplist), good paragraphs{on_lines}",
         "deboiler e2e": "read + gunzip + the pipeline below",
-        "deboiler pipeline": "decode + parse + extract + rules + content + metadata + hash",
+        "deboiler pipeline": ("decode + extract + rules + content + metadata + hash" if args.text
+                              else "decode + parse + extract + rules + content + metadata + hash"),
         "baseline": ("SHA-256 + line split (deboiler's in-run baseline)" if args.text
                      else "bare scraper parse (deboiler's in-run baseline)"),
     }

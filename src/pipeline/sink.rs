@@ -3,9 +3,9 @@
 //! [`StoreSink`] writes the store (staged, applied as one atomic batch and durable at
 //! [`Sink::commit`]); [`JsonlSink`] writes article records as JSON Lines to any writer, with no
 //! store at all, dropping an article already emitted in this run (an in-memory set of the ids'
-//! first 128 bits, so memory grows by about 20 bytes per distinct article); [`DiscardSink`] keeps nothing (for
-//! measuring the pipeline). A sink's error stops the run: it is the output failing, not an
-//! input.
+//! first 128 bits: memory grows by about 35 bytes per distinct article, the table's slack
+//! included); [`DiscardSink`] keeps nothing (for measuring the pipeline). A sink's error stops
+//! the run: it is the output failing, not an input.
 
 use std::io::Write;
 

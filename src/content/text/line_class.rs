@@ -1,5 +1,7 @@
 //! One line's class and score, from its text and its [`LineWords`]: [`classify`] and the
-//! tests it is made of (barrier headings, chrome, word lists, Title Case teasers, prose).
+//! tests it is made of (barrier headings, chrome, comment metadata, word lists, Title Case
+//! teasers, prose), plus the comment-marker test the region search uses to find where the
+//! comments start.
 //!
 //! Every line of a text dump goes through here, so each costly test (a date parse, a regex, a
 //! scan over the letters) runs only where a cheap exact test lets a match through; each such
@@ -7,6 +9,7 @@
 
 use super::*;
 use crate::swar::{bytes_eq, bytes_in, splat, HIGH_BITS};
+
 /// Classifies and scores one line; `line` is [`LineWords::of`] it.
 pub fn classify(text: &str, line: &LineWords, stops: &Stopwords) -> Judgement {
     let n = word_count(line);

@@ -11,7 +11,9 @@
 //! everything is dropped; inside it, teasers and chrome lines are dropped and short lines are
 //! kept when prose follows them (subheadings) or they end a sentence.
 //!
-//! Only blocks still kept are judged: rule and dedup verdicts stand.
+//! Only blocks still kept get a verdict here: rule and dedup verdicts stand. Lines the rules
+//! removed still take part in the region search, scored as chrome (or as the module headings
+//! they are), because they show where the article is not.
 //!
 //! This runs on every line of every text document, so the work per line is kept small: each
 //! line's words are read once, eight bytes at a time ([`LineWords::of`]), and the checks of

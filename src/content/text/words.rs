@@ -4,6 +4,7 @@
 //! language.
 
 use crate::swar::{bytes_below, bytes_eq, bytes_in, splat, HIGH_BITS};
+
 /// Function words of a few languages; a prose line in a known language contains some.
 pub struct Stopwords {
     /// Index into [`LANGS`].
