@@ -188,14 +188,13 @@ fn zyte_text_stages(c: &mut Criterion) {
     };
     let rules = rules();
     // Pages that do not decode (never among the Zyte pages) are left out of every stage.
-    let raws: Vec<RawDocument> = raws
+    let (raws, texts): (Vec<RawDocument>, Vec<String>) = raws
         .into_iter()
-        .filter(|r| decode::decode(r).is_ok())
-        .collect();
-    let texts: Vec<String> = raws
-        .iter()
-        .filter_map(|r| decode::decode(r).ok().map(|d| d.text))
-        .collect();
+        .filter_map(|r| {
+            let text = decode::decode(&r).ok()?.text;
+            Some((r, text))
+        })
+        .unzip();
     let actives: Vec<_> = texts.iter().map(|t| rules.for_document(None, t)).collect();
     let blocks: Vec<_> = texts.iter().map(|t| extract::text::extract(t)).collect();
     let decided: Vec<_> = blocks
