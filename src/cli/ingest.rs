@@ -1,0 +1,208 @@
+//! `deboiler ingest`: run the pipeline over the inputs into the store, or (`--out jsonl`) out
+//! as JSON Lines records with no store opened, reporting each committed outcome (log line,
+//! `--report-committed` file, progress) and ending with the run's summary and exit code.
+
+use super::*;
+
+/// What `ingest` was asked to do, besides the paths.
+pub(super) struct IngestRun {
+    pub(super) input: InputArgs,
+    pub(super) read: source::ReadOptions,
+    pub(super) jobs: Option<usize>,
+    pub(super) retry_failures: bool,
+    pub(super) report_committed: Option<PathBuf>,
+}
+
+impl IngestRun {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            jobs: self.jobs.unwrap_or(0),
+            read: self.read.clone(),
+            ..RunOptions::default()
+        }
+    }
+
+    fn committed_file(&self) -> Result<Option<std::fs::File>, Fatal> {
+        let Some(p) = &self.report_committed else {
+            return Ok(None);
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .map(Some)
+            .map_err(|e| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None))
+    }
+}
+
+/// Logs one committed outcome, appends it to the `--report-committed` file and moves the
+/// progress display; the per-outcome callback of both output modes.
+struct Reporter {
+    committed: Option<std::fs::File>,
+    error: Option<io::Error>,
+    progress: progress::Progress,
+}
+
+impl Reporter {
+    fn report(&mut self, r: &Report) {
+        let origin = r.origin;
+        let (kind, id) = self.progress.suspend(|| match r.outcome {
+            Outcome::Stored { id } => {
+                tracing::info!("stored `{origin}` as {}", &id[..12.min(id.len())]);
+                ("stored", Some(id))
+            }
+            Outcome::Duplicate { id } => {
+                tracing::info!("`{origin}` duplicates {}", &id[..12.min(id.len())]);
+                ("duplicate", Some(id))
+            }
+            Outcome::Skipped { reason } => {
+                tracing::warn!("skipped `{origin}`: {reason}");
+                ("skipped", None)
+            }
+            Outcome::Failed { error } => {
+                tracing::error!("failed `{origin}`: {error}");
+                ("failed", None)
+            }
+        });
+        self.progress.add(r.bytes_in);
+        if let (Some(f), None) = (self.committed.as_mut(), &self.error) {
+            // One unbuffered write per line: a reader after a kill sees whole lines only up to
+            // what was reported, never a line for an outcome that was not flushed.
+            let line = json!({"origin": origin, "outcome": kind, "id": id}).to_string() + "\n";
+            if let Err(e) = f.write_all(line.as_bytes()) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn finish(self, run: &IngestRun) -> Result<(), Fatal> {
+        self.progress.finish();
+        match (self.error, &run.report_committed) {
+            (Some(e), Some(p)) => Err(Fatal::new(
+                format!("cannot write `{}`: {e}", p.display()),
+                None,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(g, None)?;
+    let committed = run.committed_file()?;
+    let store = open_store(g)?;
+    let mut paths = paths.to_vec();
+    if run.retry_failures {
+        let mut from_stdin = 0;
+        for f in store.failures() {
+            let origin = f?.origin;
+            // A record of a container (`file:LINE`, `file@OFFSET`) is retried by reading its
+            // file again. stdin cannot be read again; the others are retried even if they are
+            // gone, so a missing file stays listed with a fresh reason.
+            if source::is_stream_origin(&origin) {
+                from_stdin += 1;
+                continue;
+            }
+            let path = source::container_path(&origin).to_string();
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        if from_stdin > 0 {
+            tracing::warn!(
+                "{from_stdin} failed input(s) came from standard input, which cannot be read \
+                 again; hint: pipe the same data into `deboiler ingest -` to retry them"
+            );
+        }
+    }
+    let inputs = run.input.expand(&paths)?;
+    let mut reporter = Reporter {
+        committed,
+        error: None,
+        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &run.read)),
+    };
+    let mut sink = StoreSink::new(&store)?;
+    let summary = pipeline::run(
+        inputs,
+        &rules,
+        Some(&store),
+        &mut sink,
+        &run.options(),
+        |r: &Report| reporter.report(r),
+    )?;
+    reporter.finish(run)?;
+    println!("{} · store `{}`", summary_line(&summary), store.path());
+    Ok(exit_code(&summary))
+}
+
+/// `ingest --out jsonl`: records to stdout or a file, no store opened.
+pub(super) fn ingest_jsonl(
+    g: &Global,
+    paths: &[String],
+    run: &IngestRun,
+    output: Option<&Path>,
+) -> Result<ExitCode, Fatal> {
+    if run.retry_failures {
+        return Err(Fatal::new(
+            "`--retry-failures` reads the failure list of a store; `--out jsonl` has none",
+            Some("drop `--out jsonl`, or name the inputs to read again"),
+        ));
+    }
+    let rules = load_rules(g, None)?;
+    let committed = run.committed_file()?;
+    let inputs = run.input.expand(paths)?;
+    let mut reporter = Reporter {
+        committed,
+        error: None,
+        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &run.read)),
+    };
+    let out: Box<dyn Write> = match output {
+        Some(p) => Box::new(
+            std::fs::File::create(p)
+                .map_err(|e| Fatal::new(format!("cannot create `{}`: {e}", p.display()), None))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut sink = JsonlSink::new(io::BufWriter::with_capacity(256 * 1024, out));
+    let summary = pipeline::run(
+        inputs,
+        &rules,
+        None,
+        &mut sink,
+        &run.options(),
+        |r: &Report| reporter.report(r),
+    )?;
+    reporter.finish(run)?;
+    let target = output.map_or("stdout".to_string(), |p| format!("`{}`", p.display()));
+    // stdout carries the records: the summary is a log line.
+    eprintln!("{} · records to {target}", summary_line(&summary));
+    Ok(exit_code(&summary))
+}
+
+fn exit_code(summary: &RunSummary) -> ExitCode {
+    if summary.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `read … · stored … · … out`, with container records that were not documents by type.
+fn summary_line(s: &RunSummary) -> String {
+    let mut line = format!(
+        "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out",
+        s.read,
+        s.stored,
+        s.duplicates,
+        s.skipped,
+        s.failed,
+        human_bytes(s.bytes_in),
+        human_bytes(s.bytes_out),
+    );
+    if !s.ignored.is_empty() {
+        let total: u64 = s.ignored.values().sum();
+        let kinds: Vec<String> = s.ignored.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        line += &format!(" · not documents {total} ({})", kinds.join(", "));
+    }
+    line
+}
