@@ -26,7 +26,7 @@ pub(super) fn clean(
         None
     };
     let learned = store.as_ref().map(|s| s as &dyn LineStats);
-    let inputs = input.expand(paths)?;
+    let inputs = input.expand(paths, &g.db)?;
     let read = input.read_options(limits);
     let many = inputs.len() > 1
         || inputs

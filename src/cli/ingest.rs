@@ -115,7 +115,7 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
             );
         }
     }
-    let inputs = run.input.expand(&paths)?;
+    let inputs = run.input.expand(&paths, &g.db)?;
     let mut reporter = Reporter {
         committed,
         error: None,
@@ -150,7 +150,7 @@ pub(super) fn ingest_jsonl(
     }
     let rules = load_rules(g, None)?;
     let committed = run.committed_file()?;
-    let inputs = run.input.expand(paths)?;
+    let inputs = run.input.expand(paths, &g.db)?;
     let mut reporter = Reporter {
         committed,
         error: None,

@@ -244,7 +244,8 @@ const MIB: u64 = 1024 * 1024;
 #[command(next_help_heading = "Inputs")]
 struct InputArgs {
     /// Read only the files of a folder that match GLOB (the path inside the folder given, or
-    /// the file name); repeatable. Files named on the command line are always read.
+    /// the file name; `*` stays inside one folder, `**` crosses them); repeatable. Files named
+    /// on the command line are always read.
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
     /// Skip the files of a folder that match GLOB; repeatable.
@@ -314,10 +315,12 @@ impl InputArgs {
         }
     }
 
-    /// The inputs named by `paths`, folders walked through the globs.
+    /// The inputs named by `paths`, folders walked through the globs and around the store
+    /// `db` (its files are not documents, even when it sits inside a folder being read).
     fn expand(
         &self,
         paths: &[String],
+        db: &Path,
     ) -> Result<Vec<Result<source::Input, source::SourceError>>, Fatal> {
         let filter = source::Filter::new(&self.include, &self.exclude).map_err(|e| {
             Fatal::new(
@@ -325,7 +328,7 @@ impl InputArgs {
                 Some("globs use `*`, `?`, `[abc]`, `{a,b}` and `**`, e.g. `--include '*.html'`"),
             )
         })?;
-        Ok(source::expand_filtered(paths, &filter))
+        Ok(source::expand_filtered(paths, &filter.skip_dir(db)))
     }
 }
 
@@ -438,8 +441,14 @@ fn init_logging(g: &Global) {
         (_, 1) => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("deboiler={level}")));
+    // Progress lines (off a terminal) show at the default level too; `-q` drops them.
+    let progress = if g.quiet { "error" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!(
+            "deboiler={level},{}={progress}",
+            progress::TARGET
+        ))
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)

@@ -1,9 +1,14 @@
 //! Progress of an ingest on stderr.
 //!
-//! On a terminal: an `indicatif` bar with documents, MB read, documents per second and, when
+//! On a terminal: an `indicatif` bar with documents, bytes read, documents per second and, when
 //! the number of documents is known up front (plain files, no containers or stdin), an ETA.
-//! Otherwise: an `info` log line every [`LOG_EVERY`], so a run under `nohup` or in CI shows
-//! it is alive with `-v`; a run shorter than that prints none. `-q` silences both.
+//! Otherwise: a log line every [`LOG_EVERY`] under the `deboiler::progress` target, which the
+//! default log filter lets through, so a run under `nohup` or in CI shows it is alive; a run
+//! shorter than that prints none. `-q` silences both.
+//!
+//! Rates are the run's average so far, computed here: results arrive in bursts (a commit's
+//! worth at a time), which made `indicatif`'s own short-window estimate swing by a factor of a
+//! hundred.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -12,6 +17,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Interval of the plain progress lines when stderr is not a terminal.
 pub const LOG_EVERY: Duration = Duration::from_secs(5);
+/// Interval of the bar's message updates.
+const DRAW_EVERY: Duration = Duration::from_millis(200);
+/// The log target of the plain progress lines (see `init_logging`).
+pub const TARGET: &str = "deboiler::progress";
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -19,6 +28,7 @@ pub struct Progress {
     bytes: u64,
     started: Instant,
     last_log: Instant,
+    last_draw: Instant,
     total: Option<u64>,
     quiet: bool,
 }
@@ -31,14 +41,15 @@ impl Progress {
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
             };
             let template = if total.is_some() {
-                "{spinner} {bar:30} {pos}/{len} docs · {msg} · {per_sec} · ETA {eta}"
+                "{spinner} {bar:20} {pos}/{len} docs · {msg}"
             } else {
-                "{spinner} {pos} docs · {msg} · {per_sec}"
+                "{spinner} {pos} docs · {msg}"
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
-            bar.enable_steady_tick(Duration::from_millis(200));
+            bar.set_message("starting");
+            bar.enable_steady_tick(DRAW_EVERY);
             bar
         });
         let now = Instant::now();
@@ -48,6 +59,7 @@ impl Progress {
             bytes: 0,
             started: now,
             last_log: now,
+            last_draw: now,
             total,
             quiet,
         }
@@ -57,24 +69,39 @@ impl Progress {
     pub fn add(&mut self, bytes: u64) {
         self.docs += 1;
         self.bytes += bytes;
-        let mb = self.bytes as f64 / 1e6;
         if let Some(bar) = &self.bar {
             bar.inc(1);
-            bar.set_message(format!("{mb:.1} MB"));
+            if self.last_draw.elapsed() >= DRAW_EVERY {
+                self.last_draw = Instant::now();
+                bar.set_message(self.rates(true));
+            }
             return;
         }
         if self.quiet || self.last_log.elapsed() < LOG_EVERY {
             return;
         }
         self.last_log = Instant::now();
-        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
         let of = self.total.map_or(String::new(), |t| format!(" of {t}"));
-        tracing::info!(
-            "progress: {}{of} docs · {mb:.1} MB · {:.0} docs/s · {:.1} MB/s",
-            self.docs,
-            self.docs as f64 / secs,
-            mb / secs
-        );
+        tracing::info!(target: TARGET, "progress: {}{of} docs · {}", self.docs, self.rates(false));
+    }
+
+    /// Bytes read and documents a second (the run's average so far); for the bar (`eta`), the
+    /// time left at that rate when the total is known, else bytes a second for the log line.
+    fn rates(&self, eta: bool) -> String {
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let per_sec = self.docs as f64 / secs;
+        let mut s = format!("{} · {per_sec:.0} docs/s", super::human_bytes(self.bytes));
+        if !eta {
+            s.push_str(&format!(
+                " · {}/s",
+                super::human_bytes((self.bytes as f64 / secs) as u64)
+            ));
+        }
+        if let (true, Some(total)) = (eta, self.total) {
+            let left = total.saturating_sub(self.docs) as f64 / per_sec.max(1e-3);
+            s.push_str(&format!(" · ETA {}", short_duration(left)));
+        }
+        s
     }
 
     /// Runs `f` (which logs) with the bar cleared, so log lines do not tear it.
@@ -89,5 +116,28 @@ impl Progress {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// `42s`, `3m 05s`, `2h 10m`: short enough for the bar's line.
+fn short_duration(secs: f64) -> String {
+    let s = secs.round().min(1e9) as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m {:02}s", s / 60, s % 60),
+        _ => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_duration;
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(0.4), "0s");
+        assert_eq!(short_duration(42.0), "42s");
+        assert_eq!(short_duration(185.0), "3m 05s");
+        assert_eq!(short_duration(7800.0), "2h 10m");
     }
 }

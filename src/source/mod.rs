@@ -1,7 +1,9 @@
 //! Sources: turn what the user named on the command line into raw documents.
 //!
 //! A path is a file, a folder (walked recursively, in sorted order so runs are reproducible,
-//! skipping dot-files, filtered by [`Filter`]'s include/exclude globs) or `-` for stdin. A file
+//! skipping dot-files, filtered by [`Filter`]'s include/exclude globs) or `-` for stdin. A walk
+//! reads symlinked files but does not enter symlinked folders (a link to a parent would make it
+//! endless), nor the folders [`Filter::skip_dir`] names (the store being written). A file
 //! is one document, or a container of many ([`Format`]): JSON Lines ([`jsonl`]) or WARC
 //! ([`warc`]), chosen by extension or forced. Gzip and zstd are decompressed transparently, found
 //! by their magic bytes whatever the file name.
@@ -30,7 +32,7 @@ pub mod warc;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::limits::{LimitExceeded, Limits};
 use crate::model::{ContentKind, InputInfo, RawDocument};
@@ -387,12 +389,14 @@ pub fn decompress_limited(
 }
 
 /// Which files a folder walk keeps: `--include` / `--exclude` globs, matched against the path
-/// relative to the folder given and against the file name. Files named on the command line
-/// are always read.
+/// relative to the folder given and against the file name (`*` stays inside one folder, `**`
+/// crosses them). Files named on the command line are always read.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
+    /// Folders a walk does not enter, canonical.
+    skip: Vec<PathBuf>,
 }
 
 impl Filter {
@@ -400,7 +404,25 @@ impl Filter {
         Ok(Filter {
             include: glob_set(include)?,
             exclude: glob_set(exclude)?,
+            skip: Vec::new(),
         })
+    }
+
+    /// Walks do not enter `dir` (if it exists): the store a run writes to may sit inside the
+    /// folder it reads, and its files are not documents.
+    pub fn skip_dir(mut self, dir: &Path) -> Filter {
+        if let Ok(dir) = dir.canonicalize() {
+            self.skip.push(dir);
+        }
+        self
+    }
+
+    /// Whether a walk enters the folder `dir`.
+    fn enters(&self, dir: &Path) -> bool {
+        self.skip.is_empty()
+            || dir
+                .canonicalize()
+                .map_or(true, |d| !self.skip.contains(&d))
     }
 
     /// Whether a file found at `rel` (relative to the walked folder) is read.
@@ -417,7 +439,8 @@ fn glob_set(patterns: &[String]) -> Result<Option<GlobSet>, GlobError> {
     }
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        b.add(Glob::new(p).map_err(|e| GlobError {
+        let glob = GlobBuilder::new(p).literal_separator(true).build();
+        b.add(glob.map_err(|e| GlobError {
             glob: p.clone(),
             detail: e.kind().to_string(),
         })?);
@@ -564,7 +587,11 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
         }
         let path = Path::new(p);
         if path.is_dir() {
-            walk(path, path, filter, &mut out);
+            if filter.enters(path) {
+                walk(path, path, filter, &mut out);
+            } else {
+                tracing::warn!("not reading `{p}`: it is the store this run writes to");
+            }
         } else if path.exists() {
             out.push(Ok(Input::File(path.to_path_buf())));
         } else {
@@ -585,18 +612,30 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
+    // Whether each entry is a folder, not following symlinks to folders.
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let kind = e.file_type().ok()?;
+            let is_dir = kind.is_dir();
+            if kind.is_symlink() && e.path().is_dir() {
+                tracing::debug!(path = %e.path().display(), "not following a symlink to a folder");
+                return None;
+            }
+            Some((e.path(), is_dir))
+        })
+        .filter(|(p, _)| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| !n.starts_with('.'))
         })
         .collect();
     paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            walk(root, &p, filter, out);
+    for (p, is_dir) in paths {
+        if is_dir {
+            if filter.enters(&p) {
+                walk(root, &p, filter, out);
+            }
         } else if p.is_file() && filter.keeps(p.strip_prefix(root).unwrap_or(&p)) {
             out.push(Ok(Input::File(p)));
         }
@@ -758,6 +797,66 @@ mod tests {
         assert_eq!(
             got,
             ["/a.html", "/b.txt", "/sub/c.txt", "`/nope` does not exist"]
+        );
+    }
+
+    /// The files a walk of `dir` yields under `filter`, relative to it.
+    fn walked(dir: &Path, filter: &Filter) -> Vec<String> {
+        let root = dir.display().to_string();
+        expand_filtered(std::slice::from_ref(&root), filter)
+            .into_iter()
+            .map(|r| r.map(|i| i.origin().replace(&root, "")).unwrap())
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walks_read_symlinked_files_but_do_not_enter_symlinked_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("s")).unwrap();
+        std::fs::write(dir.path().join("s/a.txt"), "a").unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("s/up")).unwrap();
+        std::os::unix::fs::symlink("a.txt", dir.path().join("s/b.txt")).unwrap();
+        // Followed, `s/up` would lead back to `s` forever.
+        assert_eq!(
+            walked(dir.path(), &Filter::default()),
+            ["/s/a.txt", "/s/b.txt"]
+        );
+    }
+
+    #[test]
+    fn walks_skip_the_store_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("deboiler.db")).unwrap();
+        std::fs::write(dir.path().join("deboiler.db/records.log"), "x").unwrap();
+        std::fs::write(dir.path().join("page.html"), "p").unwrap();
+        let filter = Filter::default().skip_dir(&dir.path().join("deboiler.db"));
+        assert_eq!(walked(dir.path(), &filter), ["/page.html"]);
+        // Named as the folder to read, it is not read either.
+        let store = dir.path().join("deboiler.db");
+        assert!(walked(&store, &filter).is_empty());
+        assert_eq!(
+            walked(dir.path(), &Filter::default()),
+            ["/deboiler.db/records.log", "/page.html"]
+        );
+    }
+
+    #[test]
+    fn a_glob_star_stays_inside_one_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/x.html"), "x").unwrap();
+        std::fs::write(dir.path().join("a/b/y.html"), "y").unwrap();
+        let only = |glob: &str| Filter::new(&[glob.to_string()], &[]).unwrap();
+        assert_eq!(walked(dir.path(), &only("a/*.html")), ["/a/x.html"]);
+        assert_eq!(
+            walked(dir.path(), &only("a/**/*.html")),
+            ["/a/b/y.html", "/a/x.html"]
+        );
+        // A pattern without a folder still matches file names at any depth.
+        assert_eq!(
+            walked(dir.path(), &only("*.html")),
+            ["/a/b/y.html", "/a/x.html"]
         );
     }
 }
