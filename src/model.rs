@@ -216,6 +216,8 @@ impl Decided {
 pub struct Metadata {
     pub title: Option<String>,
     pub site: Option<String>,
+    /// The article's own URL: the page's `rel=canonical` (or `og:url`), else the URL its input
+    /// gave. Where each copy was fetched is on its [`Origin`].
     pub url: Option<String>,
     #[serde(default)]
     pub authors: Vec<String>,
@@ -256,6 +258,10 @@ pub struct Origin {
     /// The document's own id in its container (JSONL `--id-field`), when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The URL the input says this copy was fetched from (JSONL `--url-field`,
+    /// `WARC-Target-URI`), when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// What the store keeps for one article.

@@ -69,6 +69,10 @@ pub struct Cleaned {
     pub decided: Vec<Decided>,
     /// Names of the sites whose rule files applied.
     pub sites: Vec<String>,
+    /// The URL the input gave for the document (JSONL `--url-field`, `WARC-Target-URI`): where
+    /// it was fetched, kept on the record's origin. The article's own URL (`metadata.url`)
+    /// prefers the page's canonical one.
+    pub url: Option<String>,
     /// The site the document's lines are counted under (URL host or matched site rule).
     pub site_key: Option<String>,
     /// What the document adds to its site's learned counts: set when cleaning read learned
@@ -292,6 +296,7 @@ pub fn clean_limited(
         },
         decided,
         sites: site_names,
+        url: decoded.url,
     })
 }
 

@@ -183,6 +183,46 @@ fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
 }
 
 #[test]
+fn each_copy_keeps_the_url_it_was_fetched_from_and_the_article_its_canonical_url() {
+    let dir = tmp();
+    let file = dir.path().join("mirrors.jsonl");
+    let page = html("m").replace(
+        "</head>",
+        "<link rel=\"canonical\" href=\"https://news.example/m\"></head>",
+    );
+    let lines = [
+        serde_json::json!({"url": "https://mirror-one.example/m", "html": page}).to_string(),
+        serde_json::json!({"url": "https://mirror-two.example/m?utm=x", "html": page}).to_string(),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(&file)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recs = export(&db);
+    assert_eq!(recs.len(), 1, "the second copy is a duplicate");
+    assert_eq!(recs[0]["url"], "https://news.example/m");
+    let fetched: Vec<&str> = recs[0]["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fetched,
+        [
+            "https://mirror-one.example/m",
+            "https://mirror-two.example/m?utm=x"
+        ]
+    );
+    let id = recs[0]["id"].as_str().unwrap();
+    let shown = stdout(&deboiler(&["show", "--db", &db, id]));
+    assert!(
+        shown.contains(":2 https://mirror-two.example/m?utm=x ("),
+        "{shown}"
+    );
+}
+
+#[test]
 fn jsonl_field_names_and_kind_are_configurable() {
     let dir = tmp();
     let file = dir.path().join("x.ndjson");

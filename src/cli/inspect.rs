@@ -59,19 +59,24 @@ fn write_record(out: &mut impl Write, r: &ArticleRecord) -> io::Result<()> {
             .map_or_else(String::new, |d| format!(", declared {d} overridden"))
     )?;
     for o in &r.origins {
-        writeln!(out, "origin:     {} ({})", o.source, o.ingested_at)?;
+        let fetched = o.url.as_ref().map_or_else(String::new, |u| format!(" {u}"));
+        writeln!(out, "origin:     {}{fetched} ({})", o.source, o.ingested_at)?;
     }
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for rm in &r.removed {
         *by_rule.entry(rm.rule.as_ref()).or_default() += 1;
     }
     let summary: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
-    writeln!(
-        out,
-        "removed:    {} blocks ({})",
-        r.removed.len(),
-        summary.join(", ")
-    )?;
+    if summary.is_empty() {
+        writeln!(out, "removed:    nothing")?;
+    } else {
+        writeln!(
+            out,
+            "removed:    {} blocks ({})",
+            r.removed.len(),
+            summary.join(", ")
+        )?;
+    }
     writeln!(out)?;
     writeln!(out, "{}", r.text())
 }

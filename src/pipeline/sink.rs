@@ -75,6 +75,7 @@ pub trait Sink {
 pub fn record_of(origin: &str, info: &InputInfo, cleaned: &Cleaned) -> ArticleRecord {
     let mut o = origin_now(origin);
     o.id = info.id.clone();
+    o.url = cleaned.url.clone();
     let mut record = ArticleRecord::from_article(&cleaned.article, o);
     record.extra = info.extra.clone();
     record

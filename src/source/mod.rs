@@ -419,10 +419,7 @@ impl Filter {
 
     /// Whether a walk enters the folder `dir`.
     fn enters(&self, dir: &Path) -> bool {
-        self.skip.is_empty()
-            || dir
-                .canonicalize()
-                .map_or(true, |d| !self.skip.contains(&d))
+        self.skip.is_empty() || dir.canonicalize().map_or(true, |d| !self.skip.contains(&d))
     }
 
     /// Whether a file found at `rel` (relative to the walked folder) is read.

@@ -835,6 +835,7 @@ pub fn origin_now(source: &str) -> Origin {
         source: source.to_string(),
         ingested_at: crate::time::now_rfc3339(),
         id: None,
+        url: None,
     }
 }
 
