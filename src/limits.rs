@@ -45,13 +45,23 @@ impl Default for Limits {
     }
 }
 
+/// `bytes` in MiB, the unit of the `--max-*-mb` flags: whole when it is, else to a tenth.
+fn mib(bytes: u64) -> String {
+    if bytes % MIB == 0 {
+        (bytes / MIB).to_string()
+    } else {
+        format!("{:.1}", bytes as f64 / MIB as f64)
+    }
+}
+
 /// A limit a document exceeded. The message names the limit and the flag that sets it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LimitExceeded {
-    #[error("limit max-input-size exceeded: input is {size} bytes, the limit is {limit} (--max-input-mb)")]
+    #[error("limit max-input-size exceeded: input is {size} bytes, the limit is {limit} ({} MiB, --max-input-mb)", mib(*limit))]
     InputSize { size: u64, limit: u64 },
-    #[error("limit max-decompressed-size exceeded: gzip input inflates to more than {limit} bytes (--max-decompressed-mb)")]
-    Decompressed { limit: u64 },
+    /// `format`: `gzip` or `zstd`.
+    #[error("limit max-decompressed-size exceeded: {format} input inflates to more than {limit} bytes ({} MiB, --max-decompressed-mb)", mib(*limit))]
+    Decompressed { limit: u64, format: &'static str },
     #[error("limit max-depth exceeded: HTML nests at least {depth} elements deep, the limit is {limit} (--max-depth)")]
     Depth { depth: usize, limit: usize },
     #[error("limit max-line-length exceeded: line {line} is {len} bytes, the limit is {limit} (--max-line-kb)")]

@@ -340,7 +340,8 @@ struct LimitArgs {
     /// Largest input, in MiB, before decompression (checked before reading).
     #[arg(long, value_name = "MB", default_value_t = Limits::default().max_input_bytes / MIB)]
     max_input_mb: u64,
-    /// Largest size a gzip input may inflate to, in MiB (against decompression bombs).
+    /// Largest size a gzip or zstd file (one document) may inflate to, in MiB (against
+    /// decompression bombs; a container is streamed, and `--max-input-mb` bounds each record).
     #[arg(long, value_name = "MB", default_value_t = Limits::default().max_decompressed_bytes / MIB)]
     max_decompressed_mb: u64,
     /// Deepest HTML element nesting, estimated before parsing.

@@ -2,9 +2,10 @@
 //! decoder on web pages (a fifth of the end-to-end time of a folder of `.html.gz` pages went to
 //! inflating).
 //!
-//! Contract: [`gunzip`] gives exactly what the streaming decoder gives for the same bytes, or
-//! `None`, and the caller then streams. It declines everything but success: corrupt data,
-//! trailing bytes, output over the size limit, so the errors keep the streaming path's wording.
+//! Contract: [`gunzip`] gives exactly what the streaming decoder gives for the same bytes,
+//! [`Gunzip::OverLimit`] when the output would pass the size limit (as the streaming decoder,
+//! stopped one byte past the limit, would find), or [`Gunzip::Declined`], and the caller then
+//! streams: corrupt data and trailing bytes keep the streaming path's wording.
 //!
 //! This is the crate's only `unsafe`: libdeflate's safe wrapper (`libdeflater`) has no way to
 //! learn where a member ends, without which a second member would be dropped silently.
@@ -12,8 +13,18 @@
 use libdeflate_sys as sys;
 use std::ptr::NonNull;
 
+/// What [`gunzip`] made of the bytes.
+pub(super) enum Gunzip {
+    Inflated(Vec<u8>),
+    /// The output does not fit in `limit` bytes. Told apart from a decline so that a bomb is not
+    /// inflated a second time, by the stream, to find the same thing.
+    OverLimit,
+    /// Corrupt, truncated or trailing data, or libdeflate could not start: the stream decides.
+    Declined,
+}
+
 /// The gzip data in `bytes` inflated, every member in order, if its size is within `limit`.
-pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Option<Vec<u8>> {
+pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Gunzip {
     let cap = usize::try_from(limit).unwrap_or(usize::MAX);
     // The last member's footer gives its size mod 2^32: exact for the usual single member. A
     // forged footer cannot make the first allocation larger than deflate's maximum ratio
@@ -29,7 +40,9 @@ pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Option<Vec<u8>> {
         .min(cap);
     // Not zero-filled: libdeflate writes every byte it reports, and only those are kept.
     let mut out: Vec<u8> = Vec::with_capacity(first);
-    let decompressor = Decompressor::new()?;
+    let Some(decompressor) = Decompressor::new() else {
+        return Gunzip::Declined;
+    };
     let mut read = 0;
     while read < bytes.len() {
         match decompressor.member(&bytes[read..], &mut out) {
@@ -39,11 +52,16 @@ pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Option<Vec<u8>> {
                 let grown = out.capacity().saturating_mul(2).max(4096).min(cap);
                 out.reserve_exact(grown - out.len());
             }
-            Member::NoRoom | Member::Bad => return None,
+            Member::NoRoom => return Gunzip::OverLimit,
+            Member::Bad => return Gunzip::Declined,
         }
     }
     // The allocator may have given more capacity than asked for.
-    (out.len() <= cap).then_some(out)
+    if out.len() <= cap {
+        Gunzip::Inflated(out)
+    } else {
+        Gunzip::OverLimit
+    }
 }
 
 /// What inflating one member gave.

@@ -281,6 +281,15 @@ impl Compression {
             Compression::None
         }
     }
+
+    /// The format's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "uncompressed",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
 }
 
 /// Reads up to `n` bytes from the start of `r` and gives them back in front of the rest, so
@@ -352,9 +361,18 @@ pub fn decompress_limited(
     }
     // Whole gzip files go through libdeflate (which sizes its buffer from the gzip trailer); the
     // stream below is the fallback for what it declines, and for zstd.
+    let over = || SourceError::Limit {
+        path: origin.to_string(),
+        exceeded: LimitExceeded::Decompressed {
+            limit,
+            format: compression.name(),
+        },
+    };
     if compression == Compression::Gzip {
-        if let Some(out) = inflate::gunzip(&bytes, limit) {
-            return Ok(out);
+        match inflate::gunzip(&bytes, limit) {
+            inflate::Gunzip::Inflated(out) => return Ok(out),
+            inflate::Gunzip::OverLimit => return Err(over()),
+            inflate::Gunzip::Declined => {}
         }
     }
     // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
@@ -362,30 +380,95 @@ pub fn decompress_limited(
         .saturating_mul(4)
         .saturating_add(1)
         .min(limit) as usize;
+    // A zstd frame usually states its size: one over the limit is refused unread.
+    if compression == Compression::Zstd
+        && zstd::zstd_safe::get_frame_content_size(&bytes)
+            .ok()
+            .flatten()
+            .is_some_and(|size| size > limit)
+    {
+        return Err(over());
+    }
     let mut out = Vec::with_capacity(guess);
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
     let result = match compression {
-        Compression::Gzip => flate2::read::MultiGzDecoder::new(bytes.as_slice())
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| SourceError::Gzip {
-                path: origin.to_string(),
-                detail: e.to_string(),
-            }),
+        Compression::Gzip => read_capped(
+            flate2::read::MultiGzDecoder::new(bytes.as_slice()),
+            cap,
+            &mut out,
+        )
+        .map_err(|e| SourceError::Gzip {
+            path: origin.to_string(),
+            detail: e.to_string(),
+        }),
         _ => zstd_decoder(bytes.as_slice())
-            .and_then(|d| d.take(limit.saturating_add(1)).read_to_end(&mut out))
+            .and_then(|d| read_capped(d, cap, &mut out))
             .map_err(|e| SourceError::Zstd {
                 path: origin.to_string(),
                 detail: e.to_string(),
             }),
     };
-    result?;
-    if out.len() as u64 > limit {
-        return Err(SourceError::Limit {
-            path: origin.to_string(),
-            exceeded: LimitExceeded::Decompressed { limit },
-        });
+    if result? as u64 > limit {
+        return Err(over());
     }
     Ok(out)
+}
+
+/// Bytes a piece of [`read_capped`]'s output holds past its first guess.
+const PIECE: usize = 1 << 20;
+
+/// Reads `r` to its end into `out`, stopping once `cap` bytes are read; returns how many were.
+/// When that reaches `cap`, `out` is left partial (the caller refuses the input). Past `out`'s
+/// first capacity the output is read in pieces of [`PIECE`] bytes, joined once at the end:
+/// growing one `Vec` by doubling (as `read_to_end` does) copies it on every step, and with
+/// mimalloc, which keeps freed pages for a while, a 300 MB zstd bomb under the 256 MiB limit
+/// peaked at 620 MiB of RSS.
+fn read_capped(mut r: impl Read, cap: usize, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let first = out.capacity().clamp(1, cap);
+    if fill(&mut r, out, first)? {
+        return Ok(out.len());
+    }
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut total = out.len();
+    while total < cap {
+        let want = PIECE.min(cap - total);
+        let mut piece = Vec::with_capacity(want);
+        let end = fill(&mut r, &mut piece, want)?;
+        total += piece.len();
+        pieces.push(piece);
+        if end {
+            break;
+        }
+    }
+    if total < cap {
+        out.reserve_exact(total - out.len());
+        for piece in pieces {
+            out.extend_from_slice(&piece);
+        }
+    }
+    Ok(total)
+}
+
+/// Reads from `r` into `buf` until it holds `upto` bytes (`true` if `r` ended first), 64 KiB
+/// a read, so the zeroing each read needs stays proportional to what it reads.
+fn fill(r: &mut impl Read, buf: &mut Vec<u8>, upto: usize) -> std::io::Result<bool> {
+    while buf.len() < upto {
+        let start = buf.len();
+        buf.resize(start + (upto - start).min(64 * 1024), 0);
+        match r.read(&mut buf[start..]) {
+            Ok(0) => {
+                buf.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(start + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Which files a folder walk keeps: `--include` / `--exclude` globs, matched against the path
@@ -724,17 +807,34 @@ mod tests {
             match (streamed(&gz), got) {
                 (Ok(want), Ok(got)) => {
                     assert_eq!(got, want, "{name}");
-                    assert_eq!(fast.as_ref(), Some(&want), "{name}: fast path taken");
+                    assert!(
+                        matches!(&fast, inflate::Gunzip::Inflated(out) if *out == want),
+                        "{name}: fast path taken"
+                    );
                 }
                 (Err(_), Err(e)) => {
                     assert!(e.contains("not valid gzip"), "{name}: {e}");
-                    assert!(fast.is_none(), "{name}: fast path declines");
+                    assert!(
+                        matches!(fast, inflate::Gunzip::Declined),
+                        "{name}: fast path declines"
+                    );
                 }
                 (want, got) => panic!("{name}: stream {want:?}, got {got:?}"),
             }
         }
-        // Over the limit the fast path declines and the stream reports the limit.
-        assert!(inflate::gunzip(&one, 100).is_none());
+        // Over the limit the fast path says so, as the stream would.
+        assert!(matches!(
+            inflate::gunzip(&one, 100),
+            inflate::Gunzip::OverLimit
+        ));
+        assert!(matches!(
+            read_capped(
+                flate2::read::MultiGzDecoder::new(one.as_slice()),
+                101,
+                &mut Vec::new()
+            ),
+            Ok(101)
+        ));
         let err = decompress_limited(one, "x.gz", 100).unwrap_err();
         assert!(matches!(err, SourceError::Limit { .. }), "{err}");
     }
@@ -855,5 +955,54 @@ mod tests {
             walked(dir.path(), &only("*.html")),
             ["/a/b/y.html", "/a/x.html"]
         );
+    }
+
+    #[test]
+    fn capped_reads_join_their_pieces_and_stop_past_the_cap() {
+        let data: Vec<u8> = (0..3 * PIECE + 12_345).map(|i| (i % 251) as u8).collect();
+        for first in [0, 100, PIECE + 7] {
+            let mut out = Vec::with_capacity(first);
+            let n = read_capped(data.as_slice(), data.len() + 1, &mut out).unwrap();
+            assert_eq!(
+                (n, out == data),
+                (data.len(), true),
+                "first capacity {first}"
+            );
+        }
+        // One byte past the cap is enough to know the input is over it.
+        let mut out = Vec::new();
+        assert_eq!(
+            read_capped(data.as_slice(), 2 * PIECE, &mut out).unwrap(),
+            2 * PIECE
+        );
+        let mut out = Vec::new();
+        assert_eq!(read_capped(&b""[..], 10, &mut out).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_zstd_frame_stating_a_size_over_the_limit_is_refused_and_one_without_is_read_to_it() {
+        let data = vec![b'z'; 50_000];
+        // `zstd::encode_all` states the content size in the frame header.
+        let stated = zstd::encode_all(data.as_slice(), 3).unwrap();
+        let err = decompress_limited(stated.clone(), "x.zst", 10_000).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("zstd input inflates to more than 10000 bytes"),
+            "{err}"
+        );
+        assert_eq!(decompress_limited(stated, "x.zst", 50_000).unwrap(), data);
+        // A streamed frame does not: it is decoded up to one byte past the limit.
+        let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+        std::io::Write::write_all(&mut enc, &data).unwrap();
+        let streamed = enc.finish().unwrap();
+        assert_eq!(
+            zstd::zstd_safe::get_frame_content_size(&streamed)
+                .ok()
+                .flatten(),
+            None
+        );
+        let err = decompress_limited(streamed.clone(), "x.zst", 10_000).unwrap_err();
+        assert!(err.to_string().contains("max-decompressed-size"), "{err}");
+        assert_eq!(decompress_limited(streamed, "x.zst", 50_000).unwrap(), data);
     }
 }
