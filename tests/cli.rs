@@ -341,3 +341,53 @@ fn site_boilerplate_is_learned_used_and_suggested() {
     let check = deboiler(&["rules", "check", r]);
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+#[test]
+fn reading_commands_refuse_a_missing_store_and_ingest_refuses_a_folder_of_other_files() {
+    let dir = tmp();
+    let missing = db_arg(dir.path());
+    for cmd in [
+        &["list"][..],
+        &["export"],
+        &["failures"],
+        &["stats"],
+        &["verify"],
+    ] {
+        let out = deboiler(&[&["--db", missing.as_str()][..], cmd].concat());
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        assert!(
+            stderr(&out).contains("error: no store at `"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("hint: `deboiler ingest <PATH>` creates it"));
+    }
+    assert!(
+        !dir.path().join("db").exists(),
+        "a reading command created the store"
+    );
+    // A folder with other files is not taken for a store: sled would write among them.
+    let folder = dir.path().join("notes");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("todo.txt"), "x").unwrap();
+    let out = deboiler(&["--db", &folder.display().to_string(), "ingest", "samples"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a deboiler store"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        1,
+        "nothing was written"
+    );
+    // An empty folder is fine, and a store opens again.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let empty = empty.display().to_string();
+    assert!(deboiler(&["--db", &empty, "ingest", "samples"])
+        .status
+        .success());
+    assert!(deboiler(&["--db", &empty, "list"]).status.success());
+}

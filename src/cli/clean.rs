@@ -14,16 +14,13 @@ pub(super) fn clean(
     let rules = load_rules(g, None)?;
     // Learned site boilerplate comes from the store when there is one; `clean` never writes,
     // and a store in use by an ingest only means cleaning without what it learned.
-    let store = if g.db.exists() {
-        match Store::open(&g.db) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!("cleaning without learned site boilerplate: {e}");
-                None
-            }
+    let store = match Store::open_existing(&g.db) {
+        Ok(s) => Some(s),
+        Err(StoreError::Missing { .. }) => None,
+        Err(e) => {
+            tracing::warn!("cleaning without learned site boilerplate: {e}");
+            None
         }
-    } else {
-        None
     };
     let learned = store.as_ref().map(|s| s as &dyn LineStats);
     let inputs = input.expand(paths, &g.db)?;

@@ -90,7 +90,7 @@ impl Reporter {
 pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
     let committed = run.committed_file()?;
-    let store = open_store(g)?;
+    let store = Store::open(&g.db)?;
     let mut paths = paths.to_vec();
     if run.retry_failures {
         let mut from_stdin = 0;

@@ -403,6 +403,10 @@ impl From<StoreError> for Fatal {
             StoreError::Format { .. } => Some(
                 "re-ingest the inputs into a fresh `--db` with this version (or read the store with the version that wrote it)",
             ),
+            StoreError::Missing { .. } => Some(
+                "`deboiler ingest <PATH>` creates it; `--db <DIR>` (or `DEBOILER_DB`) names another store",
+            ),
+            StoreError::NotAStore { .. } => Some("pass `--db` a new or empty folder"),
             StoreError::NotFound(_) => Some("`deboiler list` shows the stored ids"),
             StoreError::Ambiguous { .. } => Some("give more characters of the id"),
             _ => None,
@@ -572,8 +576,9 @@ fn rule_errors(e: RuleErrors) -> Fatal {
     )
 }
 
+/// The store for a command that reads it: it must exist.
 fn open_store(g: &Global) -> Result<Store, Fatal> {
-    Ok(Store::open(&g.db)?)
+    Ok(Store::open_existing(&g.db)?)
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -110,6 +110,12 @@ pub enum StoreError {
     /// A store written by another deboiler version, in a layout this one does not read.
     #[error("store `{path}` has on-disk format {found}; this deboiler reads format {FORMAT}")]
     Format { path: String, found: String },
+    /// A command that reads the store was pointed at a folder that does not exist.
+    #[error("no store at `{path}`")]
+    Missing { path: String },
+    /// The folder holds other files and no store: opening it would write one among them.
+    #[error("`{path}` is not a deboiler store: it is a folder with other files in it")]
+    NotAStore { path: String },
     #[error("no article with id or id prefix `{0}`")]
     NotFound(String),
     #[error("id prefix `{prefix}` matches several articles: {}", candidates.join(", "))]
@@ -284,10 +290,25 @@ fn key(kind: u8, rest: &[u8]) -> Vec<u8> {
 }
 
 impl Store {
+    /// Opens the store at `path`, which must exist: [`StoreError::Missing`] otherwise, so that
+    /// a mistyped `--db` on a command that only reads is not taken for an empty store.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_dir() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open(path)
+    }
+
     /// Opens (or creates) the store at `path`, retrying briefly if another process holds it.
-    /// A store in another on-disk format is [`StoreError::Format`].
+    /// A store in another on-disk format is [`StoreError::Format`]; a folder with other files
+    /// and no store in it is [`StoreError::NotAStore`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let display = path.display().to_string();
+        if !is_store_or_empty(path) {
+            return Err(StoreError::NotAStore { path: display });
+        }
         let started = Instant::now();
         let db = loop {
             match sled::Config::new()
@@ -836,6 +857,16 @@ pub fn origin_now(source: &str) -> Origin {
         ingested_at: crate::time::now_rfc3339(),
         id: None,
         url: None,
+    }
+}
+
+/// Whether `path` is missing, an empty folder, or a store: `sled` keeps its configuration in a
+/// `conf` file at the top of every database folder.
+fn is_store_or_empty(path: &Path) -> bool {
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => path.join("conf").is_file() || entries.next().is_none(),
+        // Missing (it will be created), or unreadable (opening it says why).
+        Err(_) => true,
     }
 }
 
