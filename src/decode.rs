@@ -23,26 +23,26 @@ pub enum DecodeError {
     Empty,
     #[error("input looks binary (NUL byte at offset {offset}), not text")]
     Binary { offset: usize },
-    #[error("input is a {format} file, not text")]
+    #[error("input is {format}, not text")]
     Format { format: &'static str },
 }
 
 /// Magic numbers of binary formats common in crawls, checked before anything else so a file is
 /// named for what it is even when no NUL byte gives it away (a PDF's header, a GIF's first KiB).
 const MAGIC: &[(&[u8], &str)] = &[
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"%PDF-", "PDF"),
-    (b"PK\x03\x04", "ZIP archive"),
-    (b"\x7fELF", "ELF executable"),
-    (b"\x1f\x8b", "gzip (not decompressed)"),
-    (b"\xfd7zXZ\x00", "xz archive"),
-    (b"\x28\xb5\x2f\xfd", "zstd archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
-    (b"wOFF", "WOFF font"),
-    (b"wOF2", "WOFF2 font"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"\x1f\x8b", "gzip data (not decompressed)"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd data (not decompressed)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"wOFF", "a WOFF font"),
+    (b"wOF2", "a WOFF2 font"),
 ];
 
 /// How far into the input the `<meta>` prescan and the binary check look, as browsers do.
@@ -504,7 +504,7 @@ mod tests {
         assert_eq!(
             decode(&raw(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None)).unwrap_err(),
             DecodeError::Format {
-                format: "PNG image"
+                format: "a PNG image"
             }
         );
         assert_eq!(

@@ -62,6 +62,9 @@ pub enum LimitExceeded {
     /// `format`: `gzip` or `zstd`.
     #[error("limit max-decompressed-size exceeded: {format} input inflates to more than {limit} bytes ({} MiB, --max-decompressed-mb)", mib(*limit))]
     Decompressed { limit: u64, format: &'static str },
+    /// A fixed limit: the decoder's memory is bounded whatever the flags say.
+    #[error("limit zstd-window exceeded: the zstd frame needs a window over {max_mib} MiB (made with `zstd --long=27` or more?); recompress with a smaller window")]
+    ZstdWindow { max_mib: u32 },
     #[error("limit max-depth exceeded: HTML nests at least {depth} elements deep, the limit is {limit} (--max-depth)")]
     Depth { depth: usize, limit: usize },
     #[error("limit max-line-length exceeded: line {line} is {len} bytes, the limit is {limit} (--max-line-kb)")]

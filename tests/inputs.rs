@@ -152,10 +152,13 @@ fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
         stdout(&out)
     );
     let err = stderr(&out);
-    assert!(err.contains(&format!("`{f}:2`: invalid JSON")), "{err}");
+    assert!(
+        err.contains(&format!("failed: `{f}:2`: invalid JSON at column ")),
+        "{err}"
+    );
     assert!(err.contains(&format!("`{f}:4`: no content field")), "{err}");
     assert!(
-        err.contains(&format!("`{f}:5`: content field `text` is a array")),
+        err.contains(&format!("`{f}:5`: content field `text` is an array")),
         "{err}"
     );
     let recs = export(&db);
@@ -446,7 +449,7 @@ fn retrying_a_stdin_failure_says_to_pipe_it_again() {
     let retry = deboiler_in(dir.path(), &["ingest", "--retry-failures"]);
     let err = stderr(&retry);
     assert!(
-        err.contains("1 failed input(s) came from standard input")
+        err.contains("1 skipped or failed input(s) came from standard input")
             && err.contains("hint: pipe the same data into `deboiler ingest -`"),
         "{err}"
     );
@@ -513,7 +516,7 @@ fn out_jsonl_filters_stdin_without_a_store_and_drops_duplicates() {
     let err = stderr(&out);
     assert!(err.contains("`-:3`: invalid JSON"), "{err}");
     assert!(
-        err.contains("read 4 · stored 2 · duplicates 1 · skipped 0 · failed 1"),
+        err.contains("read 4 · written 2 · duplicates 1 · skipped 0 · failed 1"),
         "{err}"
     );
     assert!(!dir.path().join("deboiler.db").exists(), "no store opened");

@@ -43,6 +43,16 @@ struct Reporter {
     progress: progress::Progress,
 }
 
+/// `failed `x`: why`, naming the input once: errors from reading an input name it themselves
+/// (`` `x:2`: invalid JSON … ``), and then the line is `failed: `x:2`: invalid JSON …`.
+fn outcome_line(verb: &str, origin: &str, why: &str) -> String {
+    if why.contains(&format!("`{origin}`")) {
+        format!("{verb}: {why}")
+    } else {
+        format!("{verb} `{origin}`: {why}")
+    }
+}
+
 impl Reporter {
     fn report(&mut self, r: &Report) {
         let origin = r.origin;
@@ -56,11 +66,11 @@ impl Reporter {
                 ("duplicate", Some(id))
             }
             Outcome::Skipped { reason } => {
-                tracing::warn!("skipped `{origin}`: {reason}");
+                tracing::warn!("{}", outcome_line("skipped", origin, reason));
                 ("skipped", None)
             }
             Outcome::Failed { error } => {
-                tracing::error!("failed `{origin}`: {error}");
+                tracing::error!("{}", outcome_line("failed", origin, error));
                 ("failed", None)
             }
         });
@@ -110,8 +120,8 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
         }
         if from_stdin > 0 {
             tracing::warn!(
-                "{from_stdin} failed input(s) came from standard input, which cannot be read \
-                 again; hint: pipe the same data into `deboiler ingest -` to retry them"
+                "{from_stdin} skipped or failed input(s) came from standard input, which cannot \
+                 be read again; hint: pipe the same data into `deboiler ingest -` to retry them"
             );
         }
     }
@@ -131,7 +141,11 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
         |r: &Report| reporter.report(r),
     )?;
     reporter.finish(run)?;
-    println!("{} · store `{}`", summary_line(&summary), store.path());
+    println!(
+        "{} · store `{}`",
+        summary_line(&summary, "stored"),
+        store.path()
+    );
     Ok(exit_code(&summary))
 }
 
@@ -175,7 +189,10 @@ pub(super) fn ingest_jsonl(
     reporter.finish(run)?;
     let target = output.map_or("stdout".to_string(), |p| format!("`{}`", p.display()));
     // stdout carries the records: the summary is a log line.
-    eprintln!("{} · records to {target}", summary_line(&summary));
+    eprintln!(
+        "{} · records to {target}",
+        summary_line(&summary, "written")
+    );
     Ok(exit_code(&summary))
 }
 
@@ -188,9 +205,10 @@ fn exit_code(summary: &RunSummary) -> ExitCode {
 }
 
 /// `read … · stored … · … out`, with container records that were not documents by type.
-fn summary_line(s: &RunSummary) -> String {
+/// `new`: what happened to new articles (`stored`, or `written` by `--out jsonl`).
+fn summary_line(s: &RunSummary, new: &str) -> String {
     let mut line = format!(
-        "read {} · stored {} · duplicates {} · skipped {} · failed {} · {} in · {} out",
+        "read {} · {new} {} · duplicates {} · skipped {} · failed {} · {} in · {} out",
         s.read,
         s.stored,
         s.duplicates,

@@ -93,9 +93,15 @@ pub(super) fn export(store: &Store) -> Result<ExitCode, Fatal> {
 
 pub(super) fn failures(store: &Store) -> Result<ExitCode, Fatal> {
     let mut out = io::stdout().lock();
+    let mut listed = 0;
     for f in store.failures() {
         let f = f?;
         writeln!(out, "{:<7}  {}  {}", f.outcome, f.origin, f.reason)?;
+        listed += 1;
+    }
+    if listed == 0 {
+        // stdout stays empty for scripts; the note is for a person.
+        eprintln!("no skipped or failed inputs in store `{}`", store.path());
     }
     Ok(ExitCode::SUCCESS)
 }

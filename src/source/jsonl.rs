@@ -71,13 +71,17 @@ impl Iterator for Records {
                 }
                 Ok(Line::Read) if buf.iter().all(u8::is_ascii_whitespace) => {}
                 Ok(Line::Read) => {
+                    // Editors on Windows start UTF-8 files with a byte-order mark.
+                    if self.line == 1 && buf.starts_with(UTF8_BOM) {
+                        buf.drain(..UTF8_BOM.len());
+                    }
                     return Some(match parse(&buf, &self.fields) {
                         Ok(mut doc) => {
                             doc.origin = at;
                             SourceItem::Doc(doc)
                         }
                         Err(detail) => SourceItem::Failed(SourceError::Jsonl { path: at, detail }),
-                    })
+                    });
                 }
                 Err(source) => {
                     // A broken compressed stream cannot be resynchronised: the file ends here.
@@ -89,6 +93,8 @@ impl Iterator for Records {
         None
     }
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 enum Line {
     Read,
@@ -134,9 +140,20 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::Resul
 
 /// One line → a document, or what is wrong with it.
 fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
-    let value: Value = serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(line).map_err(|e| {
+        // serde_json ends its message with `at line 1 column N`: the line is this record's, so
+        // only the column says something.
+        let msg = e.to_string();
+        let what = msg
+            .rsplit_once(" at line ")
+            .map_or(msg.as_str(), |(w, _)| w);
+        format!("invalid JSON at column {}: {what}", e.column())
+    })?;
     let Value::Object(mut obj) = value else {
-        return Err(format!("a {} is not a JSON object", type_name(&value)));
+        return Err(format!(
+            "the line is {}, not a JSON object",
+            type_name(&value)
+        ));
     };
     let content_field = match &fields.content {
         Some(f) if obj.contains_key(f) => f.clone(),
@@ -156,7 +173,7 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
         Some(Value::String(s)) => s,
         other => {
             return Err(format!(
-                "content field `{content_field}` is a {}, not a string",
+                "content field `{content_field}` is {}, not a string",
                 type_name(other.as_ref().unwrap_or(&Value::Null))
             ))
         }
@@ -212,11 +229,11 @@ fn take_string(obj: &mut Map<String, Value>, field: &str) -> Option<String> {
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -275,12 +292,14 @@ mod tests {
         let text = "{bad\n[1]\n{\"url\":\"u\"}\n{\"text\":5}\n{\"text\":\"ok\"}\n";
         let got = items(text, JsonlFields::default(), 1000);
         let errs: Vec<String> = got.iter().filter_map(|r| r.clone().err()).collect();
-        assert!(
-            errs[0].starts_with("`d.jsonl:1`: invalid JSON"),
-            "{}",
-            errs[0]
+        assert_eq!(
+            errs[0],
+            "`d.jsonl:1`: invalid JSON at column 2: key must be a string"
         );
-        assert_eq!(errs[1], "`d.jsonl:2`: a array is not a JSON object");
+        assert_eq!(
+            errs[1],
+            "`d.jsonl:2`: the line is an array, not a JSON object"
+        );
         assert!(
             errs[2].starts_with("`d.jsonl:3`: no content field"),
             "{}",
@@ -292,6 +311,17 @@ mod tests {
             "`d.jsonl:4`: content field `text` is a number, not a string"
         );
         assert_eq!(got[4].as_ref().unwrap().origin, "d.jsonl:5");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_line_is_not_part_of_it() {
+        let text = "\u{feff}{\"text\":\"one\"}\r\n{\"text\":\"two\"}\r\n";
+        let got = items(text, JsonlFields::default(), 1000);
+        let bodies: Vec<&[u8]> = got
+            .iter()
+            .map(|r| r.as_ref().unwrap().bytes.as_slice())
+            .collect();
+        assert_eq!(bodies, [b"one", b"two"]);
     }
 
     #[test]

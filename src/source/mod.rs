@@ -325,8 +325,12 @@ fn decompressed(r: Box<dyn Read + Send>) -> std::io::Result<Box<dyn BufRead + Se
 
 /// Largest zstd window accepted (2^26 = 64 MiB). zstd's own default admits 128 MiB, which a
 /// few bytes of frame header can ask the decoder to allocate; frames made with a larger window
-/// (`zstd --long=27` and up) are refused with zstd's error instead.
+/// (`zstd --long=27` and up) are refused: a skip over [`LimitExceeded::ZstdWindow`].
 const ZSTD_WINDOW_LOG_MAX: u32 = 26;
+
+/// zstd's message (`ZSTD_getErrorName`) for a frame whose window is over the decoder's maximum;
+/// the `zstd` crate passes only the message on. The window test below checks it still reads so.
+const ZSTD_WINDOW_TOO_LARGE: &str = "Frame requires too much memory for decoding";
 
 /// A zstd decoder whose window, and so its memory, is bounded by [`ZSTD_WINDOW_LOG_MAX`].
 fn zstd_decoder<R: Read>(
@@ -403,9 +407,17 @@ pub fn decompress_limited(
         }),
         _ => zstd_decoder(bytes.as_slice())
             .and_then(|d| read_capped(d, cap, &mut out))
-            .map_err(|e| SourceError::Zstd {
-                path: origin.to_string(),
-                detail: e.to_string(),
+            .map_err(|e| match e.to_string() {
+                detail if detail.contains(ZSTD_WINDOW_TOO_LARGE) => SourceError::Limit {
+                    path: origin.to_string(),
+                    exceeded: LimitExceeded::ZstdWindow {
+                        max_mib: 1 << (ZSTD_WINDOW_LOG_MAX - 20),
+                    },
+                },
+                detail => SourceError::Zstd {
+                    path: origin.to_string(),
+                    detail,
+                },
             }),
     };
     if result? as u64 > limit {
@@ -668,7 +680,11 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
         let path = Path::new(p);
         if path.is_dir() {
             if filter.enters(path) {
+                let before = out.len();
                 walk(path, path, filter, &mut out);
+                if out.len() == before && filter.include.is_some() {
+                    tracing::warn!("no file under `{p}` matches `--include`");
+                }
             } else {
                 tracing::warn!("not reading `{p}`: it is the store this run writes to");
             }
@@ -742,7 +758,16 @@ mod tests {
             4096
         );
         let err = decompress_limited(frame(27), "x.zst", 1 << 20).unwrap_err();
-        assert!(matches!(err, SourceError::Zstd { .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                SourceError::Limit {
+                    exceeded: LimitExceeded::ZstdWindow { max_mib: 64 },
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

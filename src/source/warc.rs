@@ -347,7 +347,7 @@ impl Records {
                     return Some(failed(
                         origin,
                         format!(
-                            "{detail} (gzip member at byte {offset}; resumed at the next member)"
+                            "{detail} (gzip member at byte {offset}; reading goes on after it)"
                         ),
                     ));
                 }
@@ -543,14 +543,14 @@ fn frame(
             .into_iter()
             .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).trim().to_string()))
             .collect(),
-        Err(e) => {
-            let skipped = resync(r, pos, carry)?;
+        Err(_) => {
+            let skipped = header.len() as u64 + resync(r, pos, carry)?;
             return Ok(Framed::Bad {
                 offset,
                 detail: format!(
-                    "malformed WARC header ({e:?}); skipped {skipped} bytes to the next record"
-                )
-                .replace('\n', " "),
+                    "malformed WARC header: {}; skipped {skipped} bytes to the next record",
+                    header_problem(&header)
+                ),
                 fatal: false,
             });
         }
@@ -634,6 +634,37 @@ fn field<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// What is wrong with a header the parser rejected, as far as a look at its lines tells: the
+/// first field line that is not `Name: value` (nor a continuation), or a value that is not a
+/// number where one is due.
+fn header_problem(header: &[u8]) -> String {
+    let lines = header
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .enumerate()
+        .skip(1);
+    for (i, line) in lines {
+        if line.is_empty() || line.starts_with(b" ") || line.starts_with(b"\t") {
+            continue;
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return format!("line {} `{}` is not `Name: value`", i + 1, printable(line));
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        let count = std::str::from_utf8(value)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok());
+        if name.eq_ignore_ascii_case(b"Content-Length") && count.is_none() {
+            return format!(
+                "line {} `{}` does not give a byte count",
+                i + 1,
+                printable(line)
+            );
+        }
+    }
+    "a field the WARC parser rejects".into()
 }
 
 fn printable(line: &[u8]) -> String {
@@ -1156,6 +1187,22 @@ mod tests {
         assert!(
             got[0].contains("Content-Length is 60000000 bytes, the stream ends after 17"),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_rejected_header_is_described_by_its_bad_line() {
+        assert_eq!(
+            header_problem(b"WARC/1.0\r\nWARC-Type: response\r\nGarbage\r\n\r\n"),
+            "line 3 `Garbage` is not `Name: value`"
+        );
+        assert_eq!(
+            header_problem(b"WARC/1.0\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+            "line 2 `Content-Length: 99999999999999999999` does not give a byte count"
+        );
+        assert_eq!(
+            header_problem(b"WARC/1.0\r\nWARC-Type: response\r\n continued\r\n\r\n"),
+            "a field the WARC parser rejects"
         );
     }
 }
