@@ -611,3 +611,28 @@ fn jobs_1_and_jobs_4_give_identical_results() {
         "duplicates emitted once"
     );
 }
+
+#[test]
+fn a_re_clean_that_moves_inputs_to_other_articles_says_so() {
+    let dir = tmp();
+    let file = dir.path().join("two.jsonl");
+    let lines = [
+        serde_json::json!({"html": html("a"), "summary": "Ferry timetable changes on Monday for every route along the coast."}).to_string(),
+        serde_json::json!({"html": html("b"), "summary": "Ferry timetable changes on Monday for every route along the coast."}).to_string(),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (db, f) = (s(&dir.path().join("db")), s(&file));
+    let first = stdout(&deboiler(&["ingest", "--db", &db, &f]));
+    assert!(first.starts_with("read 2 · stored 2 · "), "{first}");
+    assert!(!first.contains("re-cleaned"), "{first}");
+    // The wrong field: both lines now give one article, and the two old ones lose their inputs.
+    let out = deboiler(&["ingest", "--db", &db, "--content-field", "summary", &f]);
+    let second = stdout(&out);
+    assert!(
+        second.contains(
+            "· re-cleaned 2 (their inputs now give other articles; 2 old articles removed) ·"
+        ),
+        "{second}"
+    );
+    assert_eq!(export(&db).len(), 1);
+}

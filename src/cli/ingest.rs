@@ -141,8 +141,15 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
         |r: &Report| reporter.report(r),
     )?;
     reporter.finish(run)?;
+    let (moved, removed) = store.recleaned();
+    let recleaned = if moved > 0 {
+        let articles = if removed == 1 { "article" } else { "articles" };
+        format!(" · re-cleaned {moved} (their inputs now give other articles; {removed} old {articles} removed)")
+    } else {
+        String::new()
+    };
     println!(
-        "{} · store `{}`",
+        "{}{recleaned} · store `{}`",
         summary_line(&summary, "stored"),
         store.path()
     );

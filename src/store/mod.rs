@@ -48,6 +48,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
@@ -247,6 +248,10 @@ pub struct Store {
     log: Log,
     staged: Mutex<Staged>,
     learned: RwLock<Option<Learned>>,
+    /// Origins moved to another article since the store was opened, and articles removed for
+    /// having no origin left ([`Store::recleaned`]).
+    moved: AtomicUsize,
+    removed: AtomicUsize,
 }
 
 /// An article id's 32 bytes; ids are hex SHA-256 digests ([`crate::dedup::body_id`]).
@@ -371,6 +376,8 @@ impl Store {
                 ..Staged::default()
             }),
             learned: RwLock::new(None),
+            moved: AtomicUsize::new(0),
+            removed: AtomicUsize::new(0),
         })
     }
 
@@ -610,7 +617,9 @@ impl Store {
                 if let Some(loc) = self.get_staged(&st, &old_key)? {
                     let mut rec = self.read_record(&old, &loc)?;
                     rec.origins.retain(|x| x.source != origin.source);
+                    self.moved.fetch_add(1, Ordering::Relaxed);
                     if rec.origins.is_empty() {
+                        self.removed.fetch_add(1, Ordering::Relaxed);
                         st.writes.insert(old_key, None);
                     } else {
                         let loc = self.append_record(&rec)?;
@@ -632,6 +641,16 @@ impl Store {
             });
         }
         Ok(outcome)
+    }
+
+    /// Inputs whose origin moved to another article since the store was opened (re-cleaned
+    /// with other rules, or changed), and the old articles removed because no input gives them
+    /// any more. A count that surprises (every input of a re-run) points at changed options.
+    pub fn recleaned(&self) -> (usize, usize) {
+        (
+            self.moved.load(Ordering::Relaxed),
+            self.removed.load(Ordering::Relaxed),
+        )
     }
 
     /// Records that an input was skipped or failed (replacing an earlier entry for it).
