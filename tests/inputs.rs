@@ -453,6 +453,18 @@ fn retrying_a_stdin_failure_says_to_pipe_it_again() {
             && err.contains("hint: pipe the same data into `deboiler ingest -`"),
         "{err}"
     );
+    // Another stream failing at the same line does not replace the first one's entry.
+    let other = format!("{}\n[1]", serde_json::json!({ "text": article("b") }));
+    with_stdin(
+        &["ingest", "--input-format", "jsonl", "-"],
+        dir.path(),
+        other.as_bytes(),
+    );
+    let listed = stdout(&deboiler_in(dir.path(), &["failures"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(lines[0].starts_with("failed   -:2  ") && lines[0].contains("invalid JSON"));
+    assert!(lines[1].starts_with("failed   -:2  ") && lines[1].contains("an array"));
 }
 
 /// Standard input has no identity across runs: line 1 of today's stream is not line 1 of

@@ -8,7 +8,8 @@
 //!   size is the store's memory growth) → log location of the JSON [`ArticleRecord`]
 //! * `o` + origin (input path, or a record of one) → article id (32 bytes); origins read from
 //!   standard input are not indexed (see [`Store::put_encoded`])
-//! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed
+//! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed (an origin in
+//!   standard input gets `0` and a sequence number after it: one entry per run, never replaced)
 //! * `r` + run number (big-endian u64) → JSON [`RunSummary`]
 //! * `s` + site key → documents counted, the log locations of their lines (the site's line
 //!   table is the sum of those entries; see [`crate::learn`]) and the lines at or above
@@ -653,13 +654,22 @@ impl Store {
         )
     }
 
-    /// Records that an input was skipped or failed (replacing an earlier entry for it).
+    /// Records that an input was skipped or failed, replacing an earlier entry for it. An
+    /// input from standard input replaces nothing: `-:5` of today's stream is not `-:5` of
+    /// yesterday's, so each gets an entry of its own (and, since it cannot be read again, none
+    /// is ever cleared).
     pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
+        let mut k = key(FAILURE, failure.origin.as_bytes());
+        if crate::source::is_stream_origin(&failure.origin) {
+            // After the origin, so a stream's entries list together, oldest first.
+            let seq = self.db.generate_id().map_err(|e| self.sled(e))?;
+            k.push(0);
+            k.extend_from_slice(&seq.to_be_bytes());
+        }
         let mut st = self.staged();
         st.failures = true;
-        st.writes
-            .insert(key(FAILURE, failure.origin.as_bytes()), Some(bytes));
+        st.writes.insert(k, Some(bytes));
         Ok(())
     }
 
