@@ -118,10 +118,11 @@ fn write_explain(
         c.sites.join(", ")
     };
     let learnt = match (&c.site_key, learned) {
-        (Some(site), Some(stats)) => format!(
-            " · learned: `{site}` from {} documents",
-            stats.site_docs(site)
-        ),
+        (Some(site), Some(stats)) => {
+            let n = stats.site_docs(site);
+            let docs = if n == 1 { "document" } else { "documents" };
+            format!(" · learned: `{site}` from {n} {docs}")
+        }
         _ => String::new(),
     };
     writeln!(
