@@ -3,7 +3,7 @@
 //! Raw dumps hold anything: a 100 MB log line, a gzip bomb, markup nested 100 000 levels deep
 //! (html5ever's tree builder is quadratic on that and the DOM walk could exhaust the stack). Each
 //! limit here is checked as early and as cheaply as possible — file size before reading, gzip
-//! output while inflating, nesting depth by a byte scan *before* parsing, line length before
+//! and zstd output while inflating (a zstd frame's stated size before it), nesting depth by a byte scan *before* parsing, line length before
 //! splitting, the time budget between stages — and exceeding one is a [`LimitExceeded`] that the
 //! pipeline records as a `skipped` outcome naming the limit (and its CLI flag), never a hang or an
 //! abort. [`Limits::default`] holds the defaults the CLI uses.
@@ -18,7 +18,8 @@ pub struct Limits {
     /// Largest input read, in bytes (before decompression). Checked from the file size before
     /// the file is read, so an oversized file costs nothing.
     pub max_input_bytes: u64,
-    /// Largest decompressed size of a gzip input, in bytes (against decompression bombs).
+    /// Largest decompressed size of a gzip or zstd file holding one document, in bytes (against
+    /// decompression bombs).
     pub max_decompressed_bytes: u64,
     /// Deepest element nesting accepted in HTML, estimated before parsing.
     pub max_depth: usize,

@@ -382,9 +382,10 @@ fn reading_commands_refuse_a_missing_store_and_ingest_refuses_a_folder_of_other_
         1,
         "nothing was written"
     );
-    // An empty folder is fine, and a store opens again.
+    // An empty folder (dot-files aside) is fine for ingest, and a store opens again.
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join(".gitkeep"), "").unwrap();
     let empty = empty.display().to_string();
     assert!(deboiler(&["--db", &empty, "ingest", "samples"])
         .status

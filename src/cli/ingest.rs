@@ -143,8 +143,13 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
     reporter.finish(run)?;
     let (moved, removed) = store.recleaned();
     let recleaned = if moved > 0 {
+        let now = if moved == 1 {
+            "its input now gives another article"
+        } else {
+            "their inputs now give other articles"
+        };
         let articles = if removed == 1 { "article" } else { "articles" };
-        format!(" · re-cleaned {moved} (their inputs now give other articles; {removed} old {articles} removed)")
+        format!(" · re-cleaned {moved} ({now}; {removed} old {articles} removed)")
     } else {
         String::new()
     };

@@ -13,6 +13,9 @@
 use libdeflate_sys as sys;
 use std::ptr::NonNull;
 
+/// The gzip header flag saying a CRC-16 of the header follows it (RFC 1952).
+const FHCRC: u8 = 0x02;
+
 /// What [`gunzip`] made of the bytes.
 pub(super) enum Gunzip {
     Inflated(Vec<u8>),
@@ -45,6 +48,11 @@ pub(super) fn gunzip(bytes: &[u8], limit: u64) -> Gunzip {
     };
     let mut read = 0;
     while read < bytes.len() {
+        // libdeflate skips a member's header CRC (FHCRC) without checking it; the stream checks
+        // it, and what the stream refuses must not get through here.
+        if bytes.get(read + 3).is_some_and(|flags| flags & FHCRC != 0) {
+            return Gunzip::Declined;
+        }
         match decompressor.member(&bytes[read..], &mut out) {
             Member::Done { read: r } => read += r,
             Member::NoRoom if out.capacity() < cap => {

@@ -69,11 +69,13 @@ impl Iterator for Records {
                         },
                     }))
                 }
-                Ok(Line::Read) if buf.iter().all(u8::is_ascii_whitespace) => {}
                 Ok(Line::Read) => {
                     // Editors on Windows start UTF-8 files with a byte-order mark.
                     if self.line == 1 && buf.starts_with(UTF8_BOM) {
                         buf.drain(..UTF8_BOM.len());
+                    }
+                    if buf.iter().all(u8::is_ascii_whitespace) {
+                        continue;
                     }
                     return Some(match parse(&buf, &self.fields) {
                         Ok(mut doc) => {

@@ -379,20 +379,23 @@ pub fn decompress_limited(
             inflate::Gunzip::Declined => {}
         }
     }
-    // Capacity is a guess; never let the guess itself be the allocation a bomb asks for.
-    let guess = (bytes.len() as u64)
-        .saturating_mul(4)
-        .saturating_add(1)
-        .min(limit) as usize;
-    // A zstd frame usually states its size: one over the limit is refused unread.
-    if compression == Compression::Zstd
-        && zstd::zstd_safe::get_frame_content_size(&bytes)
+    // A zstd frame usually states its size: one over the limit is refused unread, and one within
+    // it sizes the buffer (a byte more, to see the end without another allocation).
+    let stated = match compression {
+        Compression::Zstd => zstd::zstd_safe::get_frame_content_size(&bytes)
             .ok()
-            .flatten()
-            .is_some_and(|size| size > limit)
-    {
+            .flatten(),
+        _ => None,
+    };
+    if stated.is_some_and(|size| size > limit) {
         return Err(over());
     }
+    // Otherwise capacity is a guess; never let the guess itself be the allocation a bomb asks
+    // for.
+    let guess = stated
+        .map_or((bytes.len() as u64).saturating_mul(4), |size| size)
+        .saturating_add(1)
+        .min(limit.saturating_add(1)) as usize;
     let mut out = Vec::with_capacity(guess);
     let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
     let result = match compression {
@@ -430,29 +433,39 @@ pub fn decompress_limited(
 const PIECE: usize = 1 << 20;
 
 /// Reads `r` to its end into `out`, stopping once `cap` bytes are read; returns how many were.
-/// When that reaches `cap`, `out` is left partial (the caller refuses the input). Past `out`'s
-/// first capacity the output is read in pieces of [`PIECE`] bytes, joined once at the end:
-/// growing one `Vec` by doubling (as `read_to_end` does) copies it on every step, and with
-/// mimalloc, which keeps freed pages for a while, a 300 MB zstd bomb under the 256 MiB limit
-/// peaked at 620 MiB of RSS.
+/// When that reaches `cap`, `out` is left partial (the caller refuses the input). `out` is
+/// filled up to its capacity (the caller's guess of the size); past it the output is read in
+/// pieces of [`PIECE`] bytes, joined once at the end: growing one `Vec` by doubling (as
+/// `read_to_end` alone does) copies it on every step, and with mimalloc, which keeps freed
+/// pages for a while, a 300 MB zstd bomb under the 256 MiB limit peaked at 620 MiB of RSS.
 fn read_capped(mut r: impl Read, cap: usize, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    // `take` keeps `read_to_end` inside the capacity it is given.
     let first = out.capacity().clamp(1, cap);
-    if fill(&mut r, out, first)? {
+    (&mut r).take(first as u64).read_to_end(out)?;
+    if out.len() < first {
         return Ok(out.len());
     }
-    let mut pieces: Vec<Vec<u8>> = Vec::new();
     let mut total = out.len();
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
     while total < cap {
+        // A short read first: an input that ended at the guess allocates no piece.
+        let mut head = [0u8; 8192];
         let want = PIECE.min(cap - total);
+        let n = read_some(&mut r, &mut head[..want.min(8192)])?;
+        if n == 0 {
+            break;
+        }
         let mut piece = Vec::with_capacity(want);
-        let end = fill(&mut r, &mut piece, want)?;
+        piece.extend_from_slice(&head[..n]);
+        (&mut r).take((want - n) as u64).read_to_end(&mut piece)?;
         total += piece.len();
+        let ended = piece.len() < want;
         pieces.push(piece);
-        if end {
+        if ended {
             break;
         }
     }
-    if total < cap {
+    if total < cap && !pieces.is_empty() {
         out.reserve_exact(total - out.len());
         for piece in pieces {
             out.extend_from_slice(&piece);
@@ -461,26 +474,14 @@ fn read_capped(mut r: impl Read, cap: usize, out: &mut Vec<u8>) -> std::io::Resu
     Ok(total)
 }
 
-/// Reads from `r` into `buf` until it holds `upto` bytes (`true` if `r` ended first), 64 KiB
-/// a read, so the zeroing each read needs stays proportional to what it reads.
-fn fill(r: &mut impl Read, buf: &mut Vec<u8>, upto: usize) -> std::io::Result<bool> {
-    while buf.len() < upto {
-        let start = buf.len();
-        buf.resize(start + (upto - start).min(64 * 1024), 0);
-        match r.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
+/// One `read` into `buf`, retried when interrupted.
+fn read_some(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
         }
     }
-    Ok(false)
 }
 
 /// Which files a folder walk keeps: `--include` / `--exclude` globs, matched against the path
@@ -682,11 +683,11 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
             if filter.enters(path) {
                 let before = out.len();
                 walk(path, path, filter, &mut out);
-                if out.len() == before && filter.include.is_some() {
-                    tracing::warn!("no file under `{p}` matches `--include`");
+                if out.len() == before && (filter.include.is_some() || filter.exclude.is_some()) {
+                    tracing::warn!("no file under `{p}` passes `--include`/`--exclude`");
                 }
             } else {
-                tracing::warn!("not reading `{p}`: it is the store this run writes to");
+                tracing::warn!("not reading `{p}`: it is the store (`--db`)");
             }
         } else if path.exists() {
             out.push(Ok(Input::File(path.to_path_buf())));

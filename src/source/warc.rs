@@ -528,7 +528,7 @@ fn frame(
                     break;
                 }
                 if header.len() > MAX_HEADER {
-                    let skipped = resync(r, pos, carry)?;
+                    let skipped = header.len() as u64 + resync(r, pos, carry)?;
                     return Ok(Framed::Bad {
                         offset,
                         detail: format!("WARC header over {MAX_HEADER} bytes; skipped {skipped} bytes to the next record"),
@@ -538,25 +538,28 @@ fn frame(
             }
         }
     }
-    let headers: Vec<(String, String)> = match warc::parser::headers(&header) {
-        Ok((_, (_, fields, _))) => fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).trim().to_string()))
-            .collect(),
-        Err(_) => {
-            let skipped = header.len() as u64 + resync(r, pos, carry)?;
-            return Ok(Framed::Bad {
-                offset,
-                detail: format!(
-                    "malformed WARC header: {}; skipped {skipped} bytes to the next record",
-                    header_problem(&header)
-                ),
-                fatal: false,
-            });
-        }
+    // The parser stops at the first line that is not a field and still succeeds, so what it
+    // leaves must be the blank line that ends the header.
+    let parsed = warc::parser::headers(&header)
+        .ok()
+        .filter(|(rest, _)| is_blank(rest));
+    let Some((_, (_, fields, _))) = parsed else {
+        let skipped = header.len() as u64 + resync(r, pos, carry)?;
+        return Ok(Framed::Bad {
+            offset,
+            detail: format!(
+                "malformed WARC header: {}; skipped {skipped} bytes to the next record",
+                header_problem(&header)
+            ),
+            fatal: false,
+        });
     };
+    let headers: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).trim().to_string()))
+        .collect();
     let Some(len) = field(&headers, "Content-Length").and_then(|v| v.parse::<u64>().ok()) else {
-        let skipped = resync(r, pos, carry)?;
+        let skipped = header.len() as u64 + resync(r, pos, carry)?;
         return Ok(Framed::Bad {
             offset,
             detail: format!("WARC record without a valid Content-Length; skipped {skipped} bytes to the next record"),
@@ -636,6 +639,12 @@ fn field<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// A byte a field name may hold: visible ASCII but the separators of RFC 2616 (the WARC
+/// parser's rule).
+fn is_token(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
+}
+
 /// What is wrong with a header the parser rejected, as far as a look at its lines tells: the
 /// first field line that is not `Name: value` (nor a continuation), or a value that is not a
 /// number where one is due.
@@ -649,10 +658,20 @@ fn header_problem(header: &[u8]) -> String {
         if line.is_empty() || line.starts_with(b" ") || line.starts_with(b"\t") {
             continue;
         }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
+        let name_end = line
+            .iter()
+            .position(|&b| b == b':')
+            .map(|colon| line[..colon].trim_ascii_end().len());
+        let Some(name_end) = name_end.filter(|&n| n > 0 && line[..n].iter().all(|&b| is_token(b)))
+        else {
             return format!("line {} `{}` is not `Name: value`", i + 1, printable(line));
         };
-        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        let colon = name_end
+            + line[name_end..]
+                .iter()
+                .position(|&b| b == b':')
+                .unwrap_or(0);
+        let (name, value) = (&line[..name_end], line[colon + 1..].trim_ascii_start());
         let count = std::str::from_utf8(value)
             .ok()
             .and_then(|v| v.parse::<u64>().ok());
@@ -1201,8 +1220,43 @@ mod tests {
             "line 2 `Content-Length: 99999999999999999999` does not give a byte count"
         );
         assert_eq!(
+            header_problem(b"WARC/1.0\r\nContent-Length: 12 \r\n\r\n"),
+            "line 2 `Content-Length: 12` does not give a byte count"
+        );
+        assert_eq!(
+            header_problem(b"WARC/1.0\r\nWARC Type: response\r\n\r\n"),
+            "line 2 `WARC Type: response` is not `Name: value`"
+        );
+        assert_eq!(
             header_problem(b"WARC/1.0\r\nWARC-Type: response\r\n continued\r\n\r\n"),
             "a field the WARC parser rejects"
         );
+    }
+
+    /// The parser stops at the first line that is not a field and returns what it read:
+    /// taken as it was, a record would lose every field after the bad line (its URL, say).
+    #[test]
+    fn a_bad_line_inside_a_header_fails_the_record_and_reading_goes_on() {
+        let good = record("response", "http://a.example/", &response("<p>Hi</p>"));
+        let mut broken = String::from_utf8(good.clone()).unwrap().replacen(
+            "WARC-Target-URI:",
+            "Garbage line\r\nWARC-Target-URI:",
+            1,
+        );
+        broken = broken.replacen("http://a.example/", "http://b.example/", 1);
+        let mut w = broken.into_bytes();
+        let second = w.len();
+        w.extend(&good);
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(
+            got[0],
+            format!("failed `w.warc@0`: malformed WARC header: line 3 `Garbage line` is not `Name: value`; skipped {second} bytes to the next record")
+        );
+        assert_eq!(got[1], format!("doc w.warc@{second} http://a.example/"));
     }
 }

@@ -296,12 +296,16 @@ fn key(kind: u8, rest: &[u8]) -> Vec<u8> {
 }
 
 impl Store {
-    /// Opens the store at `path`, which must exist: [`StoreError::Missing`] otherwise, so that
-    /// a mistyped `--db` on a command that only reads is not taken for an empty store.
+    /// Opens the store at `path`, which must exist: [`StoreError::Missing`] otherwise (an empty
+    /// folder included), so that a mistyped `--db` on a command that only reads is not taken
+    /// for an empty store, nor made one.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        if !path.is_dir() {
-            return Err(StoreError::Missing {
-                path: path.display().to_string(),
+        if !is_store(path) {
+            let display = path.display().to_string();
+            return Err(if is_store_or_empty(path) {
+                StoreError::Missing { path: display }
+            } else {
+                StoreError::NotAStore { path: display }
             });
         }
         Store::open(path)
@@ -889,11 +893,22 @@ pub fn origin_now(source: &str) -> Origin {
     }
 }
 
-/// Whether `path` is missing, an empty folder, or a store: `sled` keeps its configuration in a
-/// `conf` file at the top of every database folder.
+/// Whether `path` is a store: `sled` keeps its configuration in a `conf` file at the top of
+/// every database folder.
+fn is_store(path: &Path) -> bool {
+    path.join("conf").is_file()
+}
+
+/// Whether `path` is missing, a store, or a folder with nothing in it but dot-files (a
+/// `.gitkeep`, a `.DS_Store`).
 fn is_store_or_empty(path: &Path) -> bool {
     match std::fs::read_dir(path) {
-        Ok(mut entries) => path.join("conf").is_file() || entries.next().is_none(),
+        Ok(entries) => {
+            is_store(path)
+                || entries
+                    .filter_map(Result::ok)
+                    .all(|e| e.file_name().to_string_lossy().starts_with('.'))
+        }
         // Missing (it will be created), or unreadable (opening it says why).
         Err(_) => true,
     }
