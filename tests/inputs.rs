@@ -648,3 +648,24 @@ fn a_re_clean_that_moves_inputs_to_other_articles_says_so() {
     );
     assert_eq!(export(&db).len(), 1);
 }
+
+#[test]
+fn a_url_or_id_field_that_no_document_has_is_warned_about() {
+    let dir = tmp();
+    let file = dir.path().join("x.jsonl");
+    let line = serde_json::json!({"html": html("w"), "link": "https://w.example/p"});
+    std::fs::write(&file, line.to_string()).unwrap();
+    let f = s(&file);
+    let out = deboiler(&["clean", "--url-field", "lnik", "--id-field", "key", &f]);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "no document in `{f}` has the field `lnik` (--url-field)"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("has the field `key` (--id-field)"), "{err}");
+    // The default fields are optional: no warning when a file has neither.
+    let out = deboiler(&["clean", &f]);
+    assert!(!stderr(&out).contains("has the field"), "{}", stderr(&out));
+}

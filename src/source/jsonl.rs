@@ -28,6 +28,11 @@ pub struct Records {
     max_line: u64,
     line: usize,
     done: bool,
+    /// Documents read, and whether any had the URL and id fields: a field named on the command
+    /// line that no document has is most likely misspelt, and is warned about at the end.
+    docs: usize,
+    seen_url: bool,
+    seen_id: bool,
 }
 
 impl Records {
@@ -45,6 +50,32 @@ impl Records {
             max_line,
             line: 0,
             done: false,
+            docs: 0,
+            seen_url: false,
+            seen_id: false,
+        }
+    }
+
+    /// At the end of the stream: warns about a URL or id field other than the default that no
+    /// document had.
+    fn warn_unseen_fields(&self) {
+        let defaults = JsonlFields::default();
+        if self.docs == 0 {
+            return;
+        }
+        if !self.seen_url && self.fields.url != defaults.url {
+            tracing::warn!(
+                "no document in `{}` has the field `{}` (--url-field)",
+                self.origin,
+                self.fields.url
+            );
+        }
+        if !self.seen_id && self.fields.id != defaults.id {
+            tracing::warn!(
+                "no document in `{}` has the field `{}` (--id-field)",
+                self.origin,
+                self.fields.id
+            );
         }
     }
 }
@@ -59,7 +90,10 @@ impl Iterator for Records {
             self.line += 1;
             let at = format!("{}:{}", self.origin, self.line);
             match read_line(&mut self.reader, &mut buf, self.max_line) {
-                Ok(Line::Eof) => self.done = true,
+                Ok(Line::Eof) => {
+                    self.done = true;
+                    self.warn_unseen_fields();
+                }
                 Ok(Line::TooLong(len)) => {
                     return Some(SourceItem::Failed(SourceError::Limit {
                         path: at,
@@ -80,6 +114,9 @@ impl Iterator for Records {
                     return Some(match parse(&buf, &self.fields) {
                         Ok(mut doc) => {
                             doc.origin = at;
+                            self.docs += 1;
+                            self.seen_url |= doc.url.is_some();
+                            self.seen_id |= doc.info.id.is_some();
                             SourceItem::Doc(doc)
                         }
                         Err(detail) => SourceItem::Failed(SourceError::Jsonl { path: at, detail }),
