@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Interval of the plain progress lines when stderr is not a terminal.
 pub const LOG_EVERY: Duration = Duration::from_secs(5);
-/// Interval of the bar's message updates.
+/// Interval of the bar's redraws (its spinner ticks even while no document arrives).
 const DRAW_EVERY: Duration = Duration::from_millis(200);
 /// The log target of the plain progress lines (see `init_logging`).
 pub const TARGET: &str = "deboiler::progress";
@@ -28,7 +28,6 @@ pub struct Progress {
     bytes: u64,
     started: Instant,
     last_log: Instant,
-    last_draw: Instant,
     total: Option<u64>,
     quiet: bool,
 }
@@ -59,7 +58,6 @@ impl Progress {
             bytes: 0,
             started: now,
             last_log: now,
-            last_draw: now,
             total,
             quiet,
         }
@@ -70,11 +68,10 @@ impl Progress {
         self.docs += 1;
         self.bytes += bytes;
         if let Some(bar) = &self.bar {
+            // Every document: they arrive in bursts of a commit, and a message refreshed on a
+            // timer kept the rate of the burst's first one.
             bar.inc(1);
-            if self.last_draw.elapsed() >= DRAW_EVERY {
-                self.last_draw = Instant::now();
-                bar.set_message(self.rates(true));
-            }
+            bar.set_message(self.bar_message());
             return;
         }
         if self.quiet || self.last_log.elapsed() < LOG_EVERY {
@@ -82,26 +79,38 @@ impl Progress {
         }
         self.last_log = Instant::now();
         let of = self.total.map_or(String::new(), |t| format!(" of {t}"));
-        tracing::info!(target: TARGET, "progress: {}{of} docs · {}", self.docs, self.rates(false));
+        tracing::info!(target: TARGET, "progress: {}{of} docs · {}", self.docs, self.log_figures());
     }
 
-    /// Bytes read and documents a second (the run's average so far); for the bar (`eta`), the
-    /// time left at that rate when the total is known, else bytes a second for the log line.
-    fn rates(&self, eta: bool) -> String {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let per_sec = self.docs as f64 / secs;
+    /// The bar's message: bytes read, documents a second (the run's average so far) and, when
+    /// the total is known, the time left at that rate.
+    fn bar_message(&self) -> String {
+        let per_sec = self.docs_per_sec();
         let mut s = format!("{} · {per_sec:.0} docs/s", super::human_bytes(self.bytes));
-        if !eta {
-            s.push_str(&format!(
-                " · {}/s",
-                super::human_bytes((self.bytes as f64 / secs) as u64)
-            ));
-        }
-        if let (true, Some(total)) = (eta, self.total) {
+        if let Some(total) = self.total {
             let left = total.saturating_sub(self.docs) as f64 / per_sec.max(1e-3);
             s.push_str(&format!(" · ETA {}", short_duration(left)));
         }
         s
+    }
+
+    /// The plain progress line's figures: bytes read, documents and bytes a second.
+    fn log_figures(&self) -> String {
+        let secs = self.seconds();
+        format!(
+            "{} · {:.0} docs/s · {}/s",
+            super::human_bytes(self.bytes),
+            self.docs_per_sec(),
+            super::human_bytes((self.bytes as f64 / secs) as u64)
+        )
+    }
+
+    fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64().max(1e-3)
+    }
+
+    fn docs_per_sec(&self) -> f64 {
+        self.docs as f64 / self.seconds()
     }
 
     /// Runs `f` (which logs) with the bar cleared, so log lines do not tear it.
