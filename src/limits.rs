@@ -3,10 +3,11 @@
 //! Raw dumps hold anything: a 100 MB log line, a gzip bomb, markup nested 100 000 levels deep
 //! (html5ever's tree builder is quadratic on that and the DOM walk could exhaust the stack). Each
 //! limit here is checked as early and as cheaply as possible — file size before reading, gzip
-//! and zstd output while inflating (a zstd frame's stated size before it), nesting depth by a byte scan *before* parsing, line length before
-//! splitting, the time budget between stages — and exceeding one is a [`LimitExceeded`] that the
-//! pipeline records as a `skipped` outcome naming the limit (and its CLI flag), never a hang or an
-//! abort. [`Limits::default`] holds the defaults the CLI uses.
+//! and zstd output while inflating (a zstd frame's stated size before it), nesting depth by a
+//! byte scan *before* parsing, line length before splitting, the time budget between stages —
+//! and exceeding one is a [`LimitExceeded`] that the pipeline records as a `skipped` outcome
+//! naming the limit (and its CLI flag), never a hang or an abort. [`Limits::default`] holds the
+//! defaults the CLI uses.
 
 use std::time::Duration;
 
@@ -68,7 +69,7 @@ pub enum LimitExceeded {
     ZstdWindow { max_mib: u32 },
     #[error("limit max-depth exceeded: HTML nests at least {depth} elements deep, the limit is {limit} (--max-depth)")]
     Depth { depth: usize, limit: usize },
-    #[error("limit max-line-length exceeded: line {line} is {len} bytes, the limit is {limit} (--max-line-kb)")]
+    #[error("limit max-line-length exceeded: line {line} is {len} bytes, the limit is {limit} ({} KiB, --max-line-kb)", limit / 1024)]
     LineLength {
         line: usize,
         len: usize,

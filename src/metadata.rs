@@ -652,6 +652,23 @@ pub fn mark_title_block(
     }
 }
 
+/// The page's own URL as its markup gives it (`rel=canonical`, `og:url`), made absolute against
+/// `base`, the URL it was fetched from: `None` when there is none, when it cannot be resolved
+/// (a relative URL and no base), or when it is not an `http`/`https` address (`javascript:`,
+/// an empty `href`).
+pub fn resolve_url(found: Option<String>, base: Option<&str>) -> Option<String> {
+    let found = found?;
+    let href = found.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let resolved = match base.and_then(|b| url::Url::parse(b).ok()) {
+        Some(base) => base.join(href).ok()?,
+        None => url::Url::parse(href).ok()?,
+    };
+    matches!(resolved.scheme(), "http" | "https").then(|| resolved.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -909,5 +926,35 @@ mod tests {
         assert_eq!(m.published.as_deref(), Some("2024-05-01"));
         assert_eq!(m.url.as_deref(), Some("https://example.com/big-story"));
         assert_eq!(m.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn canonical_urls_are_resolved_against_the_fetched_one() {
+        let base = Some("https://fetch.example/a/b");
+        let r = |href: &str, base| resolve_url(Some(href.to_string()), base);
+        assert_eq!(
+            r("/energy/x", base).as_deref(),
+            Some("https://fetch.example/energy/x")
+        );
+        assert_eq!(
+            r("../up", base).as_deref(),
+            Some("https://fetch.example/up")
+        );
+        assert_eq!(
+            r("//cdn.example/p", base).as_deref(),
+            Some("https://cdn.example/p")
+        );
+        assert_eq!(
+            r("  https://news.example/s  ", base).as_deref(),
+            Some("https://news.example/s")
+        );
+        assert_eq!(
+            r("https://news.example/s", None).as_deref(),
+            Some("https://news.example/s")
+        );
+        assert_eq!(r("", base), None);
+        assert_eq!(r("javascript:alert(1)", base), None);
+        assert_eq!(r("/relative", None), None, "nothing to resolve it against");
+        assert_eq!(resolve_url(None, base), None);
     }
 }

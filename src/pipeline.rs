@@ -253,9 +253,9 @@ pub fn clean_limited(
         }
     });
     budget.check("metadata")?;
-    if meta.url.is_none() {
-        meta.url = decoded.url.clone();
-    }
+    // The markup's canonical URL may be relative, empty or not a web address at all.
+    meta.url = metadata::resolve_url(meta.url.take(), decoded.url.as_deref())
+        .or_else(|| decoded.url.clone());
     let body: Vec<String> = decided
         .iter()
         .filter(|d| d.is_kept())

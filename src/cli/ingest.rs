@@ -56,24 +56,30 @@ fn outcome_line(verb: &str, origin: &str, why: &str) -> String {
 impl Reporter {
     fn report(&mut self, r: &Report) {
         let origin = r.origin;
-        let (kind, id) = self.progress.suspend(|| match r.outcome {
-            Outcome::Stored { id } => {
-                tracing::info!("stored `{origin}` as {}", &id[..12.min(id.len())]);
-                ("stored", Some(id))
-            }
-            Outcome::Duplicate { id } => {
-                tracing::info!("`{origin}` duplicates {}", &id[..12.min(id.len())]);
-                ("duplicate", Some(id))
-            }
-            Outcome::Skipped { reason } => {
-                tracing::warn!("{}", outcome_line("skipped", origin, reason));
-                ("skipped", None)
-            }
-            Outcome::Failed { error } => {
-                tracing::error!("{}", outcome_line("failed", origin, error));
-                ("failed", None)
-            }
-        });
+        let (kind, id) = match r.outcome {
+            Outcome::Stored { id } => ("stored", Some(id)),
+            Outcome::Duplicate { id } => ("duplicate", Some(id)),
+            Outcome::Skipped { .. } => ("skipped", None),
+            Outcome::Failed { .. } => ("failed", None),
+        };
+        // The bar is cleared around a log line and drawn again; only for a line that is logged,
+        // or every document would redraw it (stored and duplicate lines are `-v` only).
+        let short = |id: &str| id[..12.min(id.len())].to_string();
+        match r.outcome {
+            Outcome::Stored { id } if tracing::enabled!(tracing::Level::INFO) => self
+                .progress
+                .suspend(|| tracing::info!("stored `{origin}` as {}", short(id))),
+            Outcome::Duplicate { id } if tracing::enabled!(tracing::Level::INFO) => self
+                .progress
+                .suspend(|| tracing::info!("`{origin}` duplicates {}", short(id))),
+            Outcome::Skipped { reason } if tracing::enabled!(tracing::Level::WARN) => self
+                .progress
+                .suspend(|| tracing::warn!("{}", outcome_line("skipped", origin, reason))),
+            Outcome::Failed { error } => self
+                .progress
+                .suspend(|| tracing::error!("{}", outcome_line("failed", origin, error))),
+            _ => {}
+        }
         self.progress.add(r.bytes_in);
         if let (Some(f), None) = (self.committed.as_mut(), &self.error) {
             // One unbuffered write per line: a reader after a kill sees whole lines only up to
@@ -100,6 +106,7 @@ impl Reporter {
 pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
     let committed = run.committed_file()?;
+    run.input.filter()?;
     let store = Store::open(&g.db)?;
     let mut paths = paths.to_vec();
     if run.retry_failures {

@@ -96,7 +96,12 @@ pub(super) fn failures(store: &Store) -> Result<ExitCode, Fatal> {
     let mut listed = 0;
     for f in store.failures() {
         let f = f?;
-        writeln!(out, "{:<7}  {}  {}", f.outcome, f.origin, f.reason)?;
+        // Errors from reading an input start by naming it; the row names it already.
+        let reason = f
+            .reason
+            .strip_prefix(&format!("`{}`: ", f.origin))
+            .unwrap_or(&f.reason);
+        writeln!(out, "{:<7}  {}  {reason}", f.outcome, f.origin)?;
         listed += 1;
     }
     if listed == 0 {

@@ -40,7 +40,7 @@ struct Cli {
 
 #[derive(Args)]
 struct Global {
-    /// Store location (a directory; created if missing).
+    /// Store location (a directory; `ingest` creates it if missing).
     #[arg(
         long,
         global = true,
@@ -322,13 +322,18 @@ impl InputArgs {
         paths: &[String],
         db: &Path,
     ) -> Result<Vec<Result<source::Input, source::SourceError>>, Fatal> {
-        let filter = source::Filter::new(&self.include, &self.exclude).map_err(|e| {
+        Ok(source::expand_filtered(paths, &self.filter()?.skip_dir(db)))
+    }
+
+    /// The `--include`/`--exclude` globs, checked; `ingest` checks them before opening the
+    /// store, so a typo creates nothing.
+    fn filter(&self) -> Result<source::Filter, Fatal> {
+        source::Filter::new(&self.include, &self.exclude).map_err(|e| {
             Fatal::new(
                 e.to_string(),
                 Some("globs use `*`, `?`, `[abc]`, `{a,b}` and `**`, e.g. `--include '*.html'`"),
             )
-        })?;
-        Ok(source::expand_filtered(paths, &filter.skip_dir(db)))
+        })
     }
 }
 

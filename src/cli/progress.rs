@@ -19,6 +19,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub const LOG_EVERY: Duration = Duration::from_secs(5);
 /// Interval of the bar's redraws (its spinner ticks even while no document arrives).
 const DRAW_EVERY: Duration = Duration::from_millis(200);
+/// Most redraws of the bar a second.
+const DRAW_HZ: u8 = 10;
+/// Longest interval between refreshes of the bar's message while documents arrive.
+const MESSAGE_EVERY: Duration = Duration::from_millis(100);
 /// The log target of the plain progress lines (see `init_logging`).
 pub const TARGET: &str = "deboiler::progress";
 
@@ -28,6 +32,7 @@ pub struct Progress {
     bytes: u64,
     started: Instant,
     last_log: Instant,
+    last_draw: Instant,
     total: Option<u64>,
     quiet: bool,
 }
@@ -36,8 +41,13 @@ impl Progress {
     pub fn start(quiet: bool, total: Option<u64>) -> Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = match total {
-                Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
-                None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                Some(n) => ProgressBar::with_draw_target(
+                    Some(n),
+                    ProgressDrawTarget::stderr_with_hz(DRAW_HZ),
+                ),
+                None => {
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(DRAW_HZ))
+                }
             };
             let template = if total.is_some() {
                 "{spinner} {bar:20} {pos}/{len} docs · {msg}"
@@ -58,6 +68,7 @@ impl Progress {
             bytes: 0,
             started: now,
             last_log: now,
+            last_draw: now,
             total,
             quiet,
         }
@@ -68,10 +79,14 @@ impl Progress {
         self.docs += 1;
         self.bytes += bytes;
         if let Some(bar) = &self.bar {
-            // Every document: they arrive in bursts of a commit, and a message refreshed on a
-            // timer kept the rate of the burst's first one.
+            // Documents arrive in bursts of a commit: a message refreshed on a timer alone kept
+            // the rate of a burst's first document, and one refreshed for every document wrote
+            // a megabyte of redraws in a few seconds.
             bar.inc(1);
-            bar.set_message(self.bar_message());
+            if self.docs % 64 == 0 || self.last_draw.elapsed() >= MESSAGE_EVERY {
+                self.last_draw = Instant::now();
+                bar.set_message(self.bar_message());
+            }
             return;
         }
         if self.quiet || self.last_log.elapsed() < LOG_EVERY {

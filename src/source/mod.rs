@@ -513,9 +513,22 @@ impl Filter {
         self
     }
 
-    /// Whether a walk enters the folder `dir`.
+    /// Whether a walk enters the folder `dir`. Only a folder named like a skipped one is
+    /// resolved to compare it: a walk over a big tree does not canonicalize every folder.
     fn enters(&self, dir: &Path) -> bool {
-        self.skip.is_empty() || dir.canonicalize().map_or(true, |d| !self.skip.contains(&d))
+        let named_like =
+            |s: &PathBuf| dir.file_name().is_none() || dir.file_name() == s.file_name();
+        !self.skip.iter().any(named_like)
+            || dir.canonicalize().map_or(true, |d| !self.skip.contains(&d))
+    }
+
+    /// Whether a walk reads the file a symlink at `link` points to: not one inside a skipped
+    /// folder.
+    fn reads_link(&self, link: &Path) -> bool {
+        self.skip.is_empty()
+            || link
+                .canonicalize()
+                .map_or(true, |t| !self.skip.iter().any(|s| t.starts_with(s)))
     }
 
     /// Whether a file found at `rel` (relative to the walked folder) is read.
@@ -698,6 +711,12 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
     out
 }
 
+/// Whether `dir` holds a deboiler store (another one than `--db`, say): `sled`'s `conf` and the
+/// record log side by side. Its files are not documents.
+fn is_store_folder(dir: &Path) -> bool {
+    dir.join("conf").is_file() && dir.join("records.log").is_file()
+}
+
 fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, SourceError>>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -719,6 +738,11 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
                 tracing::debug!(path = %e.path().display(), "not following a symlink to a folder");
                 return None;
             }
+            // A link into a skipped folder would read the store after all.
+            if kind.is_symlink() && !filter.reads_link(&e.path()) {
+                tracing::debug!(path = %e.path().display(), "not following a symlink into the store");
+                return None;
+            }
             Some((e.path(), is_dir))
         })
         .filter(|(p, _)| {
@@ -730,7 +754,9 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
     paths.sort();
     for (p, is_dir) in paths {
         if is_dir {
-            if filter.enters(&p) {
+            if is_store_folder(&p) {
+                tracing::debug!(path = %p.display(), "not reading a deboiler store");
+            } else if filter.enters(&p) {
                 walk(root, &p, filter, out);
             }
         } else if p.is_file() && filter.keeps(p.strip_prefix(root).unwrap_or(&p)) {
@@ -945,6 +971,23 @@ mod tests {
             walked(dir.path(), &Filter::default()),
             ["/s/a.txt", "/s/b.txt"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walks_read_no_store_through_a_link_nor_another_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("db");
+        std::fs::create_dir(&store).unwrap();
+        std::fs::write(store.join("records.log"), "x").unwrap();
+        std::os::unix::fs::symlink("db/records.log", dir.path().join("log.txt")).unwrap();
+        // Another store: `sled`'s conf next to a record log.
+        std::fs::create_dir(dir.path().join("old")).unwrap();
+        std::fs::write(dir.path().join("old/conf"), "segment_size: 524288").unwrap();
+        std::fs::write(dir.path().join("old/records.log"), "x").unwrap();
+        std::fs::write(dir.path().join("page.html"), "p").unwrap();
+        let filter = Filter::default().skip_dir(&store);
+        assert_eq!(walked(dir.path(), &filter), ["/page.html"]);
     }
 
     #[test]

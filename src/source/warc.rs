@@ -540,7 +540,8 @@ fn frame(
     }
     // The parser stops at the first line that is not a field and still succeeds, so what it
     // leaves must be the blank line that ends the header.
-    let parsed = warc::parser::headers(&header)
+    let unfolded = unfold(&header);
+    let parsed = warc::parser::headers(&unfolded)
         .ok()
         .filter(|(rest, _)| is_blank(rest));
     let Some((_, (_, fields, _))) = parsed else {
@@ -637,6 +638,34 @@ fn field<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// The header with folded fields joined: WARC/1.0 (as HTTP/1.1) lets a field continue on lines
+/// that start with a space or a tab, which the parser does not read. Each line break before such
+/// a line, with the blanks after it, becomes one space.
+fn unfold(header: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let folds_at = |i: usize| header[i] == b'\n' && matches!(header.get(i + 1), Some(b' ' | b'\t'));
+    if !(0..header.len()).any(folds_at) {
+        return std::borrow::Cow::Borrowed(header);
+    }
+    let mut out = Vec::with_capacity(header.len());
+    let mut i = 0;
+    while i < header.len() {
+        if folds_at(i) {
+            if out.last() == Some(&b'\r') {
+                out.pop();
+            }
+            out.push(b' ');
+            i += 1;
+            while matches!(header.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            continue;
+        }
+        out.push(header[i]);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A byte a field name may hold: visible ASCII but the separators of RFC 2616 (the WARC
@@ -1230,6 +1259,25 @@ mod tests {
         assert_eq!(
             header_problem(b"WARC/1.0\r\nWARC-Type: response\r\n continued\r\n\r\n"),
             "a field the WARC parser rejects"
+        );
+    }
+
+    #[test]
+    fn folded_header_fields_are_joined() {
+        let good = record("response", "http://a.example/", &response("<p>Hi</p>"));
+        let folded = String::from_utf8(good)
+            .unwrap()
+            .replacen("WARC-Type: response", "WARC-Type:\r\n  response", 1)
+            .replacen("WARC-Date:", "WARC-Foo: a\r\n\tb\r\nWARC-Date:", 1);
+        let got = summarize(Records::plain(
+            "f.warc".into(),
+            Box::new(std::io::Cursor::new(folded.into_bytes())),
+            1 << 20,
+        ));
+        assert_eq!(got, ["doc f.warc@0 http://a.example/"]);
+        assert_eq!(
+            &*unfold(b"A: 1\r\n  2\r\nB: 3\r\n\r\n"),
+            b"A: 1 2\r\nB: 3\r\n\r\n"
         );
     }
 
