@@ -186,7 +186,10 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
         let what = msg
             .rsplit_once(" at line ")
             .map_or(msg.as_str(), |(w, _)| w);
-        format!("invalid JSON at column {}: {what}", e.column())
+        // serde_json counts bytes; a reader's editor counts characters.
+        let bytes = e.column().saturating_sub(1).min(line.len());
+        let column = String::from_utf8_lossy(&line[..bytes]).chars().count() + 1;
+        format!("invalid JSON at column {column}: {what}")
     })?;
     let Value::Object(mut obj) = value else {
         return Err(format!(
@@ -288,7 +291,8 @@ fn keys_hint(obj: &Map<String, Value>) -> String {
         .take(6)
         .map(|k| format!("`{}`", k.escape_debug()))
         .collect();
-    format!("; fields are {}", keys.join(", "))
+    let more = if obj.len() > keys.len() { ", …" } else { "" };
+    format!("; fields are {}{more}", keys.join(", "))
 }
 
 #[cfg(test)]
@@ -335,6 +339,10 @@ mod tests {
             errs[0],
             "`d.jsonl:1`: invalid JSON at column 2: key must be a string"
         );
+        // Columns count characters, not bytes.
+        let accented = items("{\"text\": \"ééé\" x}\n", JsonlFields::default(), 1000);
+        let err = accented[0].clone().unwrap_err();
+        assert!(err.contains("invalid JSON at column 16:"), "{err}");
         assert_eq!(
             errs[1],
             "`d.jsonl:2`: the line is an array, not a JSON object"
