@@ -48,8 +48,17 @@ fn rules() -> &'static RuleSet {
     &RULES
 }
 
+/// 256 cases a test, or `PROPTEST_CASES` of them (`just props-deep` runs many more).
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 256;
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config())]
 
     #[test]
     fn decode_never_panics_and_keeps_valid_utf8(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {

@@ -90,11 +90,13 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
     let b = html.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut spans: Vec<AttrSpan> = Vec::new(); // one tag's attributes
-                                               // Open `svg`/`math` elements: inside them `script` and `style` hold markup, and HTML tags
-                                               // can break out of them, so nothing there is cut (skipping keeps bytes, the safe side).
-    let mut foreign: Vec<bool> = Vec::new(); // open roots, `true` for `svg`, `false` for `math`
-                                             // The HTML integration point (`svg` `title`, `foreignObject`, …) the scan is inside.
-    let mut point: Option<&[u8]> = None;
+                                               // The open SVG and MathML elements, outermost first: inside them `script` and `style` hold
+                                               // markup, and HTML tags can break out of them, so nothing there is cut (skipping keeps
+                                               // bytes, the safe side).
+    let mut foreign: Vec<Foreign> = Vec::new();
+    // The HTML integration point (`svg` `title`, MathML `mi`, …) the scan is inside, and
+    // whether any tag came inside it (then the next end tag stops the cutting: see there).
+    let mut point: Option<(&[u8], bool)> = None;
     // Text runs from `text_from` to the next markup; `None` until the scan is past the markup.
     let mut text_from = Some(0);
     // Whitespace is squeezed until a `pre` or `listing` opens (their text keeps it).
@@ -148,6 +150,7 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
         text_ends(&mut cuts);
         i = tag_end + 1;
         if !closing && *keep != Keep::All {
+            let first = cuts.len();
             for &AttrSpan {
                 start,
                 name_end,
@@ -155,32 +158,47 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
                 ..
             } in &spans
             {
-                // `<svg/x>` without `x` would be `<svg/>`, a self-closing tag: kept.
-                let slash_then_gt = b[start - 1] == b'/' && b[end] == b'>';
-                if !slash_then_gt && !keep.keeps(name, &b[start..name_end]) {
+                if !keep.keeps(name, &b[start..name_end]) {
                     cuts.push((start, end));
                 }
+            }
+            // The cuts must not leave a `/` right before the `>`: `<svg/x>` (or `<a/'=""<b>`,
+            // two attributes) would become the self-closing `<svg/>`. Keeping the last
+            // attribute keeps the bytes before the `>` as they were.
+            let mut at = tag_end;
+            for &(start, end) in cuts[first..].iter().rev() {
+                if end != at {
+                    break;
+                }
+                at = start;
+            }
+            if at < tag_end && b[at - 1] == b'/' {
+                cuts.pop();
             }
         }
         let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
         if closing {
-            if let Some(p) = point {
-                if name.eq_ignore_ascii_case(p) {
-                    point = None;
-                } else if is(b"svg") || is(b"math") {
+            if let Some((p, tags_inside)) = point {
+                if !tags_inside && name.eq_ignore_ascii_case(p) {
+                    point = None; // the usual icon `<svg><title>Share</title>`
+                    foreign.pop();
+                } else {
+                    // Which elements any other end tag closes, or whether the parser ignores
+                    // it, depends on what is open there: `<svg><title><div></title>` leaves
+                    // both open, `<svg><style><desc></style>` closes both. Stop cutting.
                     text_from = None;
-                    break; // closes foreign content from inside HTML: stop cutting here
+                    break;
                 }
-            } else if is(b"svg") || is(b"math") {
-                // Closes the innermost open root of that kind; one that is not open is ignored.
-                if let Some(at) = foreign.iter().rposition(|&svg| svg == is(b"svg")) {
-                    foreign.truncate(at);
-                }
-            } else if !foreign.is_empty() && (is(b"p") || is(b"br")) {
-                foreign.clear(); // these end tags also pop the parser out of foreign content
-            } else if !foreign.is_empty() && !FOREIGN.iter().any(|n| is(n)) {
-                // An end tag naming an HTML element around the SVG pops the parser out of
-                // it; which elements are open is not tracked here, so stop cutting.
+            } else if foreign.is_empty() {
+                // HTML: no raw text ends here, whatever the end tag closes.
+            } else if is(b"p") || is(b"br") {
+                foreign.clear(); // these end tags pop the parser out of foreign content
+            } else if let Some(at) = foreign.iter().rposition(|f| is(f.name)) {
+                foreign.truncate(at); // closes that element and those inside it
+            } else {
+                // No open foreign element has that name: the parser hands the end tag to the
+                // HTML rules, which may close an element around the SVG (and so leave it) or
+                // ignore it, depending on what is open there. Stop cutting.
                 text_from = None;
                 break;
             }
@@ -190,19 +208,50 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
             squeeze = false; // (in SVG too: the parser may be leaving it for this tag)
         }
         let self_closing = b[tag_end - 1] == b'/';
-        if !foreign.is_empty() && point.is_none() {
+        if let (Some(&inner), None) = (foreign.last(), point) {
             // SVG or MathML: markup, whatever the name, so nothing to cut and no raw text to
             // jump over. An HTML tag such as `<p>` ends all foreign content (the parser pops
-            // out of it); `title`, `desc`, `foreignObject` and MathML text elements hold HTML
-            // again (integration points) until they close.
-            if BREAKOUT.iter().any(|n| is(n)) {
+            // out of it); `title`, `desc` and `foreignObject` in SVG and the text elements in
+            // MathML hold HTML again (integration points) until they close. Which is which
+            // goes by the namespace the parser is in, not by the name: `<math>` inside SVG is
+            // an SVG element, and its `<mi>` is no integration point.
+            let font_breaks = is(b"font")
+                && spans.iter().any(|a| {
+                    let n = &b[a.start..a.name_end];
+                    [&b"color"[..], b"face", b"size"]
+                        .iter()
+                        .any(|k| n.eq_ignore_ascii_case(k))
+                });
+            if font_breaks || BREAKOUT.iter().any(|n| is(n)) {
                 foreign.clear();
-            } else if (is(b"svg") || is(b"math")) && !self_closing {
-                foreign.push(is(b"svg"));
-            } else if !self_closing && INTEGRATION.iter().any(|n| is(n)) {
-                point = Some(name);
+            } else if self_closing {
+                // A foreign element with `/>` is complete: it opens nothing.
+            } else if !inner.svg_space && is(b"annotation-xml") {
+                // An integration point only with an HTML `encoding`: not followed here.
+                text_from = None;
+                break;
+            } else {
+                foreign.push(Foreign {
+                    name,
+                    svg_space: inner.svg_space,
+                });
+                if INTEGRATION[usize::from(inner.svg_space)]
+                    .iter()
+                    .any(|n| is(n))
+                {
+                    point = Some((name, false));
+                }
             }
             continue;
+        }
+        if let Some((p, _)) = point {
+            if foreign.last().is_some_and(|f| !f.svg_space) && (is(b"mglyph") || is(b"malignmark"))
+            {
+                // MathML even inside a MathML text element: not followed here.
+                text_from = None;
+                break;
+            }
+            point = Some((p, true));
         }
         if is(b"svg") || is(b"math") {
             if point.is_some() {
@@ -212,7 +261,10 @@ pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
             // HTML ignores `/>` on `script` or `style` (raw text follows all the same); on
             // `svg` it means no foreign content opens.
             if !self_closing {
-                foreign.push(is(b"svg"));
+                foreign.push(Foreign {
+                    name,
+                    svg_space: is(b"svg"),
+                });
             }
         } else if point.is_some() && (is(b"script") || is(b"style")) {
             // HTML inside foreign content: raw text all the same, but kept rather than cut.
@@ -298,7 +350,8 @@ fn squeeze_spaces(b: &[u8], from: usize, to: usize, cuts: &mut Vec<(usize, usize
     }
 }
 
-/// Start tags that end foreign content: the HTML parser leaves SVG or MathML for them.
+/// Start tags that end foreign content: the HTML parser leaves SVG or MathML for them (and
+/// for `font` with a `color`, `face` or `size`).
 const BREAKOUT: &[&[u8]] = &[
     b"b",
     b"big",
@@ -344,87 +397,24 @@ const BREAKOUT: &[&[u8]] = &[
     b"u",
     b"ul",
     b"var",
-    b"font",
 ];
 
-/// SVG and MathML element names (those seen in inline icons and formulas): closing one of these
-/// inside foreign content stays inside it.
-const FOREIGN: &[&[u8]] = &[
-    b"a",
-    b"circle",
-    b"clipPath",
-    b"defs",
-    b"desc",
-    b"ellipse",
-    b"feBlend",
-    b"feColorMatrix",
-    b"feComposite",
-    b"feFlood",
-    b"feGaussianBlur",
-    b"feOffset",
-    b"feMerge",
-    b"feMergeNode",
-    b"filter",
-    b"foreignObject",
-    b"g",
-    b"image",
-    b"line",
-    b"linearGradient",
-    b"marker",
-    b"mask",
-    b"metadata",
-    b"path",
-    b"pattern",
-    b"polygon",
-    b"polyline",
-    b"radialGradient",
-    b"rect",
-    b"stop",
-    b"style",
-    b"switch",
-    b"symbol",
-    b"text",
-    b"textPath",
-    b"title",
-    b"tspan",
-    b"use",
-    b"view",
-    b"animate",
-    b"animateTransform",
-    b"set",
-    b"script",
-    b"mi",
-    b"mo",
-    b"mn",
-    b"ms",
-    b"mtext",
-    b"mrow",
-    b"mfrac",
-    b"msup",
-    b"msub",
-    b"msqrt",
-    b"mroot",
-    b"mtable",
-    b"mtr",
-    b"mtd",
-    b"mstyle",
-    b"mspace",
-    b"semantics",
-    b"annotation",
-    b"annotation-xml",
-];
+/// An open SVG or MathML element.
+#[derive(Debug, Clone, Copy)]
+struct Foreign<'a> {
+    /// Its tag name as written: an end tag closes the innermost open element of that name.
+    name: &'a [u8],
+    /// Whether it is in the SVG namespace (else MathML). Only `svg` and `math` in HTML choose
+    /// the namespace; inside foreign content every element takes its parent's (`<math>` in
+    /// SVG is an SVG element).
+    svg_space: bool,
+}
 
-/// SVG and MathML elements whose content is parsed as HTML.
-const INTEGRATION: &[&[u8]] = &[
-    b"title",
-    b"desc",
-    b"foreignObject",
-    b"mi",
-    b"mo",
-    b"mn",
-    b"ms",
-    b"mtext",
-    b"annotation-xml",
+/// Elements whose content is parsed as HTML again: MathML's (`[0]`) and SVG's (`[1]`).
+/// (`annotation-xml` is one only with an HTML `encoding`, and is not followed.)
+const INTEGRATION: [&[&[u8]]; 2] = [
+    &[b"mi", b"mo", b"mn", b"ms", b"mtext"],
+    &[b"title", b"desc", b"foreignObject"],
 ];
 
 /// Position after the comment whose text starts at `from` (just past `<!--`). `<!-->` and
@@ -437,7 +427,17 @@ fn comment_end(b: &[u8], from: usize) -> usize {
     if rest.starts_with(b"->") {
         return from + 2;
     }
-    memmem::find(rest, b"-->").map_or(b.len(), |e| from + e + 3)
+    // `--!>` ends a comment too (the tokenizer's comment-end-bang state).
+    let mut j = from;
+    while let Some(off) = memmem::find(&b[j..], b"--") {
+        let at = j + off;
+        match (b.get(at + 2), b.get(at + 3)) {
+            (Some(b'>'), _) => return at + 3,
+            (Some(b'!'), Some(b'>')) => return at + 4,
+            _ => j = at + 1,
+        }
+    }
+    b.len()
 }
 
 /// One attribute of a tag, as byte positions in the page.
@@ -684,6 +684,9 @@ mod tests {
             // flag as written, and never makes one.
             (r#"<br data-a/ class=k/>"#, r#"<br / class=k/>"#),
             (r#"<svg/x>"#, r#"<svg/x>"#),
+            (r#"<svg/x data-y=1>"#, r#"<svg/ >"#),
+            (r#"<a/'=""<b>"#, r#"<a/<b>"#),
+            (r#"<a/'="" <b>"#, r#"<a/ >"#),
             (r#"<p data-a=>x"#, r#"<p >x"#),
             // End tags are left alone.
             (r#"</p data-a=1>"#, r#"</p data-a=1>"#),
@@ -711,6 +714,9 @@ mod tests {
             "<body><p>Before</p><style>never closed",
             "<body><p>x</p><!-- unclosed <script>",
             "<body><p>a</p><!--><script>s</script><p>b</p><!---><p>c</p></body>",
+            // `--!>` ends a comment: the `-->` after it is title text.
+            "<body><!-- x --!><title>--><p data-g=1>d</p></title><!----!><p data-h=2>e</p></body>",
+            "<body><!-- x --!-><p data-i=3>f</p>--><!-- --->g<p data-j=4>h</p></body>",
             "<body><script>if (a</scripts) {}</script><p>d</p></body>",
             "<body><p>e < f</p><script>g</script><p>h</p></body>",
             "<body><plaintext><script>i</script>",
@@ -718,6 +724,18 @@ mod tests {
             "<body><script-x>l</script-x><p>m</p><script>n</script></body>",
             "<body><svg><style/></svg><p>o</p><style>p</style><p>q</p></body>",
             "<body><svg><script>unclosed</svg><p>r</p><script>s</script><p>t</p></body>",
+            // `<math>` inside SVG is an SVG element: its `<mi>` holds no HTML, `<style/>` is
+            // complete, and the `<title>` in `<desc>` is HTML, whose text runs to the end.
+            "<body><svg><math><mi><style/><desc><title></style><p data-y=2>u</p></body>",
+            "<body><math><svg><title><style/><mi><b data-z=1>v</b></title></svg></math></body>",
+            "<body><svg><font>w<style><title><b data-a=1></style></font></svg><p>x</p></body>",
+            "<body><svg><desc><desc>y</desc><style><title><b data-b=1></style></desc></svg></body>",
+            "<body><svg/x=1><title><div id=k></title><noscript><div data-c=1></body>",
+            "<body><svg><style><desc></style><script><p><textarea></script><p data-k=1/></body>",
+            "<body><div><svg><title></div><title><b data-d=1></title><p>z</p></body>",
+            // An end tag for an HTML element around the SVG leaves it.
+            "<body><foreignObject><svg></foreignObject><noscript><p data-e=1></body>",
+            "<body><svg><g><path></path></g><rect/></svg><style>s</style><p data-f=1>a</p></body>",
         ] {
             same(page);
         }
