@@ -20,6 +20,12 @@ test:
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --locked --quiet
     cargo test --locked
 
+# After touching the lean scan or the byte tokenizer, e.g. `just props-deep 1000000 lean_html`;
+# new failures are saved to tests/properties.proptest-regressions (commit them).
+# The property tests with `cases` generated cases each (`just test` runs 256).
+props-deep cases="200000" *filter:
+    PROPTEST_CASES={{cases}} cargo test --release --locked --test properties {{filter}}
+
 # The API and internals docs (private items included: they are written for contributors).
 docs:
     cargo doc --no-deps --document-private-items --locked
