@@ -1,11 +1,12 @@
 //! Store: article records in an embedded `sled` database plus an append-only record log, in one
 //! directory (no server).
 //!
-//! Format 4. Large values (article records as JSON, a document's learned lines) are appended to
+//! Format 5. Large values (article records as JSON, a document's learned lines) are appended to
 //! `records.log` in the store directory, each entry a length, a CRC-32 and the bytes; `sled`
 //! holds one tree (`store`) of small index entries, keyed by a one-byte type prefix:
-//! * `a` + article id (its 32 bytes, not 64 hex characters: the index stays in memory, so its
-//!   size is the store's memory growth) → log location of the JSON [`ArticleRecord`]
+//! * `A` + the first two bytes of article ids → the log locations of the JSON
+//!   [`ArticleRecord`]s of the articles whose ids start so (a bucket; see `index`). Format 4
+//!   had an entry per article (`a` + id), which opening upgrades in place.
 //! * `o` + origin (input path, or a record of one) → article id (32 bytes); origins read from
 //!   standard input are not indexed (see [`Store::put_encoded`])
 //! * `f` + origin → JSON [`FailureRecord`] for inputs that were skipped or failed (an origin in
@@ -43,9 +44,9 @@
 //! while it is still counting documents and got some since the last checkpoint, and are read
 //! back from its entries (hashes only) when it gets more.
 //!
-//! Submodules: `log` (the record log and its entry locations) and `learned` (learned counts: the
-//! lines' log form, sites, merging, checkpoints and the [`LineStats`](crate::learn::LineStats)
-//! view).
+//! Submodules: `log` (the record log and its entry locations), `index` (the article index's
+//! buckets) and `learned` (learned counts: the lines' log form, sites, merging, checkpoints and
+//! the [`LineStats`](crate::learn::LineStats) view).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -55,6 +56,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+mod index;
 mod learned;
 mod log;
 
@@ -76,16 +78,18 @@ const LOCK_WAIT: Duration = Duration::from_millis(800);
 /// 20k and 100k documents with this cache.
 const CACHE_BYTES: u64 = 2 * 1024 * 1024;
 /// The on-disk format this version reads and writes.
-pub const FORMAT: u32 = 4;
-/// The older format this version opens, upgrading it in place: its layout is format 4's with
-/// one document per pending entry.
-const UPGRADES_FROM: &[u8] = b"3";
+pub const FORMAT: u32 = 5;
+/// The older formats this version opens, upgrading them in place: format 4 had an article
+/// index entry per article (`a` + id), and format 3 also one document per pending entry (which
+/// reads as a list of one).
+const UPGRADES_FROM: &[&[u8]] = &[b"3", b"4"];
 /// Merges between writes of the changed sites' entries.
 pub const CHECKPOINT_MERGES: u64 = 4;
 /// The record log's file name inside the store directory.
 const LOG_FILE: &str = "records.log";
 
-const ARTICLE: u8 = b'a';
+/// Format 4's article index entries: `a` + id → log location.
+const OLD_ARTICLE: u8 = b'a';
 const ORIGIN: u8 = b'o';
 const FAILURE: u8 = b'f';
 const RUN: u8 = b'r';
@@ -288,6 +292,45 @@ fn id_hex(raw: &[u8]) -> String {
     s
 }
 
+/// Why [`upgrade_index`] failed.
+enum Upgrade {
+    Sled(sled::Error),
+    /// The key of an article entry that is not one.
+    Bad(Vec<u8>),
+}
+
+/// Moves format 4's article entries (`a` + id → location) into buckets ([`index`]) and marks
+/// the store as this format, in one atomic batch: a crash leaves the old format, opened and
+/// upgraded again next time. Holds the whole index in memory once (42 bytes an article).
+fn upgrade_index(tree: &sled::Tree) -> Result<(), Upgrade> {
+    let mut batch = sled::Batch::default();
+    let mut bucket: Option<(Vec<u8>, Vec<u8>)> = None;
+    // The scan is in id order, so each bucket's entries come together and in order.
+    for kv in tree.scan_prefix([OLD_ARTICLE]) {
+        let (k, v) = kv.map_err(Upgrade::Sled)?;
+        let id: [u8; 32] = k[1..].try_into().map_err(|_| Upgrade::Bad(k.to_vec()))?;
+        let bkey = index::bucket_key(&id);
+        let value = match bucket.take() {
+            Some((open, value)) if open == bkey => Some(value),
+            Some((open, value)) => {
+                batch.insert(open, value);
+                None
+            }
+            None => None,
+        };
+        let value = index::set(value, &id, Some(&v))
+            .map_err(|()| Upgrade::Bad(k.to_vec()))?
+            .unwrap_or_default();
+        bucket = Some((bkey, value));
+        batch.remove(k);
+    }
+    if let Some((k, v)) = bucket {
+        batch.insert(k, v);
+    }
+    batch.insert(VERSION_KEY, FORMAT.to_string().as_bytes());
+    tree.apply_batch(batch).map_err(Upgrade::Sled)
+}
+
 fn key(kind: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
     k.push(kind);
@@ -340,9 +383,17 @@ impl Store {
         let tree = db.open_tree("store").map_err(|e| map_sled(&display, e))?;
         match tree.get(VERSION_KEY).map_err(|e| map_sled(&display, e))? {
             Some(v) if v.as_ref() == FORMAT.to_string().as_bytes() => {}
-            Some(v) if v.as_ref() == UPGRADES_FROM => {
-                tree.insert(VERSION_KEY, FORMAT.to_string().as_bytes())
-                    .map_err(|e| map_sled(&display, e))?;
+            Some(v) if UPGRADES_FROM.contains(&v.as_ref()) => {
+                upgrade_index(&tree).map_err(|e| match e {
+                    Upgrade::Sled(e) => map_sled(&display, e),
+                    Upgrade::Bad(key) => StoreError::Corrupt {
+                        path: display.clone(),
+                        detail: format!(
+                            "format 4 article entry `{}` is not an id and a log location",
+                            String::from_utf8_lossy(&key)
+                        ),
+                    },
+                })?;
             }
             Some(v) => {
                 return Err(StoreError::Format {
@@ -439,6 +490,72 @@ impl Store {
                 .map_err(|e| self.sled(e))?
                 .map(|v| v.to_vec())),
         }
+    }
+
+    /// The log location of article `id`'s record, with staged and committing writes applied.
+    fn article_loc(&self, st: &Staged, id: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
+        let bkey = index::bucket_key(id);
+        let Some(bucket) = self.get_staged(st, &bkey)? else {
+            return Ok(None);
+        };
+        match index::find(&bucket, id) {
+            Ok(loc) => Ok(loc.map(<[u8]>::to_vec)),
+            Err(()) => Err(self.bad_bucket(&bkey)),
+        }
+    }
+
+    /// Stages article `id`'s index entry: the location of its record, or (`None`) its removal.
+    fn stage_article(
+        &self,
+        st: &mut Staged,
+        id: &[u8; 32],
+        loc: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let bkey = index::bucket_key(id);
+        let bucket = self.get_staged(st, &bkey)?;
+        let value = index::set(bucket, id, loc).map_err(|()| self.bad_bucket(&bkey))?;
+        st.writes.insert(bkey, value);
+        Ok(())
+    }
+
+    fn bad_bucket(&self, bkey: &[u8]) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!(
+                "the article index bucket for ids starting `{}` does not decode",
+                id_hex(&bkey[1..])
+            ),
+        }
+    }
+
+    /// Every article's id and record location, in id order, from the applied index.
+    fn article_locs(&self) -> impl Iterator<Item = Result<([u8; 32], Vec<u8>), StoreError>> + '_ {
+        self.article_locs_from(&[])
+    }
+
+    /// [`Store::article_locs`] of the ids starting with `prefix`.
+    fn article_locs_from(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<([u8; 32], Vec<u8>), StoreError>> + '_ {
+        let bucket = &prefix[..prefix.len().min(index::BUCKET_BYTES)];
+        let prefix = prefix.to_vec();
+        self.tree
+            .scan_prefix(key(index::PREFIX, bucket))
+            .flat_map(move |kv| {
+                let entries = kv.map_err(|e| self.sled(e)).and_then(|(k, v)| {
+                    let entries = index::entries(&k, &v).ok_or_else(|| self.bad_bucket(&k))?;
+                    Ok(entries
+                        .into_iter()
+                        .filter(|(id, _)| id.starts_with(&prefix))
+                        .map(|(id, loc)| (id, loc.to_vec()))
+                        .collect::<Vec<_>>())
+                });
+                match entries {
+                    Ok(entries) => entries.into_iter().map(Ok).collect::<Vec<_>>(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
     }
 
     /// The log entry a location value points at.
@@ -556,7 +673,6 @@ impl Store {
             detail: "an article id is 64 hex digits".into(),
         })?;
         let id = &raw[..];
-        let akey = key(ARTICLE, id);
         let mut st = self.staged();
         // Each origin's index entry, looked up once: `None` for an origin read from standard
         // input, which is a place in one run's stream, not an input a later run can read again.
@@ -577,7 +693,7 @@ impl Store {
             && indexed
                 .iter()
                 .all(|e| matches!(e, Some(Some(to)) if to.as_slice() == id));
-        let outcome = match self.get_staged(&st, &akey)? {
+        let outcome = match self.article_loc(&st, &raw)? {
             Some(_) if all_listed => PutOutcome::Duplicate { new_origin: false },
             Some(loc) => {
                 let mut existing = self.read_record(id, &loc)?;
@@ -590,13 +706,13 @@ impl Store {
                 }
                 if new_origin {
                     let loc = self.append_record(&existing)?;
-                    st.writes.insert(akey.clone(), Some(loc));
+                    self.stage_article(&mut st, &raw, Some(&loc))?;
                 }
                 PutOutcome::Duplicate { new_origin }
             }
             None => {
                 let loc = self.log.append(&json).map_err(|e| self.io(e))?;
-                st.writes.insert(akey.clone(), Some(loc.encode()));
+                self.stage_article(&mut st, &raw, Some(&loc.encode()))?;
                 PutOutcome::Stored
             }
         };
@@ -618,17 +734,19 @@ impl Store {
             // Re-cleaning an input (new rules, edited file) moves its origin to the new
             // article; an article left without origins is gone from every input.
             if let Some(old) = previous.filter(|old| old.as_slice() != id) {
-                let old_key = key(ARTICLE, &old);
-                if let Some(loc) = self.get_staged(&st, &old_key)? {
+                let old: [u8; 32] = old.as_slice().try_into().map_err(|_| {
+                    self.corrupt("an origin entry", &key(ORIGIN, origin.source.as_bytes()))
+                })?;
+                if let Some(loc) = self.article_loc(&st, &old)? {
                     let mut rec = self.read_record(&old, &loc)?;
                     rec.origins.retain(|x| x.source != origin.source);
                     self.moved.fetch_add(1, Ordering::Relaxed);
                     if rec.origins.is_empty() {
                         self.removed.fetch_add(1, Ordering::Relaxed);
-                        st.writes.insert(old_key, None);
+                        self.stage_article(&mut st, &old, None)?;
                     } else {
                         let loc = self.append_record(&rec)?;
-                        st.writes.insert(old_key, Some(loc));
+                        self.stage_article(&mut st, &old, Some(&loc))?;
                     }
                 }
             }
@@ -706,29 +824,26 @@ impl Store {
             .collect();
         let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
         self.apply()?;
-        let mut hits = self
-            .tree
-            .scan_prefix(key(ARTICLE, &bytes))
-            .filter(|kv| match (odd, kv) {
-                (Some(n), Ok((k, _))) => k.get(1 + bytes.len()).is_some_and(|b| b >> 4 == n),
-                _ => true,
-            });
-        let first = match hits.next() {
-            Some(kv) => kv.map_err(|e| self.sled(e))?,
+        let mut hits = self.article_locs_from(&bytes).filter(|kv| match (odd, kv) {
+            (Some(n), Ok((id, _))) => id[bytes.len()] >> 4 == n,
+            _ => true,
+        });
+        let (id, loc) = match hits.next() {
+            Some(kv) => kv?,
             None => return Err(StoreError::NotFound(prefix)),
         };
-        let short = |k: &[u8]| id_hex(&k[1..7.min(k.len())]);
+        let short = |id: &[u8; 32]| id_hex(&id[..6]);
         let more: Vec<String> = hits
             .take(4)
             .filter_map(Result::ok)
-            .map(|(k, _)| short(&k))
+            .map(|(id, _)| short(&id))
             .collect();
         if !more.is_empty() {
-            let mut candidates = vec![short(&first.0)];
+            let mut candidates = vec![short(&id)];
             candidates.extend(more);
             return Err(StoreError::Ambiguous { prefix, candidates });
         }
-        self.read_record(&first.0[1..], &first.1)
+        self.read_record(&id, &loc)
     }
 
     /// Every stored article, in id order.
@@ -736,9 +851,9 @@ impl Store {
         let applied = self.apply().err().map(Err);
         applied
             .into_iter()
-            .chain(self.tree.scan_prefix([ARTICLE]).map(move |kv| {
-                let (k, v) = kv.map_err(|e| self.sled(e))?;
-                self.read_record(&k[1..], &v)
+            .chain(self.article_locs().map(move |kv| {
+                let (id, loc) = kv?;
+                self.read_record(&id, &loc)
             }))
     }
 
@@ -777,7 +892,7 @@ impl Store {
         self.apply()?;
         let count = |kind: u8| self.tree.scan_prefix([kind]).keys().count();
         Ok(StoreStats {
-            articles: count(ARTICLE),
+            articles: self.article_locs().count(),
             origins: count(ORIGIN),
             failures: count(FAILURE),
             runs: count(RUN),
@@ -791,22 +906,30 @@ impl Store {
     pub fn verify(&self) -> Result<Vec<String>, StoreError> {
         self.apply()?;
         let mut problems = Vec::new();
-        for kv in self.tree.scan_prefix([ARTICLE]) {
-            let (k, v) = kv.map_err(|e| self.sled(e))?;
-            let id = id_hex(&k[1..]);
-            match self.read_record(&k[1..], &v) {
+        for kv in self.article_locs() {
+            let (raw, loc) = match kv {
+                Ok(entry) => entry,
+                Err(e @ StoreError::Corrupt { .. }) => {
+                    problems.push(e.to_string());
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let id = id_hex(&raw);
+            match self.read_record(&raw, &loc) {
                 Ok(r) if r.id == id => {}
                 Ok(r) => problems.push(format!("record under `{id}` has id `{}`", r.id)),
                 Err(e) => problems.push(format!("record `{id}` does not read back: {e}")),
             }
         }
+        let st = Staged::default();
         for kv in self.tree.scan_prefix([ORIGIN]) {
             let (k, v) = kv.map_err(|e| self.sled(e))?;
-            if !self
-                .tree
-                .contains_key(key(ARTICLE, &v))
-                .map_err(|e| self.sled(e))?
-            {
+            let stored = match <[u8; 32]>::try_from(v.as_ref()) {
+                Ok(id) => matches!(self.article_loc(&st, &id), Ok(Some(_))),
+                Err(_) => false,
+            };
+            if !stored {
                 problems.push(format!(
                     "origin `{}` points at missing article `{}`",
                     String::from_utf8_lossy(&k[1..]),
@@ -851,10 +974,10 @@ impl Store {
         use sha2::{Digest, Sha256};
         self.apply()?;
         let mut h = Sha256::new();
-        for kv in self.tree.scan_prefix([ARTICLE]) {
-            let (k, v) = kv.map_err(|e| self.sled(e))?;
-            let id = id_hex(&k[1..]);
-            let bytes = self.read_at(id.as_bytes(), &v)?;
+        for kv in self.article_locs() {
+            let (raw, loc) = kv?;
+            let id = id_hex(&raw);
+            let bytes = self.read_at(id.as_bytes(), &loc)?;
             h.update((id.len() as u64).to_be_bytes());
             h.update(id.as_bytes());
             h.update((bytes.len() as u64).to_be_bytes());
@@ -1161,13 +1284,15 @@ mod tests {
                 let k = key(PENDING, &loc.offset.to_be_bytes());
                 store.tree.insert(k, loc.encode()).unwrap();
             }
+            to_format_4(&store);
             store.tree.insert(VERSION_KEY, "3").unwrap();
             store.db.flush().unwrap();
             assert_eq!(store.tree.scan_prefix([PENDING]).count(), 5);
         }
         for _ in 0..2 {
             let store = Store::open(&path).unwrap();
-            assert_eq!(&*store.tree.get(VERSION_KEY).unwrap().unwrap(), b"4");
+            assert_eq!(&*store.tree.get(VERSION_KEY).unwrap().unwrap(), b"5");
+            assert_eq!(store.articles().count(), 5);
             store.merge_pending().unwrap();
             assert_eq!(store.site_docs("example.com"), 5);
             assert_eq!(store.line_docs("example.com", &[1; 8]), 5);
@@ -1176,6 +1301,90 @@ mod tests {
             assert_eq!(store.tree.scan_prefix([PENDING]).count(), 0);
             assert!(store.verify().unwrap().is_empty());
         }
+    }
+
+    /// Rewrites `store`'s article index as format 4 had it: an entry per article, `a` + id.
+    fn to_format_4(store: &Store) {
+        store.flush().unwrap();
+        let mut batch = sled::Batch::default();
+        for kv in store.tree.scan_prefix([index::PREFIX]) {
+            let (k, v) = kv.unwrap();
+            for (id, loc) in index::entries(&k, &v).unwrap() {
+                batch.insert(key(OLD_ARTICLE, &id), loc);
+            }
+            batch.remove(k);
+        }
+        batch.insert(VERSION_KEY, "4");
+        store.tree.apply_batch(batch).unwrap();
+        store.db.flush().unwrap();
+    }
+
+    /// A format 4 store opens with its article entries moved into buckets: the same articles,
+    /// the same checksum, prefix lookups and origins still resolve, and it takes new ones.
+    #[test]
+    fn a_format_4_store_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let ids: Vec<String> = (0..300u32)
+            .map(|i| crate::dedup::body_id(&[format!("paragraph {i}")]))
+            .collect();
+        let (before, ids) = {
+            let store = Store::open(&path).unwrap();
+            for (i, id) in ids.iter().enumerate() {
+                store.put(&record(id, &format!("{i}.txt")), None).unwrap();
+            }
+            store.flush().unwrap();
+            let before = store.checksum().unwrap();
+            to_format_4(&store);
+            assert_eq!(store.tree.scan_prefix([OLD_ARTICLE]).count(), 300);
+            (before, ids)
+        };
+        for round in 0..2 {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(&*store.tree.get(VERSION_KEY).unwrap().unwrap(), b"5");
+            assert_eq!(store.tree.scan_prefix([OLD_ARTICLE]).count(), 0);
+            assert_eq!(store.checksum().unwrap(), before, "round {round}");
+            assert_eq!(store.stats().unwrap().articles, 300);
+            assert!(store.verify().unwrap().is_empty());
+            assert_eq!(store.get(&ids[7][..9]).unwrap().id, ids[7]);
+            assert_eq!(
+                store.article_for_origin("7.txt").unwrap().as_deref(),
+                Some(ids[7].as_str())
+            );
+        }
+        // The index is keyed by bucket, not by id.
+        let store = Store::open(&path).unwrap();
+        assert!(store
+            .tree
+            .scan_prefix([index::PREFIX])
+            .keys()
+            .all(|k| k.unwrap().len() == 1 + index::BUCKET_BYTES));
+    }
+
+    /// A damaged index bucket is corruption, named by its id prefix: `verify` lists it, and a
+    /// lookup into it fails rather than taking its bytes for a location.
+    #[test]
+    fn a_damaged_index_bucket_is_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = "ab".repeat(32);
+        store.put(&record(&id, "a.txt"), None).unwrap();
+        store.flush().unwrap();
+        let bkey = index::bucket_key(&id_bytes(&id).unwrap());
+        store.tree.insert(&bkey, &[1u8; 41][..]).unwrap();
+        let problems = store.verify().unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("bucket for ids starting `abab`")),
+            "{problems:?}"
+        );
+        assert!(matches!(store.get(&id), Err(StoreError::Corrupt { .. })));
+        let again = store.put(&record(&id, "b.txt"), None);
+        assert!(
+            matches!(again, Err(StoreError::Corrupt { .. })),
+            "{again:?}"
+        );
     }
 
     /// Writes an old store's marks with `write` into a fresh sled db, then opens it as a store:
