@@ -392,3 +392,31 @@ fn reading_commands_refuse_a_missing_store_and_ingest_refuses_a_folder_of_other_
         .success());
     assert!(deboiler(&["--db", &empty, "list"]).status.success());
 }
+
+/// A `--report-committed` file whose last line a kill cut short gets that piece removed: the
+/// next run's lines start on a line of their own, and every line is whole JSON.
+#[test]
+fn a_torn_report_line_is_removed_before_the_next_run_appends() {
+    let dir = tmp();
+    let report = dir.path().join("committed.jsonl");
+    let whole = "{\"origin\":\"old.txt\",\"outcome\":\"stored\",\"id\":\"ab\"}\n";
+    std::fs::write(&report, format!("{whole}{{\"origin\":\"/x/y")).unwrap();
+    let db = db_arg(dir.path());
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--report-committed",
+        report.to_str().unwrap(),
+        "samples/000_2814d831a8057bf3.txt",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with(whole) && text.ends_with('\n'), "{text}");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[1]["outcome"], "stored");
+}

@@ -26,13 +26,35 @@ impl IngestRun {
         let Some(p) = &self.report_committed else {
             return Ok(None);
         };
-        std::fs::OpenOptions::new()
+        let cannot = |e: io::Error| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None);
+        let mut file = std::fs::OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(p)
-            .map(Some)
-            .map_err(|e| Fatal::new(format!("cannot open `{}`: {e}", p.display()), None))
+            .map_err(cannot)?;
+        drop_torn_line(&mut file).map_err(cannot)?;
+        Ok(Some(file))
     }
+}
+
+/// Cuts a last line without its line break off the end of a `--report-committed` file: a run
+/// killed while writing a line that crossed a page of the file can leave part of it (Linux
+/// stops a write between pages on a fatal signal), and the next run's lines would continue it.
+/// The cut line reported nothing: its outcome is reported again when its input is.
+fn drop_torn_line(file: &mut std::fs::File) -> io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    // A report line is far shorter than this; the break before a torn one is within it.
+    let tail = len.min(64 * 1024);
+    let mut buf = vec![0; tail as usize];
+    file.seek(SeekFrom::Start(len - tail))?;
+    file.read_exact(&mut buf)?;
+    if buf.last().is_some_and(|&b| b != b'\n') {
+        let keep = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        file.set_len(len - tail + keep as u64)?;
+    }
+    Ok(())
 }
 
 /// Logs one committed outcome, appends it to the `--report-committed` file and moves the

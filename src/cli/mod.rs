@@ -77,6 +77,7 @@ enum Command {
         retry_failures: bool,
         /// Append one JSON line per input (`origin`, `outcome`, `id`) to FILE once its writes
         /// are flushed: every line is a committed outcome (for crash tests and resumable runs).
+        /// A last line cut short by a kill is removed when the next run opens FILE.
         #[arg(long, value_name = "FILE")]
         report_committed: Option<PathBuf>,
         /// Worker threads cleaning documents [default: one per core]. Output does not depend
