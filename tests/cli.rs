@@ -382,6 +382,19 @@ fn reading_commands_refuse_a_missing_store_and_ingest_refuses_a_folder_of_other_
         1,
         "nothing was written"
     );
+    // A file is named as one, by writing and reading commands alike.
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "x").unwrap();
+    for args in [&["ingest", "samples"][..], &["list"]] {
+        let out = deboiler(&[&["--db", file.to_str().unwrap()][..], args].concat());
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains("is a file, not a store folder"), "{err}");
+        assert!(
+            err.contains("hint: pass `--db` a new or empty folder"),
+            "{err}"
+        );
+    }
     // An empty folder (dot-files aside) is fine for ingest, and a store opens again.
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();

@@ -412,7 +412,9 @@ impl From<StoreError> for Fatal {
             StoreError::Missing { .. } => Some(
                 "`deboiler ingest <PATH>` creates it; `--db <DIR>` (or `DEBOILER_DB`) names another store",
             ),
-            StoreError::NotAStore { .. } => Some("pass `--db` a new or empty folder"),
+            StoreError::NotAStore { .. } | StoreError::NotAFolder { .. } => {
+                Some("pass `--db` a new or empty folder")
+            }
             StoreError::NotFound(_) => Some("`deboiler list` shows the stored ids"),
             StoreError::Ambiguous { .. } => Some("give more characters of the id"),
             _ => None,

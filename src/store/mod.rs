@@ -122,6 +122,9 @@ pub enum StoreError {
     /// The folder holds other files and no store: opening it would write one among them.
     #[error("`{path}` is not a deboiler store: it is a folder with other files in it")]
     NotAStore { path: String },
+    /// The path names a file: a store is a folder.
+    #[error("`{path}` is a file, not a store folder")]
+    NotAFolder { path: String },
     #[error("no article with id or id prefix `{0}`")]
     NotFound(String),
     #[error("id prefix `{prefix}` matches several articles: {}", candidates.join(", "))]
@@ -343,6 +346,7 @@ impl Store {
     /// folder included), so that a mistyped `--db` on a command that only reads is not taken
     /// for an empty store, nor made one.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        refuse_file(path)?;
         if !is_store(path) {
             let display = path.display().to_string();
             return Err(if is_store_or_empty(path) {
@@ -358,6 +362,7 @@ impl Store {
     /// A store in another on-disk format is [`StoreError::Format`]; a folder with other files
     /// and no store in it is [`StoreError::NotAStore`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        refuse_file(path)?;
         let display = path.display().to_string();
         if !is_store_or_empty(path) {
             return Err(StoreError::NotAStore { path: display });
@@ -1024,6 +1029,17 @@ fn is_store(path: &Path) -> bool {
 
 /// Whether `path` is missing, a store, or a folder with nothing in it but dot-files (a
 /// `.gitkeep`, a `.DS_Store`).
+/// [`StoreError::NotAFolder`] when `path` names something other than a folder (sled would
+/// fail on it with a bare "Not a directory").
+fn refuse_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_dir() => Err(StoreError::NotAFolder {
+            path: path.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn is_store_or_empty(path: &Path) -> bool {
     match std::fs::read_dir(path) {
         Ok(entries) => {
