@@ -89,10 +89,11 @@ fn keeps(tag: &[u8], name: &[u8]) -> bool {
 pub fn page<'a>(html: &'a str, keep: &Keep) -> Cow<'a, str> {
     let b = html.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
-    let mut spans: Vec<AttrSpan> = Vec::new(); // one tag's attributes
-                                               // The open SVG and MathML elements, outermost first: inside them `script` and `style` hold
-                                               // markup, and HTML tags can break out of them, so nothing there is cut (skipping keeps
-                                               // bytes, the safe side).
+    // One tag's attributes.
+    let mut spans: Vec<AttrSpan> = Vec::new();
+    // The open SVG and MathML elements, outermost first: inside them `script` and `style` hold
+    // markup, and HTML tags can break out of them, so nothing there is cut (skipping keeps
+    // bytes, the safe side).
     let mut foreign: Vec<Foreign> = Vec::new();
     // The HTML integration point (`svg` `title`, MathML `mi`, …) the scan is inside, and
     // whether any tag came inside it (then the next end tag stops the cutting: see there).

@@ -548,18 +548,16 @@ impl Store {
         self.tree
             .scan_prefix(key(index::PREFIX, bucket))
             .flat_map(move |kv| {
-                let entries = kv.map_err(|e| self.sled(e)).and_then(|(k, v)| {
+                // One bucket's entries, or the error in their place.
+                let bucket = kv.map_err(|e| self.sled(e)).and_then(|(k, v)| {
                     let entries = index::entries(&k, &v).ok_or_else(|| self.bad_bucket(&k))?;
                     Ok(entries
                         .into_iter()
                         .filter(|(id, _)| id.starts_with(&prefix))
-                        .map(|(id, loc)| (id, loc.to_vec()))
+                        .map(|(id, loc)| Ok((id, loc.to_vec())))
                         .collect::<Vec<_>>())
                 });
-                match entries {
-                    Ok(entries) => entries.into_iter().map(Ok).collect::<Vec<_>>(),
-                    Err(e) => vec![Err(e)],
-                }
+                bucket.unwrap_or_else(|e| vec![Err(e)])
             })
     }
 
