@@ -11,6 +11,23 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`, for stamps that tell apart events a
+/// second can hold several of (two short runs' failures from standard input).
+pub fn now_rfc3339_millis() -> String {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0);
+    rfc3339_millis(ms)
+}
+
+/// Formats milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn rfc3339_millis(ms: u64) -> String {
+    let secs = rfc3339(ms / 1000);
+    let whole = secs.strip_suffix('Z').unwrap_or(&secs);
+    format!("{whole}.{:03}Z", ms % 1000)
+}
+
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
@@ -47,5 +64,10 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_714_000_000), "2024-04-24T23:06:40Z");
+        assert_eq!(
+            rfc3339_millis(1_714_000_000_007),
+            "2024-04-24T23:06:40.007Z"
+        );
+        assert_eq!(rfc3339_millis(999), "1970-01-01T00:00:00.999Z");
     }
 }

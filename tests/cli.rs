@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{deboiler, deboiler_in, stderr, stdout};
+use common::{deboiler, deboiler_in, deboiler_piped, stderr, stdout};
 
 /// Masks what changes between runs: temp dirs, timestamps, byte sizes on disk.
 macro_rules! snapshot {
@@ -16,7 +16,7 @@ macro_rules! snapshot {
         insta::with_settings!({filters => vec![
             (r"/tmp/\.tmp\w+", "[TMP]"),
             (r"learned: `([^`]+)` from \d+ documents", "learned: `$1`"),
-            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[TIME]"),
+            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z", "[TIME]"),
             (r"disk:\s+\S+ \w+", "disk:       [SIZE]"),
         ]}, {
             insta::assert_snapshot!($name, $value);
@@ -220,6 +220,35 @@ fn bad_inputs_are_recorded_and_never_stop_the_batch() {
     let after = stdout(&deboiler(&["failures", "--db", &db]));
     assert!(!after.contains("a-empty.txt"), "{after}");
     assert_eq!(after.lines().count(), stdout(&failures).lines().count() - 1);
+}
+
+/// Standard input is no identity in the store, so each run's failures from it are entries of
+/// their own; the listing says when each was recorded, or two runs' rows would read the same.
+#[test]
+fn failures_from_two_stdin_runs_are_told_apart_by_when_they_were_recorded() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let args = ["ingest", "--db", &db, "--input-format", "jsonl", "-"];
+    for _ in 0..2 {
+        let out = deboiler_piped(&args, b"not json\n");
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    }
+    let listed = stdout(&deboiler(&["failures", "--db", &db]));
+    let rows: Vec<&str> = listed.lines().collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert_ne!(rows[0], rows[1], "two runs' failures read the same");
+    let row = regex::Regex::new(
+        r"^failed   (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)  -:1  invalid JSON at column 2: ",
+    )
+    .unwrap();
+    let at: Vec<&str> = rows
+        .iter()
+        .map(|r| match row.captures(r) {
+            Some(c) => c.get(1).map_or("", |m| m.as_str()),
+            None => panic!("not a failure row with its time: {r}"),
+        })
+        .collect();
+    assert!(at[0] < at[1], "listed oldest first: {listed}");
 }
 
 #[test]

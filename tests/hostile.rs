@@ -333,6 +333,7 @@ fn ingest_and_check(dir: &Path, db: &Path, cases: &[Case], flags: &[&str], missi
     let mut reasons: BTreeMap<String, (String, String)> = BTreeMap::new();
     for line in stdout(&failures).lines() {
         let (outcome, rest) = line.split_once("  ").expect("failures line");
+        let (_at, rest) = rest.trim_start().split_once("  ").expect("failures line");
         let (origin, reason) = rest.split_once("  ").expect("failures line");
         reasons.insert(
             origin.trim().to_string(),
@@ -710,6 +711,7 @@ fn hostile_containers_fail_or_skip_records_and_the_batch_goes_on() {
     let mut got: BTreeMap<String, (String, String)> = BTreeMap::new();
     for l in listed.lines() {
         let (outcome, rest) = l.split_once("  ").expect("failures line");
+        let (_at, rest) = rest.trim_start().split_once("  ").expect("failures line");
         let (origin, reason) = rest.split_once("  ").expect("failures line");
         got.insert(
             origin.trim().to_string(),

@@ -463,8 +463,16 @@ fn retrying_a_stdin_failure_says_to_pipe_it_again() {
     let listed = stdout(&deboiler_in(dir.path(), &["failures"]));
     let lines: Vec<&str> = listed.lines().collect();
     assert_eq!(lines.len(), 2, "{listed}");
-    assert!(lines[0].starts_with("failed   -:2  ") && lines[0].contains("invalid JSON"));
-    assert!(lines[1].starts_with("failed   -:2  ") && lines[1].contains("an array"));
+    // `failed` (padded to 7), when it was recorded (24 characters), the origin.
+    let origin = |l: &str| {
+        l.get(35..)
+            .and_then(|r| r.split("  ").next())
+            .map(str::to_owned)
+    };
+    assert!(lines[0].starts_with("failed   ") && lines[0].contains("invalid JSON"));
+    assert!(lines[1].starts_with("failed   ") && lines[1].contains("an array"));
+    assert_eq!(origin(lines[0]).as_deref(), Some("-:2"), "{listed}");
+    assert_eq!(origin(lines[1]).as_deref(), Some("-:2"), "{listed}");
 }
 
 /// Standard input has no identity across runs: line 1 of today's stream is not line 1 of

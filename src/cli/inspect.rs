@@ -101,7 +101,15 @@ pub(super) fn failures(store: &Store) -> Result<ExitCode, Fatal> {
             .reason
             .strip_prefix(&format!("`{}`: ", f.origin))
             .unwrap_or(&f.reason);
-        writeln!(out, "{:<7}  {}  {reason}", f.outcome, f.origin)?;
+        // The time is a column of its own before the origin: origins and reasons may hold
+        // spaces, the time never does, and with milliseconds it tells apart two runs' entries
+        // for the same line of standard input. Older entries have whole seconds: padded, so
+        // the origins still line up.
+        writeln!(
+            out,
+            "{:<7}  {:<24}  {}  {reason}",
+            f.outcome, f.at, f.origin
+        )?;
         listed += 1;
     }
     if listed == 0 {

@@ -338,7 +338,7 @@ impl<S: Sink> Writer<'_, S> {
                     origin: origin.clone(),
                     outcome: if skip { "skipped" } else { "failed" }.to_string(),
                     reason: e.to_string(),
-                    at: crate::time::now_rfc3339(),
+                    at: crate::time::now_rfc3339_millis(),
                 };
                 self.sink.put_failure(&failure)?;
                 if skip {

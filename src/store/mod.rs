@@ -157,6 +157,9 @@ pub struct FailureRecord {
     /// `skipped` or `failed`.
     pub outcome: String,
     pub reason: String,
+    /// When it was recorded, in UTC: `YYYY-MM-DDTHH:MM:SS.mmmZ`, or whole seconds in entries
+    /// older builds wrote. Two runs' failures from standard input have the same
+    /// origin and often the same reason; this is what tells them apart.
     pub at: String,
 }
 

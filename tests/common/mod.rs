@@ -24,6 +24,25 @@ pub fn deboiler_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run deboiler")
 }
 
+/// Runs `deboiler` with `args` in the repo root with `input` on its standard input.
+pub fn deboiler_piped(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(root())
+        .env_remove("RUST_LOG")
+        .env_remove("DEBOILER_DB")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run deboiler");
+    // A process that exits before reading everything closes the pipe: its output says why.
+    let _ = child.stdin.take().expect("piped stdin").write_all(input);
+    child.wait_with_output().expect("run deboiler")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
