@@ -278,6 +278,26 @@ fn clean_reads_stdin_and_html() {
     assert!(!rec["text"].as_str().unwrap().contains("Lovely piece"));
 }
 
+/// Files joined with `cat` can put a byte-order mark at the start of any line, not only the
+/// first; it is not part of the JSON, and the line is read like the others.
+#[test]
+fn clean_reads_a_json_lines_stream_with_a_byte_order_mark_inside_it() {
+    let stream = b"{\"text\":\"Hello there. This is a sentence long enough to keep I hope so much.\"}\n\
+        \xef\xbb\xbf{\"text\":\"Another fine sentence that is long enough to be kept by the judge.\"}\n";
+    let out = deboiler_piped(&["-vv", "clean", "--input-format", "jsonl", "-"], stream);
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        stdout(&out).contains("Another fine sentence"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        log.contains("`-:2`: a byte-order mark at the start of the line was ignored"),
+        "{log}"
+    );
+}
+
 #[test]
 fn a_second_writer_gets_a_clear_error_quickly() {
     let dir = tmp();

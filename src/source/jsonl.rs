@@ -7,7 +7,8 @@
 //! A line that is not a usable document (invalid JSON, not an object, no content field,
 //! content not a string, longer than the input limit) is one failed item whose origin is
 //! `path:LINE` (1-based) and whose message says what was wrong; the next line is read as usual.
-//! Blank lines are not documents and are passed over silently.
+//! Blank lines are not documents and are passed over silently. A UTF-8 byte-order mark at
+//! the start of a line is dropped, on any line: `cat a.jsonl b.jsonl` puts b's mid-stream.
 
 use std::io::BufRead;
 
@@ -104,9 +105,17 @@ impl Iterator for Records {
                     }))
                 }
                 Ok(Line::Read) => {
-                    // Editors on Windows start UTF-8 files with a byte-order mark.
-                    if self.line == 1 && buf.starts_with(UTF8_BOM) {
+                    // Editors on Windows start UTF-8 files with a byte-order mark, and files
+                    // joined with `cat` bring theirs into the middle of the stream: it is
+                    // never part of the JSON, and stripping it loses nothing.
+                    if buf.starts_with(UTF8_BOM) {
                         buf.drain(..UTF8_BOM.len());
+                        if self.line > 1 {
+                            tracing::debug!(
+                                "`{at}`: a byte-order mark at the start of the line was ignored \
+                                 (files joined with `cat`?)"
+                            );
+                        }
                     }
                     if buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
@@ -369,6 +378,24 @@ mod tests {
             .map(|r| r.as_ref().unwrap().bytes.as_slice())
             .collect();
         assert_eq!(bodies, [b"one", b"two"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_of_any_line_is_not_part_of_it() {
+        // `cat a.jsonl b.jsonl` when b.jsonl was saved with one.
+        let text =
+            "{\"text\":\"one\"}\n\u{feff}{\"text\":\"two\"}\n\u{feff}\n{\"text\":\"x\u{feff}\"}\n";
+        let got = items(text, JsonlFields::default(), 1000);
+        let bodies: Vec<&str> = got
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map_or("", |d| std::str::from_utf8(&d.bytes).unwrap_or(""))
+            })
+            .collect();
+        // A line with only a mark is blank; one inside a string is content.
+        assert_eq!(bodies, ["one", "two", "x\u{feff}"], "{got:?}");
+        assert_eq!(got[1].as_ref().map(|d| d.origin.as_str()), Ok("d.jsonl:2"));
     }
 
     #[test]
