@@ -272,6 +272,11 @@ fn clean_reads_stdin_and_html() {
     let out = child.wait_with_output().unwrap();
     let rec: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(rec["source"], "-");
+    // A plain file says nothing about its document beyond the bytes.
+    assert!(
+        rec.get("input_id").is_none() && rec.get("extra").is_none(),
+        "{rec}"
+    );
     assert_eq!(rec["title"], "Café culture returns to the old town");
     assert_eq!(rec["encoding"]["encoding"], "windows-1252");
     assert!(rec["text"].as_str().unwrap().contains("crème brûlée"));
@@ -295,6 +300,33 @@ fn clean_reads_a_json_lines_stream_with_a_byte_order_mark_inside_it() {
     assert!(
         log.contains("`-:2`: a byte-order mark at the start of the line was ignored"),
         "{log}"
+    );
+}
+
+/// `clean --format jsonl` keeps what the input said about a document, as `ingest` stores it:
+/// the container's id (`input_id`: `id` is the article's) and its pass-through fields.
+#[test]
+fn clean_jsonl_keeps_the_input_id_and_pass_through_fields() {
+    let line = serde_json::json!({
+        "id": "a1",
+        "url": "https://ex.com/x",
+        "lang": "en",
+        "text": "Hello world. This is a long sentence with enough words to be kept by the judge, I think so.",
+    });
+    let out = deboiler_piped(
+        &["clean", "--format", "jsonl", "--input-format", "jsonl", "-"],
+        format!("{line}\n").as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rec: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(rec["source"], "-:1");
+    assert_eq!(rec["input_id"], "a1");
+    assert_eq!(rec["extra"], serde_json::json!({ "lang": "en" }));
+    assert_eq!(rec["url"], "https://ex.com/x");
+    assert_eq!(
+        rec["id"].as_str().map(str::len),
+        Some(64),
+        "the article's id"
     );
 }
 

@@ -1,6 +1,8 @@
 //! `deboiler clean`: clean inputs without a store and print the article as text or JSON, or
 //! with `--explain` every block with its verdict and the rule or heuristic behind it.
 
+use deboiler::model::InputInfo;
+
 use super::*;
 
 pub(super) fn clean(
@@ -33,16 +35,17 @@ pub(super) fn clean(
     let mut out = io::stdout().lock();
     let mut failed = false;
     for item in source::documents(inputs, &read) {
-        let (origin, result) = match item {
+        let (origin, result, info) = match item {
             source::SourceItem::Doc(raw) => (
                 raw.origin.clone(),
                 pipeline::clean_limited(&raw, &rules, learned, limits),
+                raw.info,
             ),
             // Source errors name their input themselves; a limit's message names the limit.
             source::SourceItem::Failed(e @ source::SourceError::Limit { .. }) => {
-                (e.path().to_string(), Err(e.into()))
+                (e.path().to_string(), Err(e.into()), InputInfo::default())
             }
-            source::SourceItem::Failed(e) => (String::new(), Err(e.into())),
+            source::SourceItem::Failed(e) => (String::new(), Err(e.into()), InputInfo::default()),
             source::SourceItem::Ignored { origin, kind } => {
                 tracing::debug!("`{origin}` is not a document: {kind}");
                 continue;
@@ -53,7 +56,7 @@ pub(super) fn clean(
                 if explain {
                     write_explain(&mut out, &origin, &cleaned, learned)?;
                 } else if format == Format::Jsonl {
-                    writeln!(out, "{}", clean_json(&origin, &cleaned))?;
+                    writeln!(out, "{}", clean_json(&origin, &info, &cleaned))?;
                 } else {
                     if many {
                         writeln!(out, "==> {origin} <==")?;
@@ -86,10 +89,10 @@ pub(super) fn clean(
     })
 }
 
-fn clean_json(origin: &str, c: &Cleaned) -> serde_json::Value {
+fn clean_json(origin: &str, info: &InputInfo, c: &Cleaned) -> serde_json::Value {
     let a = &c.article;
     let m = &a.metadata;
-    json!({
+    let mut v = json!({
         "source": origin,
         "id": a.id,
         "title": m.title,
@@ -102,7 +105,19 @@ fn clean_json(origin: &str, c: &Cleaned) -> serde_json::Value {
         "kind": a.kind,
         "encoding": a.encoding,
         "removed": a.removed,
-    })
+    });
+    // What the container said about the document, named as `ingest` stores it (the record's
+    // `extra`; its origin's `id`, here `input_id` since `id` is the article's). Added only when
+    // there is something, so a plain file's object stays as it was.
+    if let serde_json::Value::Object(obj) = &mut v {
+        if let Some(id) = &info.id {
+            obj.insert("input_id".into(), id.as_str().into());
+        }
+        if !info.extra.is_empty() {
+            obj.insert("extra".into(), json!(info.extra));
+        }
+    }
+    v
 }
 
 fn write_explain(
