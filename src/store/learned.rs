@@ -258,13 +258,18 @@ impl Store {
         Ok(g)
     }
 
-    /// A site's counts, summed over its documents' log entries.
-    fn counts_of(&self, site: &Site) -> Result<FastMap<[u8; 8], u32>, StoreError> {
+    /// A site's counts, summed over its documents' log entries. `name`: the site's key, for
+    /// damage reports.
+    fn counts_of(&self, name: &str, site: &Site) -> Result<FastMap<[u8; 8], u32>, StoreError> {
         let mut counts = FastMap::default();
+        let what = format!("learned lines of site `{name}`");
         for loc in &site.parts {
-            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
-            let (_, hashes) =
-                decode_hashes(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
+            let bytes = self
+                .log
+                .read(*loc)
+                .map_err(|e| self.log_error_of(&what, e))?;
+            let (_, hashes) = decode_hashes(&bytes)
+                .ok_or_else(|| self.corrupt("learned lines", name.as_bytes()))?;
             for h in hashes {
                 let n: &mut u32 = counts.entry(h).or_default();
                 *n = n.saturating_add(1);
@@ -273,13 +278,18 @@ impl Store {
         Ok(counts)
     }
 
-    /// A site's line table, `(text, documents)` per counted line.
-    pub(super) fn table(&self, site: &Site) -> Result<Vec<(String, u64)>, StoreError> {
+    /// A site's line table, `(text, documents)` per counted line. `name`: the site's key, for
+    /// damage reports.
+    pub(super) fn table(&self, name: &str, site: &Site) -> Result<Vec<(String, u64)>, StoreError> {
         let mut table: FastMap<[u8; 8], (String, u64)> = FastMap::default();
+        let what = format!("learned lines of site `{name}`");
         for loc in &site.parts {
-            let bytes = self.log.read(*loc).map_err(|e| self.log_error(e))?;
-            let lines =
-                decode_lines(&bytes).ok_or_else(|| self.corrupt("learned lines", b"site"))?;
+            let bytes = self
+                .log
+                .read(*loc)
+                .map_err(|e| self.log_error_of(&what, e))?;
+            let lines = decode_lines(&bytes)
+                .ok_or_else(|| self.corrupt("learned lines", name.as_bytes()))?;
             for (h, text) in lines.lines {
                 table.entry(h).or_insert_with(|| (text, 0)).1 += 1;
             }
@@ -315,7 +325,9 @@ impl Store {
                 }
                 let locs = decode_locs(&v).ok_or_else(|| self.corrupt("a log location", &k))?;
                 for loc in locs {
-                    let bytes = self.log.read(loc).map_err(|e| self.log_error(e))?;
+                    let bytes = self.log.read(loc).map_err(|e| {
+                        self.log_error_of(&format!("pending learned lines (entry `p{batch}`)"), e)
+                    })?;
                     let (site, hashes) =
                         decode_hashes(&bytes).ok_or_else(|| self.corrupt("pending lines", &k))?;
                     left.push(Unmerged {
@@ -342,7 +354,7 @@ impl Store {
                 continue;
             };
             if site.counts.is_none() {
-                site.counts = Some(self.counts_of(site)?);
+                site.counts = Some(self.counts_of(&doc.site, site)?);
             }
             let counts = site.counts.get_or_insert_with(FastMap::default);
             let (_, changed) = touched
@@ -428,7 +440,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let entry = Site::decode(&v).ok_or_else(|| self.corrupt("a site entry", &k))?;
-        let mut out = self.table(&entry)?;
+        let mut out = self.table(site, &entry)?;
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
     }

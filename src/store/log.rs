@@ -100,7 +100,13 @@ impl Log {
     }
 
     pub(super) fn read(&self, loc: Loc) -> Result<Vec<u8>, LogError> {
-        let end = loc.offset + HEADER as u64 + u64::from(loc.len);
+        // A location read back from a damaged index may hold any offset.
+        let Some(end) = loc.offset.checked_add(HEADER as u64 + u64::from(loc.len)) else {
+            return Err(LogError::Damaged(format!(
+                "log entry at {} ends past the end of the log",
+                loc.offset
+            )));
+        };
         {
             let mut w = self.writer();
             if end > w.len {
@@ -138,8 +144,8 @@ impl Log {
         Ok((self.sync.clone(), w.len))
     }
 
-    /// Puts everything appended so far on disk.
-    pub(super) fn sync(&self) -> std::io::Result<()> {
+    /// Puts everything appended so far on disk; returns the log's length, all of it synced.
+    pub(super) fn sync(&self) -> std::io::Result<u64> {
         let mut w = self.writer();
         if w.len > w.synced {
             w.out.flush()?;
@@ -148,7 +154,7 @@ impl Log {
             w.flushed = w.len;
             w.synced = w.len;
         }
-        Ok(())
+        Ok(w.synced)
     }
 }
 

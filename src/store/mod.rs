@@ -19,6 +19,10 @@
 //!   documents whose counts are not yet in their site's entries: one entry per commit, keyed by
 //!   its first document's offset (format 3 wrote one per document, which format 4 reads as a list
 //!   of one and so opens in place)
+//! * `L` → how many bytes of `records.log` the index has committed (big-endian u64): written
+//!   with every commit, so that a log found shorter on opening (truncated, replaced, deleted)
+//!   is refused as corrupt instead of serving other entries at the old offsets. Stores written
+//!   before it was added have none until their next commit; older binaries ignore it.
 //! * `V` → the format version
 //!
 //! Writes are staged in memory (later writes to a key replace earlier ones, and reads see them)
@@ -96,6 +100,7 @@ const RUN: u8 = b'r';
 const SITE: u8 = b's';
 const PENDING: u8 = b'p';
 const VERSION_KEY: &[u8] = b"V";
+const LOG_LEN_KEY: &[u8] = b"L";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -426,6 +431,25 @@ impl Store {
             path: display.clone(),
             source,
         })?;
+        if let Some(v) = tree.get(LOG_LEN_KEY).map_err(|e| map_sled(&display, e))? {
+            let committed = <[u8; 8]>::try_from(v.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    path: display.clone(),
+                    detail: "the committed log length does not decode".into(),
+                })?;
+            // Longer is fine: appends after the last commit, which nothing points at.
+            if log.len() < committed {
+                return Err(StoreError::Corrupt {
+                    path: display,
+                    detail: format!(
+                        "`{LOG_FILE}` holds {} bytes, but the index points at records up to byte \
+                         {committed}: the log was truncated, replaced or deleted",
+                        log.len()
+                    ),
+                });
+            }
+        }
         let failures = match tree.scan_prefix([FAILURE]).next() {
             Some(kv) => kv.map(|_| true).map_err(|e| map_sled(&display, e))?,
             None => false,
@@ -455,6 +479,18 @@ impl Store {
 
     fn sled(&self, e: sled::Error) -> StoreError {
         map_sled(&self.path, e)
+    }
+
+    /// [`Store::log_error`] naming what the entry holds: `record `…``, `learned lines of site
+    /// `…``.
+    fn log_error_of(&self, what: &str, e: LogError) -> StoreError {
+        match e {
+            LogError::Damaged(detail) => StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("{what}: {detail}"),
+            },
+            e => self.log_error(e),
+        }
     }
 
     fn log_error(&self, e: LogError) -> StoreError {
@@ -564,16 +600,30 @@ impl Store {
             })
     }
 
-    /// The log entry a location value points at.
-    fn read_at(&self, key: &[u8], loc: &[u8]) -> Result<Vec<u8>, StoreError> {
-        let loc = Loc::decode(loc).ok_or_else(|| self.corrupt("a log location", key))?;
-        self.log.read(loc).map_err(|e| self.log_error(e))
+    /// The log entry a location value points at; `what` names it in a damage report.
+    fn read_at(&self, what: &str, loc: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let loc = Loc::decode(loc).ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("{what}: its log location does not decode"),
+        })?;
+        self.log.read(loc).map_err(|e| self.log_error_of(what, e))
     }
 
-    /// The record of the article with these id bytes, stored at `loc`.
+    /// The record of the article with these id bytes, stored at `loc`. A record that decodes
+    /// but is another article's (the index points into a log it was not written with) is
+    /// corruption, not that article.
     fn read_record(&self, id: &[u8], loc: &[u8]) -> Result<ArticleRecord, StoreError> {
-        let bytes = self.read_at(id_hex(id).as_bytes(), loc)?;
-        serde_json::from_slice(&bytes).map_err(|e| self.bad(&id_hex(id), e))
+        let hex = id_hex(id);
+        let bytes = self.read_at(&format!("record `{hex}`"), loc)?;
+        let record: ArticleRecord =
+            serde_json::from_slice(&bytes).map_err(|e| self.bad(&hex, e))?;
+        if record.id != hex {
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("record under `{hex}` has id `{}`", record.id),
+            });
+        }
+        Ok(record)
     }
 
     fn append_record(&self, record: &ArticleRecord) -> Result<Vec<u8>, StoreError> {
@@ -592,7 +642,9 @@ impl Store {
         if st.writes.is_empty() {
             return Ok(());
         }
-        self.log.sync().map_err(|e| self.io(e))?;
+        let len = self.log.sync().map_err(|e| self.io(e))?;
+        st.writes
+            .insert(LOG_LEN_KEY.to_vec(), Some(len.to_be_bytes().to_vec()));
         let batch = batch_of(&st.writes);
         st.writes.clear();
         self.tree.apply_batch(batch).map_err(|e| self.sled(e))
@@ -609,6 +661,11 @@ impl Store {
         }
         let (file, len) = self.log.seal().map_err(|e| self.io(e))?;
         st.close_batch();
+        if !st.writes.is_empty() {
+            // Synced by the commit thread before the batch that carries it is applied.
+            st.writes
+                .insert(LOG_LEN_KEY.to_vec(), Some(len.to_be_bytes().to_vec()));
+        }
         let writes = Arc::new(std::mem::take(&mut st.writes));
         let (tree, db, path) = (self.tree.clone(), self.db.clone(), self.path.clone());
         let mine = writes.clone();
@@ -922,10 +979,8 @@ impl Store {
                 Err(e) => return Err(e),
             };
             let id = id_hex(&raw);
-            match self.read_record(&raw, &loc) {
-                Ok(r) if r.id == id => {}
-                Ok(r) => problems.push(format!("record under `{id}` has id `{}`", r.id)),
-                Err(e) => problems.push(format!("record `{id}` does not read back: {e}")),
+            if let Err(e) = self.read_record(&raw, &loc) {
+                problems.push(format!("record `{id}` does not read back: {e}"));
             }
         }
         let st = Staged::default();
@@ -965,7 +1020,7 @@ impl Store {
             let site = String::from_utf8_lossy(&k[1..]).into_owned();
             if let Err(e) = Site::decode(&v)
                 .ok_or_else(|| self.corrupt("a site entry", &k))
-                .and_then(|s| self.table(&s))
+                .and_then(|s| self.table(&site, &s))
             {
                 problems.push(format!("learned lines of `{site}` do not read back: {e}"));
             }
@@ -983,7 +1038,7 @@ impl Store {
         for kv in self.article_locs() {
             let (raw, loc) = kv?;
             let id = id_hex(&raw);
-            let bytes = self.read_at(id.as_bytes(), &loc)?;
+            let bytes = self.read_at(&format!("record `{id}`"), &loc)?;
             h.update((id.len() as u64).to_be_bytes());
             h.update(id.as_bytes());
             h.update((bytes.len() as u64).to_be_bytes());
@@ -1084,6 +1139,7 @@ mod tests {
     use super::*;
     use crate::learn::LineStats;
     use crate::model::{ContentKind, EncodingInfo, EncodingSource, Metadata};
+    use std::io::Write;
 
     fn record(id: &str, origin: &str) -> ArticleRecord {
         ArticleRecord {
@@ -1402,6 +1458,117 @@ mod tests {
             matches!(again, Err(StoreError::Corrupt { .. })),
             "{again:?}"
         );
+    }
+
+    #[test]
+    fn a_log_shorter_than_the_index_says_is_refused_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = Store::open(&path).unwrap();
+            store.put(&record(&"ab".repeat(32), "a.txt"), None).unwrap();
+            store.flush().unwrap();
+        }
+        // Appends after the last commit (a torn write) leave the log longer: still opens.
+        let log = path.join(LOG_FILE);
+        let len = std::fs::metadata(&log).unwrap().len();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .unwrap()
+            .write_all(b"torn")
+            .unwrap();
+        drop(Store::open(&path).unwrap());
+        // A log that lost committed bytes, or one deleted (recreated empty), is refused: new
+        // appends would take the offsets old index entries point at.
+        for keep in [len - 1, 0] {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&log)
+                .unwrap()
+                .set_len(keep)
+                .unwrap();
+            match Store::open(&path) {
+                Err(StoreError::Corrupt { detail, .. }) => {
+                    assert!(detail.contains(&format!("holds {keep} bytes")), "{detail}");
+                    assert!(
+                        detail.contains("truncated, replaced or deleted"),
+                        "{detail}"
+                    );
+                }
+                other => panic!("expected corruption, got {:?}", other.err()),
+            }
+        }
+        std::fs::remove_file(&log).unwrap();
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn a_record_found_under_another_id_is_corruption_not_that_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let (a, b) = ("ab".repeat(32), "cd".repeat(32));
+        store.put(&record(&a, "a.txt"), None).unwrap();
+        store.flush().unwrap();
+        // The index entry of `b` points at `a`'s record, as after a log swap.
+        let loc = {
+            let st = store.staged();
+            store
+                .article_loc(&st, &id_bytes(&a).unwrap())
+                .unwrap()
+                .unwrap()
+        };
+        {
+            let mut st = store.staged();
+            store
+                .stage_article(&mut st, &id_bytes(&b).unwrap(), Some(&loc))
+                .unwrap();
+        }
+        store.flush().unwrap();
+        match store.get(&b) {
+            Err(StoreError::Corrupt { detail, .. }) => {
+                assert!(
+                    detail.contains(&format!("record under `{b}` has id `{a}`")),
+                    "{detail}"
+                )
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
+        let problems = store.verify().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("has id")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_damaged_record_is_named_by_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let id = "ab".repeat(32);
+        {
+            let store = Store::open(&path).unwrap();
+            store.put(&record(&id, "a.txt"), None).unwrap();
+            store.flush().unwrap();
+        }
+        // Flip a byte of the record's JSON (past the 8-byte entry header).
+        let log = path.join(LOG_FILE);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes[20] ^= 0x20;
+        std::fs::write(&log, bytes).unwrap();
+        let store = Store::open(&path).unwrap();
+        match store.get(&id) {
+            Err(StoreError::Corrupt { detail, .. }) => {
+                assert!(
+                    detail.starts_with(&format!("record `{id}`: log entry at 0")),
+                    "{detail}"
+                )
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
     }
 
     /// Writes an old store's marks with `write` into a fresh sled db, then opens it as a store:
