@@ -5,17 +5,45 @@ use super::*;
 
 pub(super) fn list(store: &Store, limit: Option<usize>) -> Result<ExitCode, Fatal> {
     let mut out = io::stdout().lock();
-    for rec in store.articles().take(limit.unwrap_or(usize::MAX)) {
-        let r = rec?;
+    each_record(store, limit, |r| {
         writeln!(
             out,
             "{}  {:<20}  {}",
-            &r.id[..12],
+            r.id.get(..12).unwrap_or(&r.id),
             truncate(r.metadata.site.as_deref().unwrap_or("-"), 20),
             r.metadata.title.as_deref().unwrap_or("(untitled)")
-        )?;
+        )
+    })
+}
+
+/// Runs `write` on every stored record (the first `limit`). A record that does not read back
+/// is reported on stderr and passed over, so that one damaged record does not hide the others;
+/// the exit code is then 1. Other store errors (I/O, a lock) stop the command.
+fn each_record(
+    store: &Store,
+    limit: Option<usize>,
+    mut write: impl FnMut(&ArticleRecord) -> io::Result<()>,
+) -> Result<ExitCode, Fatal> {
+    let mut damaged = 0usize;
+    for rec in store.articles().take(limit.unwrap_or(usize::MAX)) {
+        match rec {
+            Ok(r) => write(&r)?,
+            Err(e @ (StoreError::Corrupt { .. } | StoreError::BadRecord { .. })) => {
+                tracing::error!("{e}");
+                damaged += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    if damaged == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    tracing::warn!(
+        "{damaged} record(s) of store `{}` could not be read and were left out; hint: \
+         `deboiler verify` lists them, and ingesting their inputs again replaces them",
+        store.path()
+    );
+    Ok(ExitCode::from(1))
 }
 
 pub(super) fn show(store: &Store, id: &str, as_json: bool) -> Result<ExitCode, Fatal> {
@@ -83,12 +111,11 @@ fn write_record(out: &mut impl Write, r: &ArticleRecord) -> io::Result<()> {
 
 pub(super) fn export(store: &Store) -> Result<ExitCode, Fatal> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    for rec in store.articles() {
-        let r = rec?;
-        writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default())?;
-    }
+    let code = each_record(store, None, |r| {
+        writeln!(out, "{}", serde_json::to_string(r).unwrap_or_default())
+    })?;
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 pub(super) fn failures(store: &Store) -> Result<ExitCode, Fatal> {
@@ -123,7 +150,11 @@ pub(super) fn verify(store: &Store) -> Result<ExitCode, Fatal> {
     let problems = store.verify()?;
     let articles = store.stats()?.articles;
     if problems.is_empty() {
-        println!("ok: {articles} articles · checksum {}", store.checksum()?);
+        let checksum = store.checksum()?;
+        writeln!(
+            io::stdout().lock(),
+            "ok: {articles} articles · checksum {checksum}"
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     for p in &problems {

@@ -758,21 +758,34 @@ impl Store {
                 .all(|e| matches!(e, Some(Some(to)) if to.as_slice() == id));
         let outcome = match self.article_loc(&st, &raw)? {
             Some(_) if all_listed => PutOutcome::Duplicate { new_origin: false },
-            Some(loc) => {
-                let mut existing = self.read_record(id, &loc)?;
-                let mut new_origin = false;
-                for origin in origins {
-                    if !existing.origins.iter().any(|x| x.source == origin.source) {
-                        existing.origins.push(origin.clone());
-                        new_origin = true;
+            Some(loc) => match self.read_record(id, &loc) {
+                Ok(mut existing) => {
+                    let mut new_origin = false;
+                    for origin in origins {
+                        if !existing.origins.iter().any(|x| x.source == origin.source) {
+                            existing.origins.push(origin.clone());
+                            new_origin = true;
+                        }
                     }
+                    if new_origin {
+                        let loc = self.append_record(&existing)?;
+                        self.stage_article(&mut st, &raw, Some(&loc))?;
+                    }
+                    PutOutcome::Duplicate { new_origin }
                 }
-                if new_origin {
-                    let loc = self.append_record(&existing)?;
-                    self.stage_article(&mut st, &raw, Some(&loc))?;
+                // The same article, freshly cleaned, replaces a record that no longer reads
+                // back, rather than failing this and every later document of the run.
+                Err(e) if is_damage(&e) => {
+                    tracing::warn!(
+                        "{e}; replaced by the record just cleaned (origins only the damaged \
+                         record listed are lost: re-ingest them)"
+                    );
+                    let loc = self.log.append(&json).map_err(|e| self.io(e))?;
+                    self.stage_article(&mut st, &raw, Some(&loc.encode()))?;
+                    PutOutcome::Stored
                 }
-                PutOutcome::Duplicate { new_origin }
-            }
+                Err(e) => return Err(e),
+            },
             None => {
                 let loc = self.log.append(&json).map_err(|e| self.io(e))?;
                 self.stage_article(&mut st, &raw, Some(&loc.encode()))?;
@@ -791,8 +804,7 @@ impl Store {
             }
             new_origin |= previous.is_none();
             if st.failures {
-                st.writes
-                    .insert(key(FAILURE, origin.source.as_bytes()), None);
+                clear_failure(&mut st, &origin.source);
             }
             // Re-cleaning an input (new rules, edited file) moves its origin to the new
             // article; an article left without origins is gone from every input.
@@ -801,7 +813,20 @@ impl Store {
                     self.corrupt("an origin entry", &key(ORIGIN, origin.source.as_bytes()))
                 })?;
                 if let Some(loc) = self.article_loc(&st, &old)? {
-                    let mut rec = self.read_record(&old, &loc)?;
+                    let mut rec = match self.read_record(&old, &loc) {
+                        Ok(rec) => rec,
+                        // The old record cannot lose the origin it no longer reads back with;
+                        // the origin moves all the same, and `verify` keeps reporting it.
+                        Err(e) if is_damage(&e) => {
+                            tracing::warn!(
+                                "{e}; `{}` moved to `{}` without updating it",
+                                origin.source,
+                                id_hex(id)
+                            );
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
                     rec.origins.retain(|x| x.source != origin.source);
                     self.moved.fetch_add(1, Ordering::Relaxed);
                     if rec.origins.is_empty() {
@@ -853,6 +878,11 @@ impl Store {
             k.extend_from_slice(&seq.to_be_bytes());
         }
         let mut st = self.staged();
+        if st.failures {
+            // A record's failure says its container opened: the container's own entry (from a
+            // run that could not open it) no longer holds.
+            clear_failure(&mut st, crate::source::container_path(&failure.origin));
+        }
         st.failures = true;
         st.writes.insert(k, Some(bytes));
         Ok(())
@@ -1110,6 +1140,22 @@ fn is_store_or_empty(path: &Path) -> bool {
 }
 
 /// sled 0.34 reports a held lock as a plain I/O error whose message names the lock.
+/// Stages the removal of `origin`'s failure entry and, for a record of a container
+/// (`file:LINE`, `file@OFFSET`), of the container's: a run that could not open the file records
+/// its failure under the file itself, and only records of it are ever stored.
+fn clear_failure(st: &mut Staged, origin: &str) {
+    st.writes.insert(key(FAILURE, origin.as_bytes()), None);
+    let container = crate::source::container_path(origin);
+    if container != origin {
+        st.writes.insert(key(FAILURE, container.as_bytes()), None);
+    }
+}
+
+/// Whether `e` says stored data does not read back (as opposed to I/O or lock trouble).
+fn is_damage(e: &StoreError) -> bool {
+    matches!(e, StoreError::Corrupt { .. } | StoreError::BadRecord { .. })
+}
+
 fn is_lock_error(e: &sled::Error) -> bool {
     match e {
         sled::Error::Io(io) => {
@@ -1545,6 +1591,35 @@ mod tests {
     }
 
     #[test]
+    fn an_origin_moves_off_a_damaged_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let (id, other) = ("ab".repeat(32), "cd".repeat(32));
+        {
+            let store = Store::open(&path).unwrap();
+            store.put(&record(&id, "a.txt"), None).unwrap();
+            store.put(&record(&other, "c.txt"), None).unwrap();
+            store.flush().unwrap();
+        }
+        let log = path.join(LOG_FILE);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes[20] ^= 0x20;
+        std::fs::write(&log, bytes).unwrap();
+        let store = Store::open(&path).unwrap();
+        // `a.txt` re-cleaned into another article: its origin moves, the damaged record it can
+        // no longer be taken off stays as it is (and `verify` still reports it).
+        let moved = "ef".repeat(32);
+        assert_eq!(
+            store.put(&record(&moved, "a.txt"), None).unwrap(),
+            PutOutcome::Stored
+        );
+        store.flush().unwrap();
+        assert_eq!(store.article_for_origin("a.txt").unwrap(), Some(moved));
+        assert_eq!(store.verify().unwrap().len(), 1);
+        assert_eq!(store.get(&other).unwrap().origins[0].source, "c.txt");
+    }
+
+    #[test]
     fn a_damaged_record_is_named_by_its_id() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
@@ -1628,18 +1703,19 @@ mod tests {
         assert!(matches!(store.get(&id), Err(StoreError::Corrupt { .. })));
         assert_eq!(store.verify().unwrap().len(), 1);
         // The same input again is settled by the origin index without reading the record; a
-        // new origin (or one read from stdin, which is not indexed) needs the record and finds
-        // it damaged.
+        // new origin (or one read from stdin, which is not indexed) needs the record, finds it
+        // damaged, and puts the freshly cleaned record in its place instead of failing the run.
         assert_eq!(
             store.put(&record(&id, "a.txt"), None).unwrap(),
             PutOutcome::Duplicate { new_origin: false }
         );
-        for other in ["b.txt", "-:1"] {
-            assert!(matches!(
-                store.put(&record(&id, other), None),
-                Err(StoreError::Corrupt { .. })
-            ));
-        }
+        assert_eq!(
+            store.put(&record(&id, "-:1"), None).unwrap(),
+            PutOutcome::Stored
+        );
+        store.flush().unwrap();
+        assert_eq!(store.get(&id).unwrap().origins[0].source, "-:1");
+        assert!(store.verify().unwrap().is_empty());
     }
 
     #[test]
@@ -1688,5 +1764,29 @@ mod tests {
         assert_eq!(store.failures().count(), 1);
         store.put(&record(&"c".repeat(64), "x.txt"), None).unwrap();
         assert_eq!(store.failures().count(), 0);
+    }
+
+    #[test]
+    fn a_container_that_opens_clears_its_own_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let failure = |origin: &str| FailureRecord {
+            origin: origin.into(),
+            outcome: "failed".into(),
+            reason: "does not exist".into(),
+            at: "now".into(),
+        };
+        let listed = |store: &Store| -> Vec<String> {
+            store.failures().map(|f| f.unwrap().origin).collect()
+        };
+        // A run that could not open the file records it under the file; the next run stores
+        // one of its records and fails another: neither is the file's failure any more.
+        store.put_failure(&failure("later.jsonl")).unwrap();
+        store.put_failure(&failure("other.warc")).unwrap();
+        store
+            .put(&record(&"c".repeat(64), "later.jsonl:1"), None)
+            .unwrap();
+        store.put_failure(&failure("other.warc@120")).unwrap();
+        assert_eq!(listed(&store), ["other.warc@120"]);
     }
 }
