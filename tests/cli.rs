@@ -514,3 +514,70 @@ fn a_torn_report_line_is_removed_before_the_next_run_appends() {
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(lines[1]["outcome"], "stored");
 }
+
+/// A sample article as one JSON Lines record.
+fn jsonl_record(url: &str) -> String {
+    let text = std::fs::read_to_string("samples/000_2814d831a8057bf3.txt").unwrap();
+    format!("{}\n", serde_json::json!({ "url": url, "text": text }))
+}
+
+/// `--output` is emptied before the first input is read, so an output that is also an input is
+/// refused and left as it was (named as given, under another spelling, or as stdin); a
+/// `--report-committed` file that is an input likewise. A folder walk skips the output instead.
+#[test]
+fn a_file_the_run_writes_is_never_also_read() {
+    let dir = tmp();
+    let data = dir.path().join("data.jsonl");
+    let bytes = jsonl_record("https://a.example/1");
+    std::fs::write(&data, &bytes).unwrap();
+    let d = data.to_str().unwrap();
+    let respelt = format!("{}/./data.jsonl", dir.path().display());
+    let check = |out: &std::process::Output, flag: &str| {
+        let err = stderr(out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("`{flag}`")) && err.contains("hint: "),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&data).unwrap(), bytes, "{err}");
+    };
+    for output in [d, respelt.as_str()] {
+        let out = deboiler(&["ingest", "--out", "jsonl", "--output", output, d]);
+        check(&out, "--output");
+    }
+    let db = db_arg(dir.path());
+    let out = deboiler(&["ingest", "--db", &db, "--report-committed", &respelt, d]);
+    check(&out, "--report-committed");
+    assert!(!dir.path().join("db").exists(), "the store was created");
+    let out = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .args(["ingest", "--out", "jsonl", "--output", d, "-"])
+        .stdin(std::fs::File::open(&data).unwrap())
+        .output()
+        .unwrap();
+    check(&out, "--output");
+
+    let folder = dir.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("a.jsonl"), jsonl_record("https://a.example/2")).unwrap();
+    let output = folder.join("out.jsonl");
+    std::fs::write(&output, jsonl_record("https://a.example/3")).unwrap();
+    let out = deboiler(&[
+        "ingest",
+        "--out",
+        "jsonl",
+        "--output",
+        output.to_str().unwrap(),
+        folder.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("not reading `") && err.contains("read 1 · written 1"),
+        "{err}"
+    );
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        written.contains("https://a.example/2") && written.lines().count() == 1,
+        "{written}"
+    );
+}

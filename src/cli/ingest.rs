@@ -38,6 +38,137 @@ impl IngestRun {
     }
 }
 
+/// A file the run writes besides the store, and the flag that names it.
+struct Written<'a> {
+    flag: &'static str,
+    path: &'a Path,
+    /// What writing it does to the file, were it also read.
+    harm: &'static str,
+}
+
+impl IngestRun {
+    fn written<'a>(&'a self, output: Option<&'a Path>) -> Vec<Written<'a>> {
+        let output = output.map(|path| Written {
+            flag: "--output",
+            path,
+            harm: "it is emptied before any input is read",
+        });
+        let report = self.report_committed.as_deref().map(|path| Written {
+            flag: "--report-committed",
+            path,
+            harm: "lines are appended to it while it is read",
+        });
+        output.into_iter().chain(report).collect()
+    }
+}
+
+/// What makes two paths the same file: device and inode where there are some (hard links,
+/// symlinks and `./` spellings all compare equal), else the canonical path.
+#[derive(PartialEq, Eq)]
+enum FileKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+/// `None` for a path that does not exist (yet): nothing can read it in this run.
+fn file_key(path: &Path) -> Option<FileKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileKey::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        path.canonicalize().ok().map(FileKey::Path)
+    }
+}
+
+/// The file stdin is redirected from (`< data.jsonl`), if it is one.
+fn stdin_key() -> Option<FileKey> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+        let m = std::fs::File::from(fd).metadata().ok()?;
+        m.is_file().then(|| FileKey::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Refuses a run that would write a file named as an input (or redirected to stdin), before
+/// that file is opened for writing: `--output` would read as empty and lose its data.
+fn refuse_written_inputs(paths: &[String], written: &[Written]) -> Result<(), Fatal> {
+    for w in written {
+        let Some(key) = file_key(w.path) else {
+            continue;
+        };
+        let named = paths.iter().find(|p| {
+            if *p == "-" {
+                stdin_key().as_ref() == Some(&key)
+            } else {
+                !Path::new(p).is_dir() && file_key(Path::new(p)).as_ref() == Some(&key)
+            }
+        });
+        if let Some(p) = named {
+            let input = if p == "-" {
+                "standard input".to_string()
+            } else {
+                format!("the input `{p}`")
+            };
+            return Err(Fatal::new(
+                format!(
+                    "the `{}` file `{}` is also {input}: {}; nothing was read or written",
+                    w.flag,
+                    w.path.display(),
+                    w.harm
+                ),
+                Some(&format!("pass `{}` a file that is not an input", w.flag)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Drops the files this run writes from the inputs a folder walk found (named inputs were
+/// refused before): the output may sit inside a folder being read.
+fn skip_written(
+    inputs: Vec<Result<source::Input, source::SourceError>>,
+    written: &[Written],
+) -> Vec<Result<source::Input, source::SourceError>> {
+    let keys: Vec<(FileKey, &Written)> = written
+        .iter()
+        .filter_map(|w| file_key(w.path).map(|k| (k, w)))
+        .collect();
+    if keys.is_empty() {
+        return inputs;
+    }
+    inputs
+        .into_iter()
+        .filter(|input| {
+            let Ok(source::Input::File(p)) = input else {
+                return true;
+            };
+            let Some(key) = file_key(p) else {
+                return true;
+            };
+            match keys.iter().find(|(k, _)| *k == key) {
+                Some((_, w)) => {
+                    tracing::warn!("not reading `{}`: it is the `{}` file", p.display(), w.flag);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect()
+}
+
 /// Cuts a last line without its line break off the end of a `--report-committed` file: a run
 /// killed while writing a line that crossed a page of the file can leave part of it (Linux
 /// stops a write between pages on a fatal signal), and the next run's lines would continue it.
@@ -127,6 +258,8 @@ impl Reporter {
 
 pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
     let rules = load_rules(g, None)?;
+    let written = run.written(None);
+    refuse_written_inputs(paths, &written)?;
     let committed = run.committed_file()?;
     run.input.filter()?;
     let store = Store::open(&g.db)?;
@@ -154,7 +287,7 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
             );
         }
     }
-    let inputs = run.input.expand(&paths, &g.db)?;
+    let inputs = skip_written(run.input.expand(&paths, &g.db)?, &written);
     let mut reporter = Reporter {
         committed,
         error: None,
@@ -204,8 +337,11 @@ pub(super) fn ingest_jsonl(
         ));
     }
     let rules = load_rules(g, None)?;
+    let written = run.written(output);
+    refuse_written_inputs(paths, &written)?;
     let committed = run.committed_file()?;
-    let inputs = run.input.expand(paths, &g.db)?;
+    // Walked after the report file is created, so a new one inside a walked folder is skipped.
+    let inputs = skip_written(run.input.expand(paths, &g.db)?, &written);
     let mut reporter = Reporter {
         committed,
         error: None,
