@@ -581,3 +581,28 @@ fn a_file_the_run_writes_is_never_also_read() {
         "{written}"
     );
 }
+
+/// `--jobs` is checked by the parser: a huge count used to panic on the channel's capacity (or
+/// start a million threads); 0 keeps meaning one per core.
+#[test]
+fn jobs_out_of_range_are_refused_and_zero_means_one_per_core() {
+    let input = "samples/000_2814d831a8057bf3.txt";
+    for n in ["18446744073709551615", "1000000", "1025"] {
+        let out = deboiler(&["ingest", "--out", "jsonl", "-j", n, input]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{n}: {err}");
+        assert!(
+            err.contains("0..=1024") && !err.contains("panicked"),
+            "{err}"
+        );
+        let out = deboiler(&["bench", "--jobs", n, input]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    }
+    let zero = deboiler(&["ingest", "--out", "jsonl", "-j", "0", input]);
+    let default = deboiler(&["ingest", "--out", "jsonl", input]);
+    assert!(zero.status.success(), "{}", stderr(&zero));
+    // The two runs may fall in different seconds.
+    let time = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z").unwrap();
+    let untimed = |o: &std::process::Output| time.replace_all(&stdout(o), "[TIME]").into_owned();
+    assert_eq!(untimed(&zero), untimed(&default));
+}

@@ -80,9 +80,9 @@ enum Command {
         /// A last line cut short by a kill is removed when the next run opens FILE.
         #[arg(long, value_name = "FILE")]
         report_committed: Option<PathBuf>,
-        /// Worker threads cleaning documents [default: one per core]. Output does not depend
-        /// on it.
-        #[arg(long, short = 'j', value_name = "N")]
+        /// Worker threads cleaning documents, at most 1024 [default, and 0: one per core].
+        /// Output does not depend on it.
+        #[arg(long, short = 'j', value_name = "N", value_parser = jobs_parser())]
         jobs: Option<usize>,
         /// Where articles go: the store, or JSON Lines records on stdout (or `--output`), in
         /// which case no store is opened and each article is written once per run.
@@ -165,8 +165,9 @@ enum Command {
         /// Seconds each page-set measurement runs at least (whole passes over the set).
         #[arg(long, default_value_t = 1.0)]
         seconds: f64,
-        /// Threads of the `-all` measurements [default: the number of cores].
-        #[arg(long, value_name = "N")]
+        /// Threads of the `-all` measurements, at most 1024 [default, and 0: the number of
+        /// cores].
+        #[arg(long, value_name = "N", value_parser = jobs_parser())]
         jobs: Option<usize>,
         /// Measure N documents made from the pages (shuffled paragraphs, changed numbers, a
         /// unique marker), one pass, made as they are measured: memory does not grow with N.
@@ -239,6 +240,13 @@ use measure::{bench, eval};
 use rules::{rules_check, rules_suggest};
 
 const MIB: u64 = 1024 * 1024;
+
+/// `--jobs`: each worker gets a thread and 16 slots of the in-flight window, so an unchecked
+/// count (`-j 1000000`) takes minutes and gigabytes before doing any work, and a huge one
+/// overflowed the window. 1024 is far past any core count that speeds a run up.
+fn jobs_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(0..=1024)
+}
 
 /// Which files are read and how they are split into documents.
 #[derive(Args, Clone)]
@@ -544,7 +552,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             let opts = deboiler::bench::Options {
                 paths,
                 seconds,
+                // 0 is the default, as for `ingest` (the run used to measure 1 thread for it).
                 jobs: jobs
+                    .filter(|&n| n > 0)
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 synthetic,
                 seed,

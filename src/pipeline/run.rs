@@ -103,10 +103,7 @@ pub fn run<S: Sink>(
     mut report: impl FnMut(&Report),
 ) -> Result<RunSummary, S::Error> {
     let jobs = opts.workers();
-    let window = match opts.window {
-        0 => jobs * 16,
-        n => n.max(jobs),
-    };
+    let window = window(opts.window, jobs);
     let mut summary = RunSummary {
         started_at: crate::time::now_rfc3339(),
         ..RunSummary::default()
@@ -146,6 +143,16 @@ pub fn run<S: Sink>(
         writer.write(done_rx, credit_tx, &mut report)
     })?;
     Ok(summary)
+}
+
+/// Documents in flight for `jobs` workers: `window`, or 16 per worker for 0, never fewer than
+/// one per worker. Saturating: `jobs` comes from library callers too, and an overflow wrapped
+/// (release) or panicked (debug).
+fn window(window: usize, jobs: usize) -> usize {
+    match window {
+        0 => jobs.saturating_mul(16),
+        n => n.max(jobs),
+    }
 }
 
 /// The reader thread: numbers documents and keeps at most `window` of them in flight.
@@ -354,5 +361,15 @@ impl<S: Sink> Writer<'_, S> {
         };
         self.pending.push((origin, outcome, bytes_in));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_saturates() {
+        assert_eq!(super::window(0, usize::MAX), usize::MAX);
+        assert_eq!(super::window(0, 4), 64);
+        assert_eq!(super::window(2, 4), 4);
     }
 }
