@@ -606,3 +606,43 @@ fn jobs_out_of_range_are_refused_and_zero_means_one_per_core() {
     let untimed = |o: &std::process::Output| time.replace_all(&stdout(o), "[TIME]").into_owned();
     assert_eq!(untimed(&zero), untimed(&default));
 }
+
+/// Runs `deboiler` with its stdout a pipe whose reading end is closed before it writes.
+fn with_stdout_closed(args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
+        .current_dir(common::root())
+        .env_remove("RUST_LOG")
+        .env_remove("DEBOILER_DB")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed right after the start: the child reads its rules (or inputs) before printing.
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+/// A reader that goes away (`deboiler … | head`) ends the command quietly: no `println!` panic
+/// (exit 101) on stdout's broken pipe.
+#[test]
+fn a_closed_stdout_never_panics() {
+    let out = with_stdout_closed(&["rules", "check", "rules"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let missing = dir.path().join("missing.txt");
+    let args = [
+        "ingest",
+        "--db",
+        &db,
+        "samples/000_2814d831a8057bf3.txt",
+        missing.to_str().unwrap(),
+    ];
+    let out = with_stdout_closed(&args);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    // The run's own exit code still tells that an input failed.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}

@@ -315,12 +315,18 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
     } else {
         String::new()
     };
-    println!(
+    let printed = writeln!(
+        io::stdout().lock(),
         "{}{recleaned} · store `{}`",
         summary_line(&summary, "stored"),
         store.path()
     );
-    Ok(exit_code(&summary))
+    match printed {
+        // The inputs are stored by now: a reader gone before the summary line does not turn a
+        // run with failed inputs into a success.
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(exit_code(&summary)),
+    }
 }
 
 /// `ingest --out jsonl`: records to stdout or a file, no store opened.

@@ -23,10 +23,11 @@ pub(super) fn rules_suggest(store: &Store, site: &str, min_share: f64) -> Result
         ));
     }
     let lines = store.learned_lines(&site)?;
-    print!(
+    write!(
+        io::stdout().lock(),
         "{}",
         deboiler::learn::suggest(&site, docs, &lines, min_share)
-    );
+    )?;
     if docs < deboiler::learn::MIN_DOCS {
         eprintln!(
             "warning: only {docs} documents for `{site}`; counts are not used for stripping below {}",
@@ -42,10 +43,11 @@ pub(super) fn rules_check(g: &Global, dir: Option<PathBuf>) -> Result<ExitCode, 
     let rules = set.rules().count();
     let examples: usize = set.rules().map(|r| r.strips.len() + r.keeps.len()).sum();
     if failures.is_empty() {
-        println!(
+        writeln!(
+            io::stdout().lock(),
             "ok: {rules} rules in {} files, {examples} examples behave as written",
             set.files.len()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     for f in &failures {
