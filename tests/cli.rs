@@ -646,3 +646,26 @@ fn a_closed_stdout_never_panics() {
     // The run's own exit code still tells that an input failed.
     assert_eq!(out.status.code(), Some(1), "{err}");
 }
+
+/// `eval` prints the first 12 characters of a page id, not 12 bytes: a non-ASCII id used to
+/// panic on a cut inside a character.
+#[test]
+fn eval_prints_non_ascii_page_ids() {
+    let dir = tmp();
+    let id = "aéééééééééééééé";
+    std::fs::create_dir(dir.path().join("text")).unwrap();
+    std::fs::copy(
+        "samples/000_2814d831a8057bf3.txt",
+        dir.path().join(format!("text/{id}.txt")),
+    )
+    .unwrap();
+    let gt = serde_json::json!({ id: { "articleBody": "Some words here", "url": "https://a.example/" } });
+    std::fs::write(dir.path().join("ground-truth.json"), gt.to_string()).unwrap();
+    let out = deboiler(&["eval", "--gold", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("  aééééééééééé  https://a.example/"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -74,7 +74,11 @@ pub(super) fn eval(
             s.f1(),
             s.precision().unwrap_or(0.0),
             s.recall().unwrap_or(0.0),
-            &page.id[..page.id.len().min(12)],
+            // Ids come from the gold file: cut at a character, not a byte.
+            page.id
+                .char_indices()
+                .nth(12)
+                .map_or(page.id.as_str(), |(i, _)| &page.id[..i]),
             page.url.as_deref().unwrap_or("")
         )?;
     }
