@@ -669,3 +669,23 @@ fn eval_prints_non_ascii_page_ids() {
         stdout(&out)
     );
 }
+
+/// stdin can be read once: `- -` is refused before anything is read or created, instead of a
+/// second, empty read that was reported as a skipped input.
+#[test]
+fn stdin_named_twice_is_refused() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    for args in [
+        &["clean", "-", "-"][..],
+        &["ingest", "--db", &db, "-", "samples", "-"],
+        &["ingest", "--out", "jsonl", "-", "-"],
+    ] {
+        let out = deboiler_piped(args, b"Some text\n");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("`-`") && err.contains("hint: "), "{err}");
+        assert!(!err.contains("input is empty"), "{err}");
+    }
+    assert!(!dir.path().join("db").exists(), "the store was created");
+}

@@ -13,6 +13,7 @@ pub(super) fn clean(
     format: Format,
     explain: bool,
 ) -> Result<ExitCode, Fatal> {
+    stdin_once(paths)?;
     let rules = load_rules(g, None)?;
     // Learned site boilerplate comes from the store when there is one; `clean` never writes,
     // and a store in use by an ingest only means cleaning without what it learned.

@@ -257,6 +257,7 @@ impl Reporter {
 }
 
 pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<ExitCode, Fatal> {
+    stdin_once(paths)?;
     let rules = load_rules(g, None)?;
     let written = run.written(None);
     refuse_written_inputs(paths, &written)?;
@@ -342,6 +343,7 @@ pub(super) fn ingest_jsonl(
             Some("drop `--out jsonl`, or name the inputs to read again"),
         ));
     }
+    stdin_once(paths)?;
     let rules = load_rules(g, None)?;
     let written = run.written(output);
     refuse_written_inputs(paths, &written)?;

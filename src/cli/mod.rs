@@ -346,6 +346,18 @@ impl InputArgs {
     }
 }
 
+/// Refuses `-` named more than once: stdin is read to its end the first time, and a second
+/// read found nothing and reported `-` as an empty input.
+fn stdin_once(paths: &[String]) -> Result<(), Fatal> {
+    match paths.iter().filter(|p| *p == "-").count() {
+        0 | 1 => Ok(()),
+        n => Err(Fatal::new(
+            format!("`-` (standard input) is named {n} times; it can be read only once"),
+            Some("name `-` once; to read the same data twice, save it to a file"),
+        )),
+    }
+}
+
 /// Per-document limits; an input over one is skipped with the limit named. Defaults come from
 /// `Limits::default()` so the library and the CLI cannot drift apart.
 #[derive(Args, Clone)]
