@@ -689,3 +689,49 @@ fn stdin_named_twice_is_refused() {
     }
     assert!(!dir.path().join("db").exists(), "the store was created");
 }
+
+/// A failed line of a JSON Lines file whose name does not say so (read with `--input-format
+/// jsonl`) is retried as a line again, not by reading the whole file as one document; when the
+/// failures mix such records with plain documents, the retry says how to read them.
+#[test]
+fn retrying_a_line_of_a_file_read_with_input_format_reads_lines() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let data = dir.path().join("data.txt");
+    let data = data.to_str().unwrap();
+    let first = jsonl_record("https://a.example/1");
+    std::fs::write(data, format!("{first}oops\n")).unwrap();
+    let out = deboiler(&["ingest", "--db", &db, "--input-format", "jsonl", data]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let listed = stdout(&deboiler(&["failures", "--db", &db]));
+    assert!(listed.contains(&format!("{data}:2")), "{listed}");
+    // Line 2 fixed: another article's record.
+    let text = std::fs::read_to_string("samples/001_7e71d6686ee625e3.txt").unwrap();
+    let second = serde_json::json!({ "url": "https://a.example/2", "text": text });
+    std::fs::write(data, format!("{first}{second}\n")).unwrap();
+    let retry = deboiler(&["ingest", "--db", &db, "--retry-failures"]);
+    assert!(retry.status.success(), "{}", stderr(&retry));
+    assert!(
+        stdout(&retry).contains("stored 1 · duplicates 1"),
+        "{}",
+        stdout(&retry)
+    );
+    let listed = deboiler(&["failures", "--db", &db]);
+    assert_eq!(stdout(&listed), "", "{}", stderr(&listed));
+
+    // Mixed with a failed plain document, the retry reads by name and says what to do.
+    let other = dir.path().join("other.txt");
+    let other = other.to_str().unwrap();
+    std::fs::write(other, format!("{first}[1]\n")).unwrap();
+    let gone = dir.path().join("gone.txt");
+    let gone = gone.to_str().unwrap();
+    deboiler(&["ingest", "--db", &db, "--input-format", "jsonl", other]);
+    deboiler(&["ingest", "--db", &db, gone]);
+    let retry = deboiler(&["ingest", "--db", &db, "--retry-failures"]);
+    let err = stderr(&retry);
+    assert!(
+        err.contains(&format!("`{other}:2`"))
+            && err.contains(&format!("hint: ingest them again with the format, e.g. `deboiler ingest --input-format jsonl {other}`")),
+        "{err}"
+    );
+}

@@ -14,10 +14,10 @@ pub(super) struct IngestRun {
 }
 
 impl IngestRun {
-    fn options(&self) -> RunOptions {
+    fn options(&self, read: &source::ReadOptions) -> RunOptions {
         RunOptions {
             jobs: self.jobs.unwrap_or(0),
-            read: self.read.clone(),
+            read: read.clone(),
             ..RunOptions::default()
         }
     }
@@ -265,7 +265,10 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
     run.input.filter()?;
     let store = Store::open(&g.db)?;
     let mut paths = paths.to_vec();
+    let mut read = run.read.clone();
     if run.retry_failures {
+        let named = paths.len();
+        let mut misread = Vec::new();
         let mut from_stdin = 0;
         for f in store.failures() {
             let origin = f?.origin;
@@ -277,9 +280,32 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
                 continue;
             }
             let path = source::container_path(&origin).to_string();
+            if run.input.input_format == InputFormat::Auto {
+                if let Some(format) = misread_record(&origin, &path) {
+                    misread.push((origin.clone(), path.clone(), format));
+                }
+            }
             if !paths.contains(&path) {
                 paths.push(path);
             }
+        }
+        if let Some(format) = retry_format(&paths, named, &misread) {
+            tracing::info!(
+                "retrying as {}: the failures are records of the files read",
+                format_name(format)
+            );
+            read.format = format;
+        } else if let Some((origin, path, format)) = misread.first() {
+            let mut files: Vec<&str> = misread.iter().map(|m| m.1.as_str()).collect();
+            files.sort_unstable();
+            files.dedup();
+            tracing::warn!(
+                "{} retried file(s) hold failed records (`{origin}` is one) in a format their \
+                 names do not say, and are read as one document each; hint: ingest them again \
+                 with the format, e.g. `deboiler ingest --input-format {} {path}`",
+                files.len(),
+                format_flag(*format),
+            );
         }
         if from_stdin > 0 {
             tracing::warn!(
@@ -292,7 +318,7 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
     let mut reporter = Reporter {
         committed,
         error: None,
-        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &run.read)),
+        progress: progress::Progress::start(g.quiet, source::count_documents(&inputs, &read)),
     };
     let mut sink = StoreSink::new(&store)?;
     let summary = pipeline::run(
@@ -300,7 +326,7 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
         &rules,
         Some(&store),
         &mut sink,
-        &run.options(),
+        &run.options(&read),
         |r: &Report| reporter.report(r),
     )?;
     reporter.finish(run)?;
@@ -327,6 +353,51 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
         // run with failed inputs into a success.
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(exit_code(&summary)),
+    }
+}
+
+/// The container format a failed record's origin says its file was read as (`file:LINE` JSON
+/// Lines, `file@OFFSET` WARC) when the file's name says otherwise: that run was given
+/// `--input-format`, and reading the file by its name would not find the record again.
+fn misread_record(origin: &str, path: &str) -> Option<source::Format> {
+    let format = match origin.strip_prefix(path)?.chars().next()? {
+        ':' => source::Format::Jsonl,
+        '@' => source::Format::Warc,
+        _ => return None,
+    };
+    let by_name = source::Input::File(PathBuf::from(path)).format(source::Format::Auto);
+    (by_name != format).then_some(format)
+}
+
+/// The format a retry reads every file in, when the failures alone decide it: no input was
+/// named (`named` of `paths` come from the command line) and every retried file is a record of
+/// one container format or named as one. Mixed retries keep reading by name.
+fn retry_format(
+    paths: &[String],
+    named: usize,
+    misread: &[(String, String, source::Format)],
+) -> Option<source::Format> {
+    let format = misread.first()?.2;
+    let one = named == 0
+        && misread.iter().all(|m| m.2 == format)
+        && paths.iter().all(|p| {
+            misread.iter().any(|m| m.1 == *p)
+                || source::Input::File(PathBuf::from(p)).format(source::Format::Auto) == format
+        });
+    one.then_some(format)
+}
+
+fn format_name(format: source::Format) -> &'static str {
+    match format {
+        source::Format::Warc => "WARC",
+        _ => "JSON Lines",
+    }
+}
+
+fn format_flag(format: source::Format) -> &'static str {
+    match format {
+        source::Format::Warc => "warc",
+        _ => "jsonl",
     }
 }
 
@@ -368,7 +439,7 @@ pub(super) fn ingest_jsonl(
         &rules,
         None,
         &mut sink,
-        &run.options(),
+        &run.options(&run.read),
         |r: &Report| reporter.report(r),
     )?;
     reporter.finish(run)?;
