@@ -211,6 +211,16 @@ fn default_corpus() -> Vec<Case> {
             expect: Skipped("limit max-depth exceeded"),
         },
         Case {
+            name: "deep-self-closing-200k.html",
+            bytes: format!("<html><body>{}</body></html>", "<div/>x".repeat(200_000)).into_bytes(),
+            expect: Skipped("limit max-depth exceeded"),
+        },
+        Case {
+            name: "svg-icons-5k.html",
+            bytes: html_page("icons", "", "").replace("</article>", &("</article>".to_string() + &r#"<a href="/s"><svg viewBox="0 0 9 9"><title>Share</title><g><path d="M0 0"/></g></svg></a>"#.repeat(5_000))).into_bytes(),
+            expect: Stored { text: "breakwater, case icons", encoding: "UTF-8" },
+        },
+        Case {
             name: "deep-500.html",
             bytes: html_page("deep-500", "", "").replace("<article>", &("<article>".to_string() + &"<div>".repeat(500))).into_bytes(),
             expect: Stored { text: "breakwater, case deep-500", encoding: "UTF-8" },
