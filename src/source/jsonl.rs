@@ -298,7 +298,12 @@ fn keys_hint(obj: &Map<String, Value>) -> String {
     let keys: Vec<String> = obj
         .keys()
         .take(6)
-        .map(|k| format!("`{}`", k.escape_debug()))
+        .map(|k| {
+            // A key may be megabytes long: enough of it to recognise.
+            let short: String = k.chars().take(40).collect();
+            let cut = if short.len() < k.len() { "…" } else { "" };
+            format!("`{}{cut}`", short.escape_debug())
+        })
         .collect();
     let more = if obj.len() > keys.len() { ", …" } else { "" };
     format!("; fields are {}{more}", keys.join(", "))
@@ -405,6 +410,16 @@ mod tests {
         let err = got[0].as_ref().unwrap_err();
         assert!(
             err.ends_with("fields are `url\\nx` (--content-field)"),
+            "{err}"
+        );
+        let long = format!("{{\"{}\":1}}\n", "k".repeat(10_000));
+        let got = items(&long, JsonlFields::default(), 100_000);
+        let err = got[0].as_ref().unwrap_err();
+        assert!(
+            err.ends_with(&format!(
+                "fields are `{}…` (--content-field)",
+                "k".repeat(40)
+            )),
             "{err}"
         );
     }

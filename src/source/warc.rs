@@ -725,9 +725,37 @@ fn printable(line: &[u8]) -> String {
     s
 }
 
+/// A header value for a message: control characters escaped and cut after 40 characters, as
+/// the value may be up to a header's size and hold terminal escapes.
+fn shortened(value: &str) -> String {
+    let mut chars = value.chars();
+    let mut out: String = chars
+        .by_ref()
+        .take(40)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn failed(path: String, detail: String) -> SourceItem {
     SourceItem::Failed(SourceError::Warc { path, detail })
 }
+
+/// The record types WARC 1.1 defines.
+const WARC_TYPES: [&str; 8] = [
+    "warcinfo",
+    "response",
+    "resource",
+    "request",
+    "metadata",
+    "revisit",
+    "conversion",
+    "continuation",
+];
 
 fn ignored(origin: String, kind: impl Into<String>) -> SourceItem {
     SourceItem::Ignored {
@@ -738,11 +766,17 @@ fn ignored(origin: String, kind: impl Into<String>) -> SourceItem {
 
 /// A framed record → a document, or what it is when it is not one.
 fn item(origin: String, rec: Record, max: u64) -> SourceItem {
-    // An empty type is no type: the summary counts ignored records by this name.
-    let kind = field(&rec.headers, "WARC-Type")
-        .filter(|k| !k.is_empty())
-        .unwrap_or("(no WARC-Type)")
-        .to_ascii_lowercase();
+    // The summary counts ignored records by this name, and prints and stores each name: the
+    // record types of WARC 1.1 are kept, any other value (up to a MiB, any bytes) would make
+    // one entry per distinct value and reach the terminal as written.
+    let kind = match field(&rec.headers, "WARC-Type") {
+        None | Some("") => "(no warc-type)",
+        Some(k) => WARC_TYPES
+            .iter()
+            .find(|t| k.eq_ignore_ascii_case(t))
+            .copied()
+            .unwrap_or("other record type"),
+    };
     if kind != "response" {
         return ignored(origin, kind);
     }
@@ -762,7 +796,15 @@ fn item(origin: String, rec: Record, max: u64) -> SourceItem {
         return ignored(origin, "response (not HTTP)");
     };
     if !(200..300).contains(&http.status) {
-        return ignored(origin, format!("response (HTTP {})", http.status));
+        // Counted by status too: a made-up one would add a kind per value.
+        return ignored(
+            origin,
+            if (100..600).contains(&http.status) {
+                format!("response (HTTP {})", http.status)
+            } else {
+                "response (HTTP status out of range)".into()
+            },
+        );
     }
     let body = &block[http.body_at..];
     let html = match &http.content_type {
@@ -880,7 +922,7 @@ impl Http {
             ),
             Some(other) => Err(Payload::Bad(format!(
                 "unsupported HTTP Content-Encoding `{}`",
-                other.escape_debug()
+                shortened(other)
             ))),
         }
     }
@@ -999,6 +1041,55 @@ mod tests {
             1 << 20,
         ));
         assert_eq!(got, ["ignored w.warc@0 (no warc-type)"]);
+    }
+
+    #[test]
+    fn record_types_outside_warc_1_1_are_counted_as_one_kind() {
+        let huge = "x".repeat(100_000);
+        let mut w = Vec::new();
+        let mut offsets = Vec::new();
+        for kind in ["Metadata", "\x1b[31mred", huge.as_str(), "revisit"] {
+            offsets.push(w.len());
+            w.extend(record(kind, "http://a.example/", b"x"));
+        }
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(
+            got,
+            [
+                format!("ignored w.warc@{} metadata", offsets[0]),
+                format!("ignored w.warc@{} other record type", offsets[1]),
+                format!("ignored w.warc@{} other record type", offsets[2]),
+                format!("ignored w.warc@{} revisit", offsets[3]),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unsupported_content_encoding_is_named_short_and_escaped() {
+        let body = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: \x1b[31m{}\r\n\r\n<p>x</p>",
+            "z".repeat(5000)
+        );
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(record(
+                "response",
+                "http://a.example/",
+                body.as_bytes(),
+            ))),
+            1 << 20,
+        ));
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].contains(&format!("`\\u{{1b}}[31m{}…`", "z".repeat(35))),
+            "{}",
+            got[0]
+        );
+        assert!(!got[0].contains('\x1b') && got[0].len() < 200, "{}", got[0]);
     }
 
     #[test]
