@@ -129,6 +129,50 @@ fn a_too_large_zstd_file_is_skipped_by_the_decompressed_limit() {
 }
 
 #[test]
+fn a_zstd_frame_over_the_window_limit_is_a_skip_in_containers_too() {
+    // As made by `zstd --long=27`: the frame asks for a 128 MiB window.
+    let long = |bytes: &[u8]| {
+        let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+        enc.window_log(27).unwrap();
+        enc.long_distance_matching(true).unwrap();
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    };
+    let dir = tmp();
+    let jsonl = serde_json::json!({"text": article("long")}).to_string() + "\n";
+    let warc_block = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{}",
+        html("long")
+    );
+    let warc = format!(
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/long\r\nContent-Length: {}\r\n\r\n{warc_block}\r\n\r\n",
+        warc_block.len()
+    );
+    let files = [
+        ("a.txt.zst", long(article("long").as_bytes())),
+        ("b.jsonl.zst", long(jsonl.as_bytes())),
+        ("c.warc.zst", long(warc.as_bytes())),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(dir.path())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("skipped 3"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("Frame requires too much memory"), "{err}");
+    for origin in ["a.txt.zst`", "b.jsonl.zst:1`", "c.warc.zst@0`"] {
+        assert!(
+            err.lines().any(|l| l.contains(origin)
+                && l.contains("limit zstd-window exceeded")
+                && l.contains("recompress with a smaller window")),
+            "{origin}: {err}"
+        );
+    }
+}
+
+#[test]
 fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
     let dir = tmp();
     let file = dir.path().join("dump.jsonl.zst");

@@ -134,7 +134,7 @@ impl Iterator for Records {
                 Err(source) => {
                     // A broken compressed stream cannot be resynchronised: the file ends here.
                     self.done = true;
-                    return Some(SourceItem::Failed(SourceError::Read { path: at, source }));
+                    return Some(SourceItem::Failed(super::read_error(at, source)));
                 }
             }
         }

@@ -332,6 +332,25 @@ const ZSTD_WINDOW_LOG_MAX: u32 = 26;
 /// the `zstd` crate passes only the message on. The window test below checks it still reads so.
 const ZSTD_WINDOW_TOO_LARGE: &str = "Frame requires too much memory for decoding";
 
+/// The limit a read error stands for, if any: the zstd decoder refusing a frame's window. A
+/// container (JSON Lines, WARC) read through the decoder meets it on its first read, and it is
+/// the same skip as for a single zstd file, not a broken stream.
+pub(crate) fn read_limit(e: &std::io::Error) -> Option<LimitExceeded> {
+    e.to_string()
+        .contains(ZSTD_WINDOW_TOO_LARGE)
+        .then_some(LimitExceeded::ZstdWindow {
+            max_mib: 1 << (ZSTD_WINDOW_LOG_MAX - 20),
+        })
+}
+
+/// A read error of the input or record at `path`: a skip when it is a limit ([`read_limit`]).
+pub(crate) fn read_error(path: String, source: std::io::Error) -> SourceError {
+    match read_limit(&source) {
+        Some(exceeded) => SourceError::Limit { path, exceeded },
+        None => SourceError::Read { path, source },
+    }
+}
+
 /// A zstd decoder whose window, and so its memory, is bounded by [`ZSTD_WINDOW_LOG_MAX`].
 fn zstd_decoder<R: Read>(
     r: R,
@@ -410,16 +429,14 @@ pub fn decompress_limited(
         }),
         _ => zstd_decoder(bytes.as_slice())
             .and_then(|d| read_capped(d, cap, &mut out))
-            .map_err(|e| match e.to_string() {
-                detail if detail.contains(ZSTD_WINDOW_TOO_LARGE) => SourceError::Limit {
+            .map_err(|e| match read_limit(&e) {
+                Some(exceeded) => SourceError::Limit {
                     path: origin.to_string(),
-                    exceeded: LimitExceeded::ZstdWindow {
-                        max_mib: 1 << (ZSTD_WINDOW_LOG_MAX - 20),
-                    },
+                    exceeded,
                 },
-                detail => SourceError::Zstd {
+                None => SourceError::Zstd {
                     path: origin.to_string(),
-                    detail,
+                    detail: e.to_string(),
                 },
             }),
     };
@@ -608,10 +625,7 @@ impl Documents {
         input: &Input,
     ) -> Result<Box<dyn Iterator<Item = SourceItem> + Send>, SourceError> {
         let origin = input.origin();
-        let io_err = |source| SourceError::Read {
-            path: origin.clone(),
-            source,
-        };
+        let io_err = |source| read_error(origin.clone(), source);
         let raw = input.open().map_err(io_err)?;
         let max = self.opts.limits.max_input_bytes;
         if input.format(self.opts.format) == Format::Jsonl {

@@ -288,6 +288,13 @@ impl Records {
                 self.done |= fatal;
                 Some(failed(format!("{}@{offset}", self.origin), detail))
             }
+            Framed::Refused { offset, exceeded } => {
+                self.done = true;
+                Some(SourceItem::Failed(SourceError::Limit {
+                    path: format!("{}@{offset}", self.origin),
+                    exceeded,
+                }))
+            }
         }
     }
 
@@ -329,6 +336,13 @@ impl Records {
                 Framed::End => {
                     let m = member.take()?;
                     *raw = Some(m.r.into_inner().into_inner());
+                }
+                Framed::Refused { offset, exceeded } => {
+                    // Only a zstd decoder refuses, and members are gzip: kept for completeness,
+                    // as the end of the stream.
+                    let path = at(offset);
+                    self.done = true;
+                    return Some(SourceItem::Failed(SourceError::Limit { path, exceeded }));
                 }
                 Framed::Bad {
                     offset: inner,
@@ -431,6 +445,11 @@ enum Framed {
         detail: String,
         fatal: bool,
     },
+    /// The decompressor refused the stream over a limit: a skip, and the stream ends.
+    Refused {
+        offset: u64,
+        exceeded: LimitExceeded,
+    },
 }
 
 /// Reads one line (with its end) into a new buffer; `None` at the end of the stream. Bytes of
@@ -474,10 +493,16 @@ fn next_record(
     let start = carry.as_ref().map_or(*pos, |(at, _)| *at);
     match frame(r, pos, carry, max) {
         Ok(f) => f,
-        Err(e) => Framed::Bad {
-            offset: start,
-            detail: format!("cannot read: {e}"),
-            fatal: true,
+        Err(e) => match super::read_limit(&e) {
+            Some(exceeded) => Framed::Refused {
+                offset: start,
+                exceeded,
+            },
+            None => Framed::Bad {
+                offset: start,
+                detail: format!("cannot read: {e}"),
+                fatal: true,
+            },
         },
     }
 }
