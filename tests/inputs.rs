@@ -173,6 +173,28 @@ fn a_zstd_frame_over_the_window_limit_is_a_skip_in_containers_too() {
 }
 
 #[test]
+fn a_store_named_as_an_input_fails_with_a_hint_instead_of_being_read() {
+    let dir = tmp();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, article("store")).unwrap();
+    let db1 = s(&dir.path().join("db1"));
+    assert!(deboiler(&["ingest", "--db", &db1, &s(&doc)])
+        .status
+        .success());
+    let db3 = s(&dir.path().join("db3"));
+    let out = deboiler(&["ingest", "--db", &db3, &db1]);
+    assert!(stdout(&out).contains("stored 0"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("failed 1"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("`{db1}` is a deboiler store"))
+            && err.contains(&format!("hint: `deboiler export --db {db1}`")),
+        "{err}"
+    );
+    assert!(export(&db3).is_empty());
+}
+
+#[test]
 fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
     let dir = tmp();
     let file = dir.path().join("dump.jsonl.zst");

@@ -47,6 +47,9 @@ pub enum SourceError {
     },
     #[error("`{path}` does not exist")]
     Missing { path: String },
+    /// A folder named as an input that is a deboiler store: its files are not documents.
+    #[error("`{path}` is a deboiler store, not a folder of documents; hint: `deboiler export --db {path}` writes its articles as JSON Lines")]
+    Store { path: String },
     #[error("`{path}` is not valid gzip: {detail}")]
     Gzip { path: String, detail: String },
     #[error("`{path}` is not valid zstd: {detail}")]
@@ -71,6 +74,7 @@ impl SourceError {
         match self {
             SourceError::Read { path, .. }
             | SourceError::Missing { path }
+            | SourceError::Store { path }
             | SourceError::Gzip { path, .. }
             | SourceError::Zstd { path, .. }
             | SourceError::Jsonl { path, .. }
@@ -707,7 +711,11 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
         }
         let path = Path::new(p);
         if path.is_dir() {
-            if filter.enters(path) {
+            if is_store_folder(path) && filter.enters(path) {
+                // Named on its own, a store is more likely a mistake for `export` than a
+                // folder to skip quietly, as inside a walk.
+                out.push(Err(SourceError::Store { path: p.clone() }));
+            } else if filter.enters(path) {
                 let before = out.len();
                 walk(path, path, filter, &mut out);
                 if out.len() == before && (filter.include.is_some() || filter.exclude.is_some()) {
