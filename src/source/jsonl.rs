@@ -211,7 +211,12 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
         Some(f) => return Err(format!("no content field `{f}` (--content-field)")),
         None => DEFAULT_CONTENT_FIELDS
             .iter()
-            .find(|f| obj.contains_key(**f))
+            .find(|f| obj.get(**f).is_some_and(|v| !v.is_null()))
+            .or_else(|| {
+                DEFAULT_CONTENT_FIELDS
+                    .iter()
+                    .find(|f| obj.contains_key(**f))
+            })
             .map(|f| f.to_string())
             .ok_or_else(|| {
                 format!(
@@ -229,12 +234,9 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
             ))
         }
     };
-    let kind = fields.kind.or_else(|| {
-        content_field
-            .to_ascii_lowercase()
-            .ends_with("text")
-            .then_some(ContentKind::Text)
-    });
+    let kind = fields
+        .kind
+        .or_else(|| names_text(&content_field).then_some(ContentKind::Text));
     let url = take_string(&mut obj, &fields.url);
     let id = match obj.remove(&fields.id) {
         Some(Value::String(s)) => Some(s),
@@ -262,6 +264,21 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
             id,
             extra: obj.into_iter().collect(),
         },
+    })
+}
+
+/// Whether a content field's name says it holds text: `text`, or a name ending in `_text`,
+/// `-text` or a camel-case `Text` (`body_text`, `bodyText`). Only a whole word: `context` or
+/// `hypertext` are sniffed like any other name.
+fn names_text(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower == "text" || lower.ends_with("_text") || lower.ends_with("-text") {
+        return true;
+    }
+    name.strip_suffix("Text").is_some_and(|head| {
+        head.chars()
+            .last()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
     })
 }
 
@@ -430,6 +447,32 @@ mod tests {
         let got = items(&text, JsonlFields::default(), 50);
         assert!(got[0].as_ref().unwrap_err().contains("max-input-size"));
         assert_eq!(got[1].as_ref().unwrap().bytes, b"ok");
+    }
+
+    #[test]
+    fn only_field_names_that_end_in_the_word_text_force_text() {
+        for (name, text) in [
+            ("text", true),
+            ("TEXT", true),
+            ("body_text", true),
+            ("main-text", true),
+            ("bodyText", true),
+            ("page2Text", true),
+            ("context", false),
+            ("hypertext", false),
+            ("Text", true),
+            ("BODYText", false),
+            ("html", false),
+        ] {
+            let line = format!("{{\"{name}\":\"<p>a</p>\"}}\n");
+            let fields = JsonlFields {
+                content: Some(name.to_string()),
+                ..JsonlFields::default()
+            };
+            let got = items(&line, fields, 1000);
+            let kind = got[0].as_ref().map(|d| d.info.kind).unwrap_or(None);
+            assert_eq!(kind == Some(ContentKind::Text), text, "{name}");
+        }
     }
 
     #[test]
