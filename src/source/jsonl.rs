@@ -209,6 +209,9 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
     let content_field = match &fields.content {
         Some(f) if obj.contains_key(f) => f.clone(),
         Some(f) => return Err(format!("no content field `{f}` (--content-field)")),
+        // A null default field is an empty one (`{"html": null, "text": "…"}` from a crawler
+        // that fills one or the other): the next is tried. When every one present is null, the
+        // first of them is the content, and the message says it is null.
         None => DEFAULT_CONTENT_FIELDS
             .iter()
             .find(|f| obj.get(**f).is_some_and(|v| !v.is_null()))
@@ -473,6 +476,40 @@ mod tests {
             let kind = got[0].as_ref().map(|d| d.info.kind).unwrap_or(None);
             assert_eq!(kind == Some(ContentKind::Text), text, "{name}");
         }
+    }
+
+    #[test]
+    fn a_null_default_content_field_falls_through_to_the_next() {
+        let text = "{\"html\":null,\"text\":\"plain\"}\n\
+                    {\"html\":null,\"content\":\"<p>c</p>\"}\n\
+                    {\"html\":null,\"text\":null}\n\
+                    {\"html\":7,\"text\":\"x\"}\n";
+        let got = items(text, JsonlFields::default(), 1000);
+        let a = got[0].as_ref().unwrap();
+        assert_eq!(
+            (a.bytes.as_slice(), a.info.kind),
+            (&b"plain"[..], Some(ContentKind::Text))
+        );
+        assert_eq!(got[1].as_ref().unwrap().bytes, b"<p>c</p>");
+        assert!(got[2]
+            .as_ref()
+            .unwrap_err()
+            .contains("content field `html` is null"));
+        // Only null is empty: another value in `html` is still wrong.
+        assert!(got[3]
+            .as_ref()
+            .unwrap_err()
+            .contains("content field `html` is a number"));
+        // A field named on the command line is the one, null or not.
+        let fields = JsonlFields {
+            content: Some("html".into()),
+            ..JsonlFields::default()
+        };
+        let got = items("{\"html\":null,\"text\":\"plain\"}\n", fields, 1000);
+        assert!(got[0]
+            .as_ref()
+            .unwrap_err()
+            .contains("content field `html` is null"));
     }
 
     #[test]
