@@ -194,6 +194,33 @@ fn a_store_named_as_an_input_fails_with_a_hint_instead_of_being_read() {
     assert!(export(&db3).is_empty());
 }
 
+#[cfg(unix)]
+#[test]
+fn walks_read_files_with_non_utf8_names_and_report_broken_symlinks() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tmp();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    // `caf\xe9.txt`: Latin-1, not UTF-8.
+    let latin1 = inp.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+    std::fs::write(&latin1, article("latin1")).unwrap();
+    std::os::unix::fs::symlink(inp.join("gone.txt"), inp.join("link.txt")).unwrap();
+    let db = s(&dir.path().join("db"));
+    let out = deboiler(&["ingest", "--db", &db, &s(&inp)]);
+    assert!(stdout(&out).contains("stored 1"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("failed 1"), "{}", stdout(&out));
+    assert_eq!(origins(&export(&db)), [s(&inp.join("caf\u{fffd}.txt"))]);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "`{}` does not exist: broken symbolic link to `{}`",
+            s(&inp.join("link.txt")),
+            s(&inp.join("gone.txt"))
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn jsonl_records_keep_line_origins_fields_and_bad_lines_fail_alone() {
     let dir = tmp();

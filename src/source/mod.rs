@@ -47,6 +47,9 @@ pub enum SourceError {
     },
     #[error("`{path}` does not exist")]
     Missing { path: String },
+    /// A symbolic link whose target does not exist.
+    #[error("`{path}` does not exist: broken symbolic link to `{target}`")]
+    BrokenLink { path: String, target: String },
     /// A folder named as an input that is a deboiler store: its files are not documents.
     #[error("`{path}` is a deboiler store, not a folder of documents; hint: `deboiler export --db {path}` writes its articles as JSON Lines")]
     Store { path: String },
@@ -75,6 +78,7 @@ impl SourceError {
             SourceError::Read { path, .. }
             | SourceError::Missing { path }
             | SourceError::Store { path }
+            | SourceError::BrokenLink { path, .. }
             | SourceError::Gzip { path, .. }
             | SourceError::Zstd { path, .. }
             | SourceError::Jsonl { path, .. }
@@ -727,7 +731,7 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
         } else if path.exists() {
             out.push(Ok(Input::File(path.to_path_buf())));
         } else {
-            out.push(Err(SourceError::Missing { path: p.clone() }));
+            out.push(Err(missing(path)));
         }
     }
     out
@@ -737,6 +741,19 @@ pub fn expand_filtered(paths: &[String], filter: &Filter) -> Vec<Result<Input, S
 /// record log side by side. Its files are not documents.
 fn is_store_folder(dir: &Path) -> bool {
     dir.join("conf").is_file() && dir.join("records.log").is_file()
+}
+
+/// Why `path`, which does not exist as a file or folder, cannot be read: a dangling symbolic
+/// link says where it points, since the link itself is there to see.
+fn missing(path: &Path) -> SourceError {
+    let shown = path.display().to_string();
+    match std::fs::read_link(path) {
+        Ok(target) => SourceError::BrokenLink {
+            path: shown,
+            target: target.display().to_string(),
+        },
+        Err(_) => SourceError::Missing { path: shown },
+    }
 }
 
 fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, SourceError>>) {
@@ -767,10 +784,11 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
             }
             Some((e.path(), is_dir))
         })
+        // Names as bytes: a name that is not UTF-8 is still a file to read (its origin shows it
+        // with replacement characters).
         .filter(|(p, _)| {
             p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| !n.starts_with('.'))
+                .is_some_and(|n| !n.as_encoded_bytes().starts_with(b"."))
         })
         .collect();
     paths.sort();
@@ -781,8 +799,14 @@ fn walk(root: &Path, dir: &Path, filter: &Filter, out: &mut Vec<Result<Input, So
             } else if filter.enters(&p) {
                 walk(root, &p, filter, out);
             }
-        } else if p.is_file() && filter.keeps(p.strip_prefix(root).unwrap_or(&p)) {
-            out.push(Ok(Input::File(p)));
+        } else if filter.keeps(p.strip_prefix(root).unwrap_or(&p)) {
+            if p.is_file() {
+                out.push(Ok(Input::File(p)));
+            } else if !p.exists() {
+                // Only a symlink can be listed and not exist: dropping it would hide a file the
+                // user meant to be read.
+                out.push(Err(missing(&p)));
+            }
         }
     }
 }
