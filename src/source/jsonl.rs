@@ -12,7 +12,10 @@
 
 use std::io::BufRead;
 
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::{JsonlFields, SourceError, SourceItem};
 use crate::limits::LimitExceeded;
@@ -121,7 +124,15 @@ impl Iterator for Records {
                         continue;
                     }
                     return Some(match parse(&buf, &self.fields) {
-                        Ok(mut doc) => {
+                        Ok((mut doc, dropped)) => {
+                            for (field, len) in dropped {
+                                tracing::warn!(
+                                    "`{at}`: field {} left out of the record: {len} bytes of \
+                                     JSON, over the {MAX_PASS_THROUGH}-byte limit for \
+                                     pass-through fields",
+                                    short_key(&field)
+                                );
+                            }
                             doc.origin = at;
                             self.docs += 1;
                             self.seen_url |= doc.url.is_some();
@@ -186,48 +197,78 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::Resul
     }
 }
 
-/// One line → a document, or what is wrong with it.
-fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
-    let value: Value = serde_json::from_slice(line).map_err(|e| {
-        // serde_json ends its message with `at line 1 column N`: the line is this record's, so
-        // only the column says something.
-        let msg = e.to_string();
-        let what = msg
-            .rsplit_once(" at line ")
-            .map_or(msg.as_str(), |(w, _)| w);
-        // serde_json counts bytes; a reader's editor counts characters.
-        let bytes = e.column().saturating_sub(1).min(line.len());
-        let column = String::from_utf8_lossy(&line[..bytes]).chars().count() + 1;
-        format!("invalid JSON at column {column}: {what}")
-    })?;
-    let Value::Object(mut obj) = value else {
-        return Err(format!(
-            "the line is {}, not a JSON object",
-            type_name(&value)
-        ));
+/// Pass-through fields longer than this as JSON text are left out of the record (with a
+/// warning): a field is parsed into a tree of values many times its size (30× for an array of
+/// small numbers), and a line may be up to the input limit, so one such field could take
+/// gigabytes while the document waits in the pipeline.
+pub const MAX_PASS_THROUGH: usize = 1 << 20;
+
+/// A pass-through field [`parse`] left out: its name and its length as JSON text.
+type Dropped = (String, usize);
+
+/// The JSON error for a line that does not parse, with its column in characters.
+fn json_error(line: &[u8], e: &serde_json::Error) -> String {
+    // serde_json ends its message with `at line 1 column N`: the line is this record's, so
+    // only the column says something.
+    let msg = e.to_string();
+    let what = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(w, _)| w);
+    // serde_json counts bytes; a reader's editor counts characters.
+    let bytes = e.column().saturating_sub(1).min(line.len());
+    let column = String::from_utf8_lossy(&line[..bytes]).chars().count() + 1;
+    format!("invalid JSON at column {column}: {what}")
+}
+
+/// One line → a document and the pass-through fields left out of it, or what is wrong with it.
+fn parse(line: &[u8], fields: &JsonlFields) -> Result<(RawDocument, Vec<Dropped>), String> {
+    // The fields as JSON text borrowed from the line: each is parsed into values only if it is
+    // kept (see `MAX_PASS_THROUGH`).
+    let raw: BTreeMap<String, &RawValue> = match serde_json::from_slice(line) {
+        Ok(raw) => raw,
+        // Not an object, or not JSON: parsed as a value, which names either.
+        Err(_) => {
+            let value: Value = serde_json::from_slice(line).map_err(|e| json_error(line, &e))?;
+            return Err(format!(
+                "the line is {}, not a JSON object",
+                type_name(&value)
+            ));
+        }
     };
+    let is_null = |v: &RawValue| v.get().trim() == "null";
     let content_field = match &fields.content {
-        Some(f) if obj.contains_key(f) => f.clone(),
+        Some(f) if raw.contains_key(f) => f.clone(),
         Some(f) => return Err(format!("no content field `{f}` (--content-field)")),
         // A null default field is an empty one (`{"html": null, "text": "…"}` from a crawler
         // that fills one or the other): the next is tried. When every one present is null, the
         // first of them is the content, and the message says it is null.
         None => DEFAULT_CONTENT_FIELDS
             .iter()
-            .find(|f| obj.get(**f).is_some_and(|v| !v.is_null()))
+            .find(|f| raw.get(**f).is_some_and(|v| !is_null(v)))
             .or_else(|| {
                 DEFAULT_CONTENT_FIELDS
                     .iter()
-                    .find(|f| obj.contains_key(**f))
+                    .find(|f| raw.contains_key(**f))
             })
             .map(|f| f.to_string())
             .ok_or_else(|| {
                 format!(
                     "no content field: none of `html`, `text`, `content`{} (--content-field)",
-                    keys_hint(&obj)
+                    keys_hint(raw.keys(), raw.len())
                 )
             })?,
     };
+    let mut dropped = Vec::new();
+    let mut obj: BTreeMap<String, Value> = BTreeMap::new();
+    for (k, v) in raw {
+        let named = k == content_field || k == fields.url || k == fields.id;
+        if !named && v.get().len() > MAX_PASS_THROUGH {
+            dropped.push((k, v.get().len()));
+            continue;
+        }
+        let value: Value = serde_json::from_str(v.get()).map_err(|e| json_error(line, &e))?;
+        obj.insert(k, value);
+    }
     let content = match obj.remove(&content_field) {
         Some(Value::String(s)) => s,
         other => {
@@ -257,17 +298,20 @@ fn parse(line: &[u8], fields: &JsonlFields) -> Result<RawDocument, String> {
         Some(ContentKind::Text) => "text/plain; charset=utf-8",
         _ => "text/html; charset=utf-8",
     };
-    Ok(RawDocument {
-        origin: String::new(),
-        url,
-        content_type: Some(content_type.into()),
-        bytes: content.into_bytes(),
-        info: InputInfo {
-            kind,
-            id,
-            extra: obj.into_iter().collect(),
+    Ok((
+        RawDocument {
+            origin: String::new(),
+            url,
+            content_type: Some(content_type.into()),
+            bytes: content.into_bytes(),
+            info: InputInfo {
+                kind,
+                id,
+                extra: obj,
+            },
         },
-    })
+        dropped,
+    ))
 }
 
 /// Whether a content field's name says it holds text: `text`, or a name ending in `_text`,
@@ -286,7 +330,7 @@ fn names_text(name: &str) -> bool {
 }
 
 /// A string field taken out of the object; a non-string value stays as a pass-through field.
-fn take_string(obj: &mut Map<String, Value>, field: &str) -> Option<String> {
+fn take_string(obj: &mut BTreeMap<String, Value>, field: &str) -> Option<String> {
     match obj.remove(field) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -309,24 +353,23 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// `; fields are `a`, `b`` for the message, a few at most.
-fn keys_hint(obj: &Map<String, Value>) -> String {
-    if obj.is_empty() {
+fn keys_hint<'a>(keys: impl Iterator<Item = &'a String>, len: usize) -> String {
+    if len == 0 {
         return "; the object is empty".into();
     }
     // Keys are the input's: escaped, so a key holding a line break cannot break the message
     // (and the one-line `deboiler failures` listing) in two.
-    let keys: Vec<String> = obj
-        .keys()
-        .take(6)
-        .map(|k| {
-            // A key may be megabytes long: enough of it to recognise.
-            let short: String = k.chars().take(40).collect();
-            let cut = if short.len() < k.len() { "…" } else { "" };
-            format!("`{}{cut}`", short.escape_debug())
-        })
-        .collect();
-    let more = if obj.len() > keys.len() { ", …" } else { "" };
+    let keys: Vec<String> = keys.take(6).map(|k| short_key(k)).collect();
+    let more = if len > keys.len() { ", …" } else { "" };
     format!("; fields are {}{more}", keys.join(", "))
+}
+
+/// A field name as messages show it: escaped, and cut to what is enough to recognise it (a key
+/// may be megabytes long).
+fn short_key(k: &str) -> String {
+    let short: String = k.chars().take(40).collect();
+    let cut = if short.len() < k.len() { "…" } else { "" };
+    format!("`{}{cut}`", short.escape_debug())
 }
 
 #[cfg(test)]
@@ -403,6 +446,30 @@ mod tests {
             .map(|r| r.as_ref().unwrap().bytes.as_slice())
             .collect();
         assert_eq!(bodies, [b"one", b"two"]);
+    }
+
+    #[test]
+    fn a_pass_through_field_over_the_limit_is_left_out_and_named() {
+        let big = format!("[{}0]", "0,".repeat(MAX_PASS_THROUGH / 2));
+        let line = format!(
+            r#"{{"text":"Body.","url":"https://example.com/a","big":{big},"small":[1, 2],"id":7}}"#
+        );
+        let (doc, dropped) = parse(line.as_bytes(), &JsonlFields::default()).unwrap();
+        assert_eq!(dropped, [("big".to_string(), big.len())]);
+        assert_eq!(doc.bytes, b"Body.");
+        assert_eq!(doc.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(doc.info.id.as_deref(), Some("7"));
+        // Kept fields are the values they were, not their text.
+        assert_eq!(
+            doc.info.extra.get("small"),
+            Some(&serde_json::json!([1, 2]))
+        );
+        assert!(!doc.info.extra.contains_key("big"));
+        // The content itself is never a pass-through field, whatever its size.
+        let long = format!(r#"{{"text":"{}"}}"#, "a".repeat(MAX_PASS_THROUGH + 1));
+        let (doc, dropped) = parse(long.as_bytes(), &JsonlFields::default()).unwrap();
+        assert!(dropped.is_empty());
+        assert_eq!(doc.bytes.len(), MAX_PASS_THROUGH + 1);
     }
 
     #[test]
