@@ -245,7 +245,7 @@ pub fn html_depth(text: &str, stop_at: usize) -> usize {
         i += off + 1;
         let rest = &b[i..];
         if rest.starts_with(b"!--") {
-            i = comment_end(b, i + 3);
+            i = crate::extract::lean::comment_end(b, i + 3);
             continue;
         }
         let closing = rest.first() == Some(&b'/');
@@ -353,29 +353,6 @@ pub fn html_depth(text: &str, stop_at: usize) -> usize {
     max
 }
 
-/// Position after the comment whose text starts at `from` (just past `<!--`), as the tokenizer
-/// ends it: `<!-->` and `<!--->` are whole comments, `--!>` ends one too, and an unclosed one
-/// runs to the end of the input.
-fn comment_end(b: &[u8], from: usize) -> usize {
-    let rest = &b[from.min(b.len())..];
-    if rest.starts_with(b">") {
-        return from + 1;
-    }
-    if rest.starts_with(b"->") {
-        return from + 2;
-    }
-    let mut j = from;
-    while let Some(off) = find(&b[j..], b"--") {
-        let at = j + off;
-        match (b.get(at + 2), b.get(at + 3)) {
-            (Some(b'>'), _) => return at + 3,
-            (Some(b'!'), Some(b'>')) => return at + 4,
-            _ => j = at + 1,
-        }
-    }
-    b.len()
-}
-
 /// Position of the `>` ending a tag whose attributes start at `from` (just past its name), and
 /// whether it is `/>`, or `None` when the input ends first. Follows the tokenizer's attribute
 /// states: a quoted value may hold `>`, and a quote opens a value only after `=`. (The same
@@ -447,10 +424,6 @@ pub fn long_line(text: &str, limit: usize) -> Option<(usize, usize)> {
 }
 
 use memchr::memchr;
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
-}
 
 /// `needle` starts with `<`, which has no case: jump between `<`s and compare only there.
 fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {

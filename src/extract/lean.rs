@@ -418,9 +418,10 @@ const INTEGRATION: [&[&[u8]]; 2] = [
     &[b"title", b"desc", b"foreignObject"],
 ];
 
-/// Position after the comment whose text starts at `from` (just past `<!--`). `<!-->` and
-/// `<!--->` are complete comments; an unclosed comment runs to the end.
-fn comment_end(b: &[u8], from: usize) -> usize {
+/// Position after the comment whose text starts at `from` (just past `<!--`), as the tokenizer
+/// ends it: `<!-->` and `<!--->` are complete comments, and an unclosed comment runs to the
+/// end. Shared with the depth check (`limits::html_depth`), which must skip the same comments.
+pub(crate) fn comment_end(b: &[u8], from: usize) -> usize {
     let rest = &b[from.min(b.len())..];
     if rest.starts_with(b">") {
         return from + 1;
