@@ -735,3 +735,29 @@ fn retrying_a_line_of_a_file_read_with_input_format_reads_lines() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bad_glob_creates_neither_the_store_nor_the_report_file() {
+    let dir = tmp();
+    let db = db_arg(dir.path());
+    let report = dir.path().join("committed.jsonl");
+    let report = report.to_str().unwrap();
+    let out = deboiler(&[
+        "ingest",
+        "--db",
+        &db,
+        "--report-committed",
+        report,
+        "--include",
+        "[",
+        "samples",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid glob `[`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!Path::new(report).exists());
+    assert!(!Path::new(&db).exists());
+}

@@ -261,8 +261,9 @@ pub(super) fn ingest(g: &Global, paths: &[String], run: &IngestRun) -> Result<Ex
     let rules = load_rules(g, None)?;
     let written = run.written(None);
     refuse_written_inputs(paths, &written)?;
-    let committed = run.committed_file()?;
+    // A typo in a glob must create nothing: the filter is checked before the report file is.
     run.input.filter()?;
+    let committed = run.committed_file()?;
     let store = Store::open(&g.db)?;
     let mut paths = paths.to_vec();
     let mut read = run.read.clone();
