@@ -620,6 +620,26 @@ fn frame(
             _ => break,
         }
     }
+    // Then comes the next record, more blank lines, or the end. Anything else means the
+    // Content-Length is not the block's length: the block took the start of the next record
+    // (which would be lost without a word, or its bytes passed off as this page's), or the
+    // rest of this block follows. Either way this record cannot be trusted.
+    let next = r.fill_buf()?;
+    let fits = next.is_empty()
+        || matches!(next[0], b'\r' | b'\n')
+        || next.starts_with(b"WARC/")
+        || (next.len() < 5 && b"WARC/".starts_with(next));
+    if !fits {
+        let skipped = resync(r, pos, carry)?;
+        return Ok(Framed::Bad {
+            offset,
+            detail: format!(
+                "WARC record's Content-Length ({len}) does not end its block: the bytes after \
+                 it are not the next record; skipped {skipped} bytes to the next record"
+            ),
+            fatal: false,
+        });
+    }
     Ok(Framed::Record(Record {
         offset,
         headers,
@@ -1053,6 +1073,67 @@ mod tests {
                 format!("doc w.warc@{third} http://a.example/"),
                 format!("ignored w.warc@{fourth} response (not HTML)"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_content_length_that_does_not_end_the_block_fails_the_record_not_the_next_silently() {
+        let first = record("response", "http://a.example/1", &response("<p>One</p>"));
+        // The first record claims 40 bytes more than its block: it takes the trailer and the
+        // start of the second record's header.
+        let text = String::from_utf8(first).unwrap();
+        let claimed = response("<p>One</p>").len();
+        let mut w = text
+            .replace(
+                &format!("Content-Length: {claimed}\r\n"),
+                &format!("Content-Length: {}\r\n", claimed + 40),
+            )
+            .into_bytes();
+        w.extend(record(
+            "response",
+            "http://a.example/2",
+            &response("<p>Two</p>"),
+        ));
+        let third = w.len();
+        w.extend(record(
+            "response",
+            "http://a.example/3",
+            &response("<p>Three</p>"),
+        ));
+        // A block one byte short leaves a byte of itself where the next record should start.
+        let fourth = w.len();
+        let mut short = String::from_utf8(record(
+            "response",
+            "http://a.example/4",
+            &response("<p>Four</p>"),
+        ))
+        .unwrap();
+        let len4 = response("<p>Four</p>").len();
+        short = short.replace(
+            &format!("Content-Length: {len4}\r\n"),
+            &format!("Content-Length: {}\r\n", len4 - 1),
+        );
+        w.extend(short.into_bytes());
+        let got = summarize(Records::plain(
+            "w.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            1 << 20,
+        ));
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got[0].starts_with(&format!(
+                "failed `w.warc@0`: WARC record's Content-Length ({}) does not end its block",
+                claimed + 40
+            )),
+            "{got:?}"
+        );
+        assert_eq!(got[1], format!("doc w.warc@{third} http://a.example/3"));
+        assert!(
+            got[2].starts_with(&format!(
+                "failed `w.warc@{fourth}`: WARC record's Content-Length ({})",
+                len4 - 1
+            )),
+            "{got:?}"
         );
     }
 
