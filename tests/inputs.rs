@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::{deboiler, deboiler_in, stderr, stdout};
 
@@ -69,20 +69,7 @@ fn sorted<const N: usize>(mut v: [String; N]) -> [String; N] {
 }
 
 fn with_stdin(args: &[&str], cwd: &Path, input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
-        .current_dir(cwd)
-        .env_remove("RUST_LOG")
-        .env_remove("DEBOILER_DB")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input).unwrap();
-    drop(stdin);
-    child.wait_with_output().unwrap()
+    common::deboiler_piped_in(cwd, args, input)
 }
 
 #[test]

@@ -684,19 +684,22 @@ pub fn container_path(origin: &str) -> &str {
     if origin == "-" || Path::new(origin).exists() {
         return origin;
     }
+    record_container(origin).unwrap_or(origin)
+}
+
+/// The file part of an origin shaped like a record of a container (`file:LINE`,
+/// `file@OFFSET[+OFFSET]`), by its text alone: unlike [`container_path`] it does not look at the
+/// file system, so a file named `notes:3` reads as line 3 of `notes`.
+pub fn record_container(origin: &str) -> Option<&str> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if let Some((file, line)) = origin.rsplit_once(':') {
         if digits(line) {
-            return file;
+            return Some(file);
         }
     }
-    if let Some((file, at)) = origin.rsplit_once('@') {
-        let (outer, inner) = at.split_once('+').unwrap_or((at, "0"));
-        if digits(outer) && digits(inner) {
-            return file;
-        }
-    }
-    origin
+    let (file, at) = origin.rsplit_once('@')?;
+    let (outer, inner) = at.split_once('+').unwrap_or((at, "0"));
+    (digits(outer) && digits(inner)).then_some(file)
 }
 
 /// Expands the user's paths into inputs. Missing paths are reported as errors in place, so the

@@ -1014,9 +1014,13 @@ mod tests {
     use std::io::Write;
 
     fn record(kind: &str, uri: &str, block: &[u8]) -> Vec<u8> {
+        record_claiming(kind, uri, block, block.len())
+    }
+
+    /// [`record`] whose `Content-Length` says `claimed` whatever the block's length.
+    fn record_claiming(kind: &str, uri: &str, block: &[u8], claimed: usize) -> Vec<u8> {
         let mut r = format!(
-            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{kind}>\r\nContent-Length: {}\r\n\r\n",
-            block.len()
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{kind}>\r\nContent-Length: {claimed}\r\n\r\n"
         )
         .into_bytes();
         r.extend_from_slice(block);
@@ -1078,17 +1082,11 @@ mod tests {
 
     #[test]
     fn a_content_length_that_does_not_end_the_block_fails_the_record_not_the_next_silently() {
-        let first = record("response", "http://a.example/1", &response("<p>One</p>"));
         // The first record claims 40 bytes more than its block: it takes the trailer and the
         // start of the second record's header.
-        let text = String::from_utf8(first).unwrap();
-        let claimed = response("<p>One</p>").len();
-        let mut w = text
-            .replace(
-                &format!("Content-Length: {claimed}\r\n"),
-                &format!("Content-Length: {}\r\n", claimed + 40),
-            )
-            .into_bytes();
+        let one = response("<p>One</p>");
+        let claimed = one.len();
+        let mut w = record_claiming("response", "http://a.example/1", &one, claimed + 40);
         w.extend(record(
             "response",
             "http://a.example/2",
@@ -1102,18 +1100,14 @@ mod tests {
         ));
         // A block one byte short leaves a byte of itself where the next record should start.
         let fourth = w.len();
-        let mut short = String::from_utf8(record(
+        let four = response("<p>Four</p>");
+        let len4 = four.len();
+        w.extend(record_claiming(
             "response",
             "http://a.example/4",
-            &response("<p>Four</p>"),
-        ))
-        .unwrap();
-        let len4 = response("<p>Four</p>").len();
-        short = short.replace(
-            &format!("Content-Length: {len4}\r\n"),
-            &format!("Content-Length: {}\r\n", len4 - 1),
-        );
-        w.extend(short.into_bytes());
+            &four,
+            len4 - 1,
+        ));
         let got = summarize(Records::plain(
             "w.warc".into(),
             Box::new(std::io::Cursor::new(w)),

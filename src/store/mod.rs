@@ -871,17 +871,20 @@ impl Store {
     pub fn put_failure(&self, failure: &FailureRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(failure).map_err(|e| self.bad(&failure.origin, e))?;
         let mut k = key(FAILURE, failure.origin.as_bytes());
-        if crate::source::is_stream_origin(&failure.origin) {
+        let stream = crate::source::is_stream_origin(&failure.origin);
+        if stream {
             // After the origin, so a stream's entries list together, oldest first.
             let seq = self.db.generate_id().map_err(|e| self.sled(e))?;
             k.push(0);
             k.extend_from_slice(&seq.to_be_bytes());
         }
         let mut st = self.staged();
-        if st.failures {
+        if st.failures && !stream {
             // A record's failure says its container opened: the container's own entry (from a
             // run that could not open it) no longer holds.
-            clear_failure(&mut st, crate::source::container_path(&failure.origin));
+            if let Some(container) = crate::source::record_container(&failure.origin) {
+                st.writes.insert(key(FAILURE, container.as_bytes()), None);
+            }
         }
         st.failures = true;
         st.writes.insert(k, Some(bytes));
@@ -1142,11 +1145,11 @@ fn is_store_or_empty(path: &Path) -> bool {
 /// sled 0.34 reports a held lock as a plain I/O error whose message names the lock.
 /// Stages the removal of `origin`'s failure entry and, for a record of a container
 /// (`file:LINE`, `file@OFFSET`), of the container's: a run that could not open the file records
-/// its failure under the file itself, and only records of it are ever stored.
+/// its failure under the file itself, and only records of it are ever stored. The origin's
+/// shape decides, without a look at the file system: this runs for every stored document.
 fn clear_failure(st: &mut Staged, origin: &str) {
     st.writes.insert(key(FAILURE, origin.as_bytes()), None);
-    let container = crate::source::container_path(origin);
-    if container != origin {
+    if let Some(container) = crate::source::record_container(origin) {
         st.writes.insert(key(FAILURE, container.as_bytes()), None);
     }
 }
@@ -1506,6 +1509,15 @@ mod tests {
         );
     }
 
+    /// Damages the store at `path` by flipping a bit of byte `at` of its record log (20 is
+    /// inside the first record's JSON, past its 8-byte entry header).
+    fn flip_log_byte(path: &Path, at: usize) {
+        let log = path.join(LOG_FILE);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes[at] ^= 0x20;
+        std::fs::write(&log, bytes).unwrap();
+    }
+
     #[test]
     fn a_log_shorter_than_the_index_says_is_refused_on_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -1601,10 +1613,7 @@ mod tests {
             store.put(&record(&other, "c.txt"), None).unwrap();
             store.flush().unwrap();
         }
-        let log = path.join(LOG_FILE);
-        let mut bytes = std::fs::read(&log).unwrap();
-        bytes[20] ^= 0x20;
-        std::fs::write(&log, bytes).unwrap();
+        flip_log_byte(&path, 20);
         let store = Store::open(&path).unwrap();
         // `a.txt` re-cleaned into another article: its origin moves, the damaged record it can
         // no longer be taken off stays as it is (and `verify` still reports it).
@@ -1629,11 +1638,7 @@ mod tests {
             store.put(&record(&id, "a.txt"), None).unwrap();
             store.flush().unwrap();
         }
-        // Flip a byte of the record's JSON (past the 8-byte entry header).
-        let log = path.join(LOG_FILE);
-        let mut bytes = std::fs::read(&log).unwrap();
-        bytes[20] ^= 0x20;
-        std::fs::write(&log, bytes).unwrap();
+        flip_log_byte(&path, 20);
         let store = Store::open(&path).unwrap();
         match store.get(&id) {
             Err(StoreError::Corrupt { detail, .. }) => {
@@ -1694,11 +1699,8 @@ mod tests {
             store.put(&record(&id, "a.txt"), None).unwrap();
             store.flush().unwrap();
         }
-        let log = path.join(LOG_FILE);
-        let mut bytes = std::fs::read(&log).unwrap();
-        let last = bytes.len() - 3;
-        bytes[last] ^= 0x20;
-        std::fs::write(&log, bytes).unwrap();
+        let len = std::fs::metadata(path.join(LOG_FILE)).unwrap().len();
+        flip_log_byte(&path, len as usize - 3);
         let store = Store::open(&path).unwrap();
         assert!(matches!(store.get(&id), Err(StoreError::Corrupt { .. })));
         assert_eq!(store.verify().unwrap().len(), 1);

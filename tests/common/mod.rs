@@ -26,10 +26,15 @@ pub fn deboiler_in(dir: &Path, args: &[&str]) -> Output {
 
 /// Runs `deboiler` with `args` in the repo root with `input` on its standard input.
 pub fn deboiler_piped(args: &[&str], input: &[u8]) -> Output {
+    deboiler_piped_in(&root(), args, input)
+}
+
+/// [`deboiler_piped`] in `dir`.
+pub fn deboiler_piped_in(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     use std::io::Write;
     use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_deboiler"))
-        .current_dir(root())
+        .current_dir(dir)
         .env_remove("RUST_LOG")
         .env_remove("DEBOILER_DB")
         .args(args)
